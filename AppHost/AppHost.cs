@@ -1,0 +1,36 @@
+using MlStack.AppHost.Extensions;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var stack = builder.AddStackRuntime();
+
+var chroma = builder.AddChroma("chroma", stack);
+
+var inference = builder.AddProject<Projects.Inference_Grpc>("inference")
+    .WithHttpHealthCheck("/health", endpointName: "http");
+
+var vectors = builder.AddProject<Projects.VectorStore_Proxy>("vectors")
+    .WithHttpHealthCheck("/health")
+    .WithReference(inference.GetEndpoint("grpc"))
+    .WithReference(chroma.GetEndpoint("http"))
+    .WaitFor(inference)
+    .WaitFor(chroma);
+
+var prometheus = builder.AddPrometheus("prometheus", stack)
+    .WithScrapeTarget(inference)
+    .WithScrapeTarget(vectors);
+
+var dashboard = builder.AddProject<Projects.Dashboard_Web>("dashboard")
+    .WithHttpHealthCheck("/health")
+    .WithExternalHttpEndpoints()
+    .WithReference(inference.GetEndpoint("grpc"))
+    .WithReference(inference.GetEndpoint("http"))
+    .WithReference(vectors)
+    .WithReference(prometheus.GetEndpoint("http"))
+    .WaitFor(inference)
+    .WaitFor(vectors)
+    .WaitFor(prometheus);
+
+prometheus.WithScrapeTarget(dashboard);
+
+builder.Build().Run();

@@ -1,0 +1,55 @@
+using MlStack.AppHost.Runtime;
+
+namespace MlStack.AppHost.Extensions;
+
+public static class ChromaExtensions
+{
+    public const string Image = "chromadb/chroma";
+    public const string ImageTag = "1.0.20";
+    public const int ContainerPort = 8000;
+    public const string HeartbeatPath = "/api/v2/heartbeat";
+
+    /// <summary>
+    /// A real ChromaDB server: the pinned image with a named volume, or the npm chromadb CLI as a local process
+    /// with its data in the state folder. Only the vector proxy should reference it (Chroma 1.x has no auth).
+    /// </summary>
+    public static IResourceBuilder<IResourceWithEndpoints> AddChroma(this IDistributedApplicationBuilder builder, string name, StackRuntime runtime)
+    {
+        return runtime.Kind == StackRuntimeKind.Containers
+            ? builder.AddContainer(name, Image, ImageTag)
+                .WithHttpEndpoint(targetPort: ContainerPort, name: "http")
+                .WithVolume($"mlstack-{name}-data", "/data")
+                .WithEnvironment("IS_PERSISTENT", "TRUE")
+                .WithEnvironment("ANONYMIZED_TELEMETRY", "FALSE")
+                .WithHttpHealthCheck(HeartbeatPath)
+            : builder.AddChromaProcess(name, runtime);
+    }
+
+    private static IResourceBuilder<ExecutableResource> AddChromaProcess(this IDistributedApplicationBuilder builder, string name, StackRuntime runtime)
+    {
+        var node = Prerequisites.RequireOnPath("node", "Node.js 20 (Debian: apt-get install -y --no-install-recommends nodejs)");
+        var packageDirectory = Path.Combine(runtime.ToolsDirectory, "chroma");
+        var cli = Prerequisites.RequireFile(
+            Path.Combine(packageDirectory, "node_modules", "chromadb", "dist", "cli.mjs"),
+            $"the Chroma server from npm (npm ci --prefix {packageDirectory})");
+        var dataDirectory = runtime.StatePath(name);
+        Directory.CreateDirectory(dataDirectory);
+
+        var chroma = builder.AddExecutable(name, node, packageDirectory)
+            .WithHttpEndpoint(name: "http")
+            .WithEnvironment("ANONYMIZED_TELEMETRY", "FALSE")
+            .WithHttpHealthCheck(HeartbeatPath);
+        var endpoint = chroma.GetEndpoint("http");
+        return chroma.WithArgs(context =>
+        {
+            context.Args.Add(cli);
+            context.Args.Add("run");
+            context.Args.Add("--path");
+            context.Args.Add(dataDirectory);
+            context.Args.Add("--host");
+            context.Args.Add("127.0.0.1");
+            context.Args.Add("--port");
+            context.Args.Add(endpoint.Property(EndpointProperty.TargetPort));
+        });
+    }
+}

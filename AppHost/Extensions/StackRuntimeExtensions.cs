@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Configuration;
+using MlStack.AppHost.Runtime;
+
+namespace MlStack.AppHost.Extensions;
+
+public static class StackRuntimeExtensions
+{
+    public const string StateDirectorySetting = "MlStack:StateDirectory";
+    public const string ToolsDirectorySetting = "MlStack:ToolsDirectory";
+
+    /// <summary>Chooses containers or processes once, for every component of the stack.</summary>
+    public static StackRuntime AddStackRuntime(this IDistributedApplicationBuilder builder, Func<bool>? containerEngineAnswers = null)
+    {
+        var (kind, reason) = StackRuntimeSelector.Select(
+            builder.Configuration[StackRuntimeSelector.SettingName],
+            builder.ExecutionContext.IsPublishMode,
+            containerEngineAnswers ?? (() => ContainerEngineProbe.Answers()));
+
+        var repositoryRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
+        var stateDirectory = Path.GetFullPath(builder.Configuration[StateDirectorySetting] ?? Path.Combine(repositoryRoot, ".mlstack", "state"));
+        var toolsDirectory = Path.GetFullPath(builder.Configuration[ToolsDirectorySetting] ?? Path.Combine(repositoryRoot, "tools"));
+
+        Console.WriteLine($"MlStack runtime: {kind} ({reason}); state in {stateDirectory}");
+        return new StackRuntime(kind, reason, stateDirectory, toolsDirectory);
+    }
+}

@@ -1,0 +1,14 @@
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddInferenceServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapInferenceServices();
+
+app.Run();
+
+// Exposed for WebApplicationFactory-based tests.
+public partial class Program;

@@ -1,0 +1,11 @@
+// Each suite measures MlStack against its in-process baseline side by side in one run and prints a table.
+var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
+{
+};
+
+if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: dotnet run -c Release --project tests/Benchmarks -- <{string.Join('|', suites.Keys)}> [options]");
+    return 2;
+}
+return await run(args[1..]);
