@@ -1,6 +1,7 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddOnnxRuntime();
 builder.AddInferenceServices();
 
 var app = builder.Build();
