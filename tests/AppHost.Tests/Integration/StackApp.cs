@@ -3,7 +3,6 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace MlStack.AppHost.Tests.Integration;
 
@@ -62,9 +61,11 @@ public sealed class StackApp : IAsyncDisposable
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
             ["MlStack:Runtime=processes", $"MlStack:StateDirectory={StateDirectory}"], timeout.Token);
-        builder.Services.AddLogging(logging => logging
-            .SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error));
+        // Quiet by default: the AppHost's own settings ask for Information, and health checks fail by design until
+        // each resource is up. A start that times out names each resource's state instead.
+        builder.Configuration["Logging:LogLevel:Default"] = "Warning";
+        builder.Configuration["Logging:LogLevel:Aspire.Hosting.Dcp"] = "Error";
+        builder.Configuration["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "Critical";
 
         app = await builder.BuildAsync(timeout.Token);
 

@@ -36,7 +36,7 @@ public sealed class StackHealthTests(StackFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
-    public async Task ChromaKeepsItsDataInTheStateFolder()
+    public void ChromaKeepsItsDataInTheStateFolder()
     {
         var chromaData = Path.Combine(Stack.StateDirectory, "chroma");
         Assert.True(Directory.Exists(chromaData), chromaData);
@@ -44,7 +44,6 @@ public sealed class StackHealthTests(StackFixture fixture, ITestOutputHelper out
         Assert.Contains(
             LocalProcesses.Mentioning(chromaData),
             p => p.CommandLine.Contains("chromadb", StringComparison.Ordinal));
-        await Task.CompletedTask;
     }
 
     [Fact]
