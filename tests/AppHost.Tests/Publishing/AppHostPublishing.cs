@@ -77,6 +77,33 @@ internal static class AppHostPublishing
         return (process.ExitCode, await stdout + await stderr, watch.Elapsed);
     }
 
+    /// <summary>`docker-compose -f F config -q` with every .env.example variable set, as an operator's .env would.</summary>
+    public static async Task AssertDockerComposeAcceptsAsync(string composeDirectory)
+    {
+        var composeFile = Path.Combine(composeDirectory, "docker-compose.yaml");
+        var start = new ProcessStartInfo("docker-compose") { WorkingDirectory = composeDirectory };
+        foreach (var argument in new[] { "-f", composeFile, "config", "-q" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        foreach (var line in File.ReadAllLines(Path.Combine(composeDirectory, ".env.example")).Where(l => l.EndsWith('=') && !l.StartsWith('#')))
+        {
+            start.Environment[line.TrimEnd('=')] = "placeholder";
+        }
+
+        (int ExitCode, string Output, TimeSpan Elapsed) result;
+        try
+        {
+            result = await RunAsync(start, TimeSpan.FromSeconds(60));
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            Assert.Fail("docker-compose is not installed; ./mlstack setup installs Debian's docker-compose.");
+            return;
+        }
+        Assert.True(result.ExitCode == 0, $"docker-compose config -q failed:\n{result.Output}");
+    }
+
     private static string FindRepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
