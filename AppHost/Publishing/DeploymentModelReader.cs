@@ -156,10 +156,6 @@ public sealed partial class DeploymentModelReader(
 
     private async Task<List<RenderedValue>> ReadArgsAsync(IResource resource, CancellationToken cancellationToken)
     {
-        if (resource is ProjectResource)
-        {
-            return [];
-        }
         var args = new List<object>();
         var context = new CommandLineArgsCallbackContext(args, resource, cancellationToken) { ExecutionContext = executionContext };
         foreach (var callback in resource.Annotations.OfType<CommandLineArgsCallbackAnnotation>())
@@ -179,12 +175,13 @@ public sealed partial class DeploymentModelReader(
         var files = new List<DeployedConfigFile>();
         foreach (var mount in resource.Annotations.OfType<ContainerMountAnnotation>().Where(m => m.Type == ContainerMountType.BindMount))
         {
-            // The one bind mount in the model is Prometheus's config folder, whose file is written from the model;
-            // host folders cannot travel to a cluster, so any other bind mount is an error, not a silent drop.
+            // The one bind mount in the model is Prometheus's config folder, whose file is written from the model.
+            // Other host folders cannot travel to a cluster: they are left out, loudly.
             if (!resource.ScrapeTargets().Any())
             {
-                throw new InvalidOperationException(
-                    $"Resource '{resource.Name}' bind-mounts '{mount.Source}'; host folders cannot be published. Use a volume or a generated config file.");
+                logger.LogWarning("{Resource}: the bind mount of {Source} at {Target} is not published; host folders cannot travel. Use a volume.",
+                    resource.Name, mount.Source, mount.Target);
+                continue;
             }
             var jobs = resource.ScrapeTargets()
                 .Select(t => new ScrapeJob(t.Target.Name, $"{t.Target.Name}:{PortOf(t.Target.Name, t.EndpointName).Port}", t.MetricsPath));
@@ -237,7 +234,7 @@ public sealed partial class DeploymentModelReader(
         var parts = new List<object>();
         Append(value, parts);
         var merged = new List<object>();
-        foreach (var part in parts)
+        foreach (var part in parts.Where(p => p is not ""))
         {
             if (part is string text && merged.Count > 0 && merged[^1] is string previous)
             {
