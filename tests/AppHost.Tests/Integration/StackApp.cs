@@ -28,6 +28,9 @@ public sealed class StackApp : IAsyncDisposable
     /// <summary>From StartAsync to the last resource reporting healthy.</summary>
     public TimeSpan ColdStart { get; private set; }
 
+    /// <summary>When StartAsync returned (DCP up, resources launched); resources report health after that.</summary>
+    public TimeSpan StartReturnedAfter { get; private set; }
+
     /// <summary>When each resource first reported healthy, counted from StartAsync.</summary>
     public IReadOnlyDictionary<string, TimeSpan> HealthyAfter { get; private set; } = new Dictionary<string, TimeSpan>();
 
@@ -71,6 +74,7 @@ public sealed class StackApp : IAsyncDisposable
 
         var stopwatch = Stopwatch.StartNew();
         await app.StartAsync(timeout.Token);
+        StartReturnedAfter = stopwatch.Elapsed;
         var healthyAfter = new Dictionary<string, TimeSpan>();
         try
         {
