@@ -37,13 +37,10 @@ public sealed class StackApp : IAsyncDisposable
     /// <summary>Process ids of the Chroma and Prometheus executables, as DCP reported them.</summary>
     public IReadOnlyDictionary<string, int> ProcessIds { get; private set; } = new Dictionary<string, int>();
 
-    public static async Task<StackApp> StartAsync()
+    /// <summary>Starts the stack with a new state folder, or with an existing one to test a restart.</summary>
+    public static async Task<StackApp> StartAsync(string? stateDirectory = null)
     {
-        // ./mlstack test points this at its results folder, so it can clean up after a crashed test host.
-        var root = Environment.GetEnvironmentVariable("MLSTACK_TEST_STATE_ROOT") is { Length: > 0 } configured
-            ? configured
-            : Path.GetTempPath();
-        var stateDirectory = Path.Combine(root, $"mlstack-it-{Guid.NewGuid():N}");
+        stateDirectory ??= NewStateDirectory();
         Directory.CreateDirectory(stateDirectory);
 
         var stack = new StackApp(stateDirectory);
@@ -57,6 +54,15 @@ public sealed class StackApp : IAsyncDisposable
             await stack.DisposeAsync();
             throw;
         }
+    }
+
+    private static string NewStateDirectory()
+    {
+        // ./mlstack test points this at its results folder, so it can clean up after a crashed test host.
+        var root = Environment.GetEnvironmentVariable("MLSTACK_TEST_STATE_ROOT") is { Length: > 0 } configured
+            ? configured
+            : Path.GetTempPath();
+        return Path.Combine(root, $"mlstack-it-{Guid.NewGuid():N}");
     }
 
     private async Task StartCoreAsync()
