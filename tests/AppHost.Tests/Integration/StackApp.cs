@@ -28,19 +28,19 @@ public sealed class StackApp : IAsyncDisposable
     /// <summary>From StartAsync to the last resource reporting healthy.</summary>
     public TimeSpan ColdStart { get; private set; }
 
+    /// <summary>When StartAsync returned (DCP up, resources launched); resources report health after that.</summary>
+    public TimeSpan StartReturnedAfter { get; private set; }
+
     /// <summary>When each resource first reported healthy, counted from StartAsync.</summary>
     public IReadOnlyDictionary<string, TimeSpan> HealthyAfter { get; private set; } = new Dictionary<string, TimeSpan>();
 
     /// <summary>Process ids of the Chroma and Prometheus executables, as DCP reported them.</summary>
     public IReadOnlyDictionary<string, int> ProcessIds { get; private set; } = new Dictionary<string, int>();
 
-    public static async Task<StackApp> StartAsync()
+    /// <summary>Starts the stack with a new state folder, or with an existing one to test a restart.</summary>
+    public static async Task<StackApp> StartAsync(string? stateDirectory = null)
     {
-        // ./mlstack test points this at its results folder, so it can clean up after a crashed test host.
-        var root = Environment.GetEnvironmentVariable("MLSTACK_TEST_STATE_ROOT") is { Length: > 0 } configured
-            ? configured
-            : Path.GetTempPath();
-        var stateDirectory = Path.Combine(root, $"mlstack-it-{Guid.NewGuid():N}");
+        stateDirectory ??= NewStateDirectory();
         Directory.CreateDirectory(stateDirectory);
 
         var stack = new StackApp(stateDirectory);
@@ -54,6 +54,15 @@ public sealed class StackApp : IAsyncDisposable
             await stack.DisposeAsync();
             throw;
         }
+    }
+
+    private static string NewStateDirectory()
+    {
+        // ./mlstack test points this at its results folder, so it can clean up after a crashed test host.
+        var root = Environment.GetEnvironmentVariable("MLSTACK_TEST_STATE_ROOT") is { Length: > 0 } configured
+            ? configured
+            : Path.GetTempPath();
+        return Path.Combine(root, $"mlstack-it-{Guid.NewGuid():N}");
     }
 
     private async Task StartCoreAsync()
@@ -71,6 +80,7 @@ public sealed class StackApp : IAsyncDisposable
 
         var stopwatch = Stopwatch.StartNew();
         await app.StartAsync(timeout.Token);
+        StartReturnedAfter = stopwatch.Elapsed;
         var healthyAfter = new Dictionary<string, TimeSpan>();
         try
         {

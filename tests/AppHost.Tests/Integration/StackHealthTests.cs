@@ -14,7 +14,7 @@ public sealed class StackHealthTests(StackFixture fixture, ITestOutputHelper out
     [Fact]
     public void EveryResourceIsHealthy()
     {
-        output.WriteLine($"Cold start to all healthy: {Stack.ColdStart.TotalSeconds:F1} s ({Environment.ProcessorCount} cores)");
+        output.WriteLine($"Cold start to all healthy: {Stack.ColdStart.TotalSeconds:F1} s ({Environment.ProcessorCount} cores); StartAsync returned after {Stack.StartReturnedAfter.TotalSeconds:F1} s");
         foreach (var (name, after) in Stack.HealthyAfter.OrderBy(p => p.Value))
         {
             output.WriteLine($"  {name} healthy after {after.TotalSeconds:F1} s");
