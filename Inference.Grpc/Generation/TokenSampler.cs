@@ -65,11 +65,36 @@ public sealed class TokenSampler
     private int Sample(Span<float> scores)
     {
         var n = scores.Length;
+        var max = float.NegativeInfinity;
+        for (var i = 0; i < n; i++)
+        {
+            scores[i] /= _parameters.Temperature;
+            max = Math.Max(max, scores[i]);
+        }
+        if (_parameters.TopK == 0 && _parameters.TopP >= 1f)
+        {
+            // The whole distribution: no ordering needed (matters for 150k-token vocabularies).
+            double sum = 0;
+            for (var i = 0; i < n; i++)
+            {
+                sum += Math.Exp(scores[i] - max);
+            }
+            var target = _random.NextDouble() * sum;
+            for (var i = 0; i < n; i++)
+            {
+                target -= Math.Exp(scores[i] - max);
+                if (target < 0)
+                {
+                    return i;
+                }
+            }
+            return n - 1;
+        }
+
         var order = _order.AsSpan(0, n);
         for (var i = 0; i < n; i++)
         {
             order[i] = i;
-            scores[i] /= _parameters.Temperature;
         }
         // Candidates sorted by score, highest first; ties by id so the order never depends on the sort.
         var scoresArray = _scratch;
@@ -80,7 +105,6 @@ public sealed class TokenSampler
         });
 
         var keep = _parameters.TopK > 0 ? Math.Min(_parameters.TopK, n) : n;
-        var max = scores[order[0]];
         double total = 0;
         var probabilities = new double[keep];
         for (var i = 0; i < keep; i++)

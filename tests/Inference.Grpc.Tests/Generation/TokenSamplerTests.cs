@@ -46,4 +46,18 @@ public sealed class TokenSamplerTests
         var sampler = new TokenSampler(Parameters(temperature: 0, penalty: 2f), Logits.Length, [1]);
         Assert.Equal(2, sampler.Next(Logits)); // 3 / 2 = 1.5 < 2
     }
+
+    [Fact]
+    public void Plain_temperature_sampling_follows_the_softmax()
+    {
+        var sampler = new TokenSampler(Parameters(seed: 2026), Logits.Length, []);
+        var draws = Enumerable.Range(0, 4000).Select(_ => sampler.Next(Logits)).ToList();
+        var expected = Logits.Select(l => Math.Exp(l)).ToArray();
+        var total = expected.Sum();
+        for (var token = 0; token < Logits.Length; token++)
+        {
+            var frequency = draws.Count(t => t == token) / 4000.0;
+            Assert.InRange(frequency, expected[token] / total - 0.03, expected[token] / total + 0.03);
+        }
+    }
 }
