@@ -1,9 +1,11 @@
+using System.Text;
+using System.Threading.Channels;
 using Grpc.Core;
 using MlStack.Inference.V1;
 
 namespace MlStack.Inference.Generation;
 
-/// <summary>The mlstack.inference.v1.TextGeneration gRPC service: one message per generated token, then the summary.</summary>
+/// <summary>The mlstack.inference.v1.TextGeneration gRPC service: messages with the new tokens and text, then the summary.</summary>
 public sealed class TextGenerationService(TextGenerator generator, GeneratorCatalog catalog) : TextGeneration.TextGenerationBase
 {
     public override Task Generate(GenerateRequest request, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context)
@@ -35,25 +37,69 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
         return Task.FromResult(response);
     }
 
+    /// <summary>
+    /// Decoding runs on its own task and never waits for the network: steps go through a channel, and the
+    /// writer sends whatever has accumulated as one message (one token per message while it keeps up).
+    /// </summary>
     private async Task StreamAsync(GeneratorModel model, IReadOnlyList<int> prompt, GenerationParameters? parameters,
         IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context)
     {
         var sampling = generator.ResolveParameters(model, parameters, prompt.Count);
+        var steps = Channel.CreateUnbounded<GenerationStep>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var decoding = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var step in generator.GenerateAsync(model, prompt, sampling, context.CancellationToken))
+                {
+                    steps.Writer.TryWrite(step);
+                }
+                steps.Writer.TryComplete();
+            }
+            catch (Exception ex)
+            {
+                steps.Writer.TryComplete(ex);
+                throw;
+            }
+        });
+
         try
         {
-            await foreach (var step in generator.GenerateAsync(model, prompt, sampling, context.CancellationToken))
+            var text = new StringBuilder();
+            while (await steps.Reader.WaitToReadAsync())
             {
-                var message = new GenerateResponse { Text = step.Text };
-                if (step.TokenId is { } id)
+                var message = new GenerateResponse();
+                text.Clear();
+                while (steps.Reader.TryRead(out var step))
                 {
-                    message.TokenIds.Add(id);
+                    text.Append(step.Text);
+                    if (step.TokenId is { } id)
+                    {
+                        message.TokenIds.Add(id);
+                    }
+                    if (step.Result is { } result)
+                    {
+                        message.Summary = ToSummary(model, result);
+                    }
                 }
-                if (step.Result is { } result)
-                {
-                    message.Summary = ToSummary(model, result);
-                }
+                message.Text = text.ToString();
                 await responseStream.WriteAsync(message, context.CancellationToken);
             }
+            await decoding;
+        }
+        catch (Exception) when (!decoding.IsCompleted || decoding.IsFaulted || decoding.IsCanceled)
+        {
+            // The decoding task's own error (bad input, capacity, cancellation) is the call's outcome.
+            await AwaitDecodingAsync(decoding, context);
+            throw;
+        }
+    }
+
+    private static async Task AwaitDecodingAsync(Task decoding, ServerCallContext context)
+    {
+        try
+        {
+            await decoding;
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {

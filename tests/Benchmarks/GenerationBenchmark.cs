@@ -31,6 +31,9 @@ public static class GenerationBenchmark
         var settings = new Dictionary<string, string?>
         {
             ["Execution:Provider"] = "cpu",
+            // One ORT thread per session: two processes with spinning intra-op pools would steal each
+            // other's cores and measure the spinning, not the serving path.
+            ["Execution:IntraOpNumThreads"] = "1",
             ["ModelRepository:Path"] = repository,
             ["Generation:MaxConcurrentSequences"] = streams.Max().ToString(),
         };
@@ -56,6 +59,8 @@ public static class GenerationBenchmark
             Parameters = new GenerationParameters { Temperature = 0, MaxNewTokens = tokens, IgnoreEos = true },
         };
 
+        var serverTtft = new List<double>();
+
         async Task<Sample> InProcess()
         {
             var started = Stopwatch.GetTimestamp();
@@ -77,6 +82,7 @@ public static class GenerationBenchmark
             using var call = client.Generate(request);
             await foreach (var message in call.ResponseStream.ReadAllAsync())
             {
+                if (message.Summary is { } summary) serverTtft.Add(summary.TimeToFirstTokenMs);
                 if (message.TokenIds.Count == 0) continue;
                 if (count == 0) ttft = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 count += message.TokenIds.Count;
@@ -100,7 +106,7 @@ public static class GenerationBenchmark
         var (grpcTtft, grpcRate) = Median(grpc);
         Console.WriteLine($"{"in-process",-12} {localTtft,10:F2} {localRate,10:F1}");
         Console.WriteLine($"{"gRPC",-12} {grpcTtft,10:F2} {grpcRate,10:F1}");
-        Console.WriteLine($"gRPC / in-process tokens/s: {grpcRate / localRate:F3}x");
+        Console.WriteLine($"gRPC / in-process tokens/s: {grpcRate / localRate:F3}x; server-side TTFT of the gRPC calls (median): {serverTtft.Order().ElementAt(serverTtft.Count / 2):F2} ms");
         Console.WriteLine();
 
         Console.WriteLine($"{"streams",8} {"gRPC aggregate tok/s",22} {"in-process aggregate tok/s",28} {"ratio",7}");
