@@ -1,4 +1,5 @@
 using MlStack.AppHost.Extensions;
+using MlStack.AppHost.Publishing;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -7,7 +8,10 @@ var stack = builder.AddStackRuntime();
 var chroma = builder.AddChroma("chroma", stack);
 
 var inference = builder.AddProject<Projects.Inference_Grpc>("inference")
-    .WithHttpHealthCheck("/health", endpointName: "http");
+    .WithHttpHealthCheck("/health", endpointName: "http")
+    .WithGpu(1)
+    .WithAutoscaling(min: 1, max: 4, targetCpuPercent: 70)
+    .WithResources(cpu: 2, memory: "4Gi");
 
 var vectors = builder.AddProject<Projects.VectorStore_Proxy>("vectors")
     .WithHttpHealthCheck("/health")
@@ -32,5 +36,7 @@ var dashboard = builder.AddProject<Projects.Dashboard_Web>("dashboard")
     .WaitFor(prometheus);
 
 prometheus.WithScrapeTarget(dashboard);
+
+builder.AddMlStackPublishers();
 
 builder.Build().Run();

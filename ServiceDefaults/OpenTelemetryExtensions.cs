@@ -26,6 +26,7 @@ public static class OpenTelemetryExtensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(MlStackInstrumentationPrefix + "*")
+                .RenameCountGauges()
                 // Prometheus scrapes /metrics on every service; OTLP feeds the Aspire dashboard.
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
@@ -43,6 +44,15 @@ public static class OpenTelemetryExtensions
         }
         return builder;
     }
+
+    /// <summary>
+    /// Prometheus reserves the _count suffix for histograms and summaries, so promtool rejects the runtime's
+    /// dotnet.*.count gauges as exported; these names say the same without the reserved suffix.
+    /// </summary>
+    private static MeterProviderBuilder RenameCountGauges(this MeterProviderBuilder metrics) => metrics
+        .AddView("dotnet.assembly.count", "dotnet.assembly.loaded")
+        .AddView("dotnet.process.cpu.count", "dotnet.process.cpu.available")
+        .AddView("dotnet.timer.count", "dotnet.timer.active");
 
     private static bool IsInfrastructurePath(Microsoft.AspNetCore.Http.PathString path) =>
         path.StartsWithSegments(ServiceDefaultsExtensions.HealthPath)

@@ -21,6 +21,29 @@ public static class StackRuntimeExtensions
         var toolsDirectory = Path.GetFullPath(builder.Configuration[ToolsDirectorySetting] ?? Path.Combine(repositoryRoot, "tools"));
 
         Console.WriteLine($"MlStack runtime: {kind} ({reason}); state in {stateDirectory}");
+        ReportMissingPrerequisitesPlainly();
         return new StackRuntime(kind, reason, stateDirectory, toolsDirectory);
     }
+
+    /// <summary>
+    /// A missing prerequisite thrown while the model is built ends the AppHost with its one-line message and exit
+    /// code 1, instead of a stack trace and an abort. (Under Aspire.Hosting.Testing the exception reaches the test.)
+    /// </summary>
+    private static void ReportMissingPrerequisitesPlainly()
+    {
+        if (Interlocked.Exchange(ref reportingPlainly, 1) == 1)
+        {
+            return;
+        }
+        AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+        {
+            if (e.ExceptionObject is PrerequisiteMissingException missing)
+            {
+                Console.Error.WriteLine($"MlStack cannot start: {missing.Message}");
+                Environment.Exit(1);
+            }
+        };
+    }
+
+    private static int reportingPlainly;
 }

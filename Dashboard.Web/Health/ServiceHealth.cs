@@ -2,4 +2,5 @@ namespace MlStack.Dashboard.Health;
 
 public enum ServiceHealthStatus { Healthy, Degraded, Unhealthy, Unreachable }
 
-public sealed record ServiceHealth(string Name, Uri Address, ServiceHealthStatus Status, string Detail, TimeSpan Elapsed);
+/// <summary>What the overview shows for one service: its status, where that was read, and the checks behind it.</summary>
+public sealed record ServiceHealth(string Name, string Source, ServiceHealthStatus Status, string Detail, TimeSpan Elapsed);

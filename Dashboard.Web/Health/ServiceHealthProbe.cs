@@ -1,11 +1,12 @@
 using System.Diagnostics;
-using System.Text.Json;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace MlStack.Dashboard.Health;
 
 /// <summary>Asks every monitored service for its health, in parallel, and never throws.</summary>
-public sealed class ServiceHealthProbe(IHttpClientFactory httpClientFactory, IOptions<MonitoredServiceOptions> options)
+public sealed class ServiceHealthProbe(
+    IHttpClientFactory httpClientFactory, IOptions<MonitoredServiceOptions> options, HealthCheckService ownHealth)
 {
     public const string HttpClientName = "health-probe";
 
@@ -15,53 +16,39 @@ public sealed class ServiceHealthProbe(IHttpClientFactory httpClientFactory, IOp
     private async Task<ServiceHealth> ProbeAsync(MonitoredService service, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
+        if (service.BaseAddress is null)
+        {
+            var report = await ownHealth.CheckHealthAsync(cancellationToken);
+            var detail = string.Join(", ", report.Entries.Select(e => $"{e.Key}: {e.Value.Status}"));
+            return new ServiceHealth(service.Name, service.Source, Map(report.Status), detail, stopwatch.Elapsed);
+        }
+
         var client = httpClientFactory.CreateClient(HttpClientName);
-        var address = new Uri(service.BaseAddress, service.HealthPath);
         try
         {
-            using var response = await client.GetAsync(address, cancellationToken);
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            var status = ParseStatus(body, response.IsSuccessStatusCode);
-            return new ServiceHealth(service.Name, service.BaseAddress, status, Summarize(body), stopwatch.Elapsed);
+            using var response = await client.GetAsync(new Uri(service.BaseAddress, service.HealthPath), cancellationToken);
+            var reading = HealthReading.Read(await response.Content.ReadAsStringAsync(cancellationToken), response.IsSuccessStatusCode);
+            var (status, text) = service.Check is null ? (reading.Status, reading.Text) : FromCheck(reading, service.Check);
+            return new ServiceHealth(service.Name, service.Source, status, text, stopwatch.Elapsed);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException)
         {
-            return new ServiceHealth(service.Name, service.BaseAddress, ServiceHealthStatus.Unreachable, ex.Message, stopwatch.Elapsed);
+            return new ServiceHealth(service.Name, service.Source, ServiceHealthStatus.Unreachable, ex.Message, stopwatch.Elapsed);
         }
     }
 
-    // ASP.NET services answer with our JSON report; Prometheus answers /-/ready with plain text.
-    private static ServiceHealthStatus ParseStatus(string body, bool success)
+    private static (ServiceHealthStatus, string) FromCheck(HealthReading reading, string checkName)
     {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.TryGetProperty("status", out var status)
-                && Enum.TryParse<ServiceHealthStatus>(status.GetString(), out var parsed))
-            {
-                return parsed;
-            }
-        }
-        catch (JsonException)
-        {
-        }
-        return success ? ServiceHealthStatus.Healthy : ServiceHealthStatus.Unhealthy;
+        var check = reading.Checks.FirstOrDefault(c => string.Equals(c.Name, checkName, StringComparison.OrdinalIgnoreCase));
+        return check.Name is null
+            ? (ServiceHealthStatus.Unhealthy, $"the report has no check '{checkName}' ({reading.Text})")
+            : (check.Status, check.Description ?? check.Status.ToString());
     }
 
-    private static string Summarize(string body)
+    private static ServiceHealthStatus Map(HealthStatus status) => status switch
     {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.TryGetProperty("checks", out var checks))
-            {
-                return string.Join(", ", checks.EnumerateArray().Select(c =>
-                    $"{c.GetProperty("name").GetString()}: {c.GetProperty("status").GetString()}"));
-            }
-        }
-        catch (JsonException)
-        {
-        }
-        return body.Length > 120 ? body[..120] : body.Trim();
-    }
+        HealthStatus.Healthy => ServiceHealthStatus.Healthy,
+        HealthStatus.Degraded => ServiceHealthStatus.Degraded,
+        _ => ServiceHealthStatus.Unhealthy,
+    };
 }

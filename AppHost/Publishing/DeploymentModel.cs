@@ -1,0 +1,77 @@
+namespace MlStack.AppHost.Publishing;
+
+/// <summary>
+/// The app model as both publishers see it: every value already rendered for a container network, where a
+/// service is reached by its resource name and its container port. Parameters stay references, never values.
+/// </summary>
+public sealed record DeploymentModel(IReadOnlyList<DeployedService> Services, IReadOnlyList<DeployedParameter> Parameters);
+
+public enum ServiceKind { Project, Container }
+
+public sealed record DeployedService(
+    string Name,
+    ServiceKind Kind,
+    DeployedImage Image,
+    IReadOnlyList<DeployedPort> Ports,
+    IReadOnlyList<DeployedEnvironmentVariable> Environment,
+    IReadOnlyList<RenderedValue> Args,
+    IReadOnlyList<DeployedVolume> Volumes,
+    IReadOnlyList<DeployedConfigFile> ConfigFiles,
+    DeployedHealthCheck? HealthCheck,
+    IReadOnlyList<DeployedDependency> DependsOn,
+    DeploymentSettings Settings)
+{
+    public DeployedPort? GrpcPort => Ports.FirstOrDefault(p => p.IsHttp2);
+    public bool IsExternal => Ports.Any(p => p.IsExternal);
+}
+
+/// <param name="Repository">e.g. "mlstack/inference" or "prom/prometheus".</param>
+/// <param name="Dockerfile">For projects: the Dockerfile path relative to the repository root; the build context is the root.</param>
+public sealed record DeployedImage(string Repository, string Tag, string? Dockerfile)
+{
+    public string Reference => $"{Repository}:{Tag}";
+
+    /// <summary>The .env variable that overrides a project's image, e.g. INFERENCE_IMAGE.</summary>
+    public string? OverrideVariable { get; init; }
+}
+
+/// <param name="Name">Lower-case endpoint name: a DNS label for Kubernetes port names.</param>
+public sealed record DeployedPort(string Name, int Port, bool IsHttp2, bool IsExternal);
+
+public sealed record DeployedEnvironmentVariable(string Name, RenderedValue Value);
+
+public sealed record DeployedVolume(string Name, string Target);
+
+/// <summary>A file the publisher writes next to the manifests and mounts read-only at <paramref name="TargetDirectory"/>.</summary>
+public sealed record DeployedConfigFile(string FileName, string TargetDirectory, string Content);
+
+/// <summary>An HTTP health endpoint from the resource's Aspire health check.</summary>
+public sealed record DeployedHealthCheck(DeployedPort Port, string Path);
+
+public sealed record DeployedDependency(string Service, WaitType WaitType);
+
+public sealed record DeploymentSettings(
+    int? Gpus,
+    int Replicas,
+    AutoscalingAnnotation? Autoscaling,
+    ComputeResourcesAnnotation? Resources,
+    ImageConventions Conventions);
+
+/// <summary>A parameter of the app model; <see cref="EnvironmentName"/> is how files and env files name it.</summary>
+public sealed record DeployedParameter(string Name, string EnvironmentName, bool Secret);
+
+/// <summary>A value as literal text and parameter references, in order; each publisher chooses the syntax.</summary>
+public sealed record RenderedValue(IReadOnlyList<object> Parts)
+{
+    public static RenderedValue Literal(string text) => new([text]);
+
+    public bool IsLiteral => Parts.All(p => p is string);
+
+    public string LiteralText => IsLiteral
+        ? string.Concat(Parts.Cast<string>())
+        : throw new InvalidOperationException("The value references parameters.");
+
+    public DeployedParameter? SingleParameter => Parts is [DeployedParameter p] ? p : null;
+
+    public IEnumerable<DeployedParameter> ParameterReferences => Parts.OfType<DeployedParameter>();
+}

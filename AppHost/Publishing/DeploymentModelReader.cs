@@ -1,0 +1,357 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using MlStack.AppHost.Extensions;
+using MlStack.AppHost.Prometheus;
+
+namespace MlStack.AppHost.Publishing;
+
+/// <summary>
+/// Walks the Aspire app model once and renders it for a container network: each service is reached by its
+/// resource name and container port; parameters stay references (a secret's value is never asked for).
+/// </summary>
+public sealed partial class DeploymentModelReader(
+    DistributedApplicationModel model,
+    DistributedApplicationExecutionContext executionContext,
+    string repositoryRoot,
+    ILogger logger)
+{
+    /// <summary>Projects listen here inside their containers; the endpoint named "http" gets the first port.</summary>
+    public const int FirstProjectPort = 8080;
+
+    private readonly Dictionary<(string Resource, string Endpoint), DeployedPort> _ports = [];
+    private readonly Dictionary<string, DeployedParameter> _parameters = new(StringComparer.Ordinal);
+
+    public async Task<DeploymentModel> ReadAsync(CancellationToken cancellationToken)
+    {
+        foreach (var parameter in model.Resources.OfType<ParameterResource>())
+        {
+            _parameters[parameter.Name] = new DeployedParameter(parameter.Name, EnvironmentName(parameter.Name), parameter.Secret);
+        }
+
+        var published = new List<IResource>();
+        foreach (var resource in model.Resources)
+        {
+            switch (resource)
+            {
+                case ProjectResource or ContainerResource:
+                    published.Add(resource);
+                    AssignPorts(resource);
+                    break;
+                case ParameterResource:
+                    break;
+                default:
+                    logger.LogWarning("Resource {Resource} ({Type}) has no container form and is not published.", resource.Name, resource.GetType().Name);
+                    break;
+            }
+        }
+
+        var services = new List<DeployedService>();
+        foreach (var resource in published)
+        {
+            services.Add(await ReadServiceAsync(resource, published, cancellationToken));
+        }
+        return new DeploymentModel(services, [.. _parameters.Values.OrderBy(p => p.Name, StringComparer.Ordinal)]);
+    }
+
+    private async Task<DeployedService> ReadServiceAsync(IResource resource, List<IResource> published, CancellationToken cancellationToken)
+    {
+        var kind = resource is ProjectResource ? ServiceKind.Project : ServiceKind.Container;
+        var image = kind == ServiceKind.Project ? ProjectImage((ProjectResource)resource) : ContainerImage(resource);
+        var ports = _ports.Where(p => p.Key.Resource == resource.Name).Select(p => p.Value).OrderBy(p => p.Port).ToList();
+
+        return new DeployedService(
+            resource.Name,
+            kind,
+            image,
+            ports,
+            await ReadEnvironmentAsync(resource, cancellationToken),
+            await ReadArgsAsync(resource, cancellationToken),
+            ReadVolumes(resource),
+            ReadConfigFiles(resource),
+            ReadHealthCheck(resource),
+            [.. resource.Annotations.OfType<WaitAnnotation>()
+                .Where(w => published.Contains(w.Resource))
+                .Select(w => new DeployedDependency(w.Resource.Name, w.WaitType))
+                .DistinctBy(d => d.Service)],
+            ReadSettings(resource, kind, image));
+    }
+
+    private void AssignPorts(IResource resource)
+    {
+        // Inside the network nothing speaks TLS: Aspire's https twins of http endpoints are left out.
+        var endpoints = resource.Annotations.OfType<EndpointAnnotation>()
+            .Where(e => !string.Equals(e.UriScheme, "https", StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        if (resource is ProjectResource)
+        {
+            // A project's own ports are chosen here (8080 upward), not the developer ports from its settings.
+            var ordered = endpoints.OrderBy(e => string.Equals(e.Name, "http", StringComparison.OrdinalIgnoreCase) ? 0 : 1).ToList();
+            for (var i = 0; i < ordered.Count; i++)
+            {
+                Add(ordered[i], FirstProjectPort + i);
+            }
+            return;
+        }
+        foreach (var endpoint in endpoints)
+        {
+            Add(endpoint, endpoint.TargetPort ?? endpoint.Port
+                ?? throw new InvalidOperationException($"Endpoint '{endpoint.Name}' of container '{resource.Name}' has no target port to publish."));
+        }
+
+        void Add(EndpointAnnotation endpoint, int port) =>
+            _ports[(resource.Name, endpoint.Name.ToLowerInvariant())] = new DeployedPort(
+                endpoint.Name.ToLowerInvariant(),
+                port,
+                string.Equals(endpoint.Transport, "http2", StringComparison.OrdinalIgnoreCase),
+                endpoint.IsExternal);
+    }
+
+    private DeployedImage ProjectImage(ProjectResource project)
+    {
+        var projectDirectory = Path.GetDirectoryName(project.GetProjectMetadata().ProjectPath)!;
+        var dockerfile = Path.Combine(projectDirectory, "Dockerfile");
+        if (!File.Exists(dockerfile))
+        {
+            logger.LogWarning("Project {Resource} has no Dockerfile at {Path}; its image must be built another way.", project.Name, dockerfile);
+        }
+        return new DeployedImage($"mlstack/{project.Name}", "latest", Path.GetRelativePath(repositoryRoot, dockerfile).Replace('\\', '/'))
+        {
+            OverrideVariable = EnvironmentName(project.Name) + "_IMAGE",
+        };
+    }
+
+    private static DeployedImage ContainerImage(IResource container)
+    {
+        if (!container.TryGetLastAnnotation<ContainerImageAnnotation>(out var image))
+        {
+            throw new InvalidOperationException($"Container '{container.Name}' has no image.");
+        }
+        var repository = string.IsNullOrEmpty(image.Registry) ? image.Image : $"{image.Registry}/{image.Image}";
+        return new DeployedImage(repository, image.Tag ?? "latest", null);
+    }
+
+    private async Task<List<DeployedEnvironmentVariable>> ReadEnvironmentAsync(IResource resource, CancellationToken cancellationToken)
+    {
+        var context = new EnvironmentCallbackContext(executionContext, resource, cancellationToken: cancellationToken);
+        foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+
+        var environment = new List<DeployedEnvironmentVariable>();
+        foreach (var (name, value) in context.EnvironmentVariables)
+        {
+            try
+            {
+                environment.Add(new DeployedEnvironmentVariable(name, Render(value)));
+            }
+            catch (UnpublishedEndpointException e)
+            {
+                logger.LogInformation("{Resource}: {Variable} is left out: {Reason}", resource.Name, name, e.Message);
+            }
+        }
+        return environment;
+    }
+
+    private async Task<List<RenderedValue>> ReadArgsAsync(IResource resource, CancellationToken cancellationToken)
+    {
+        var args = new List<object>();
+        var context = new CommandLineArgsCallbackContext(args, resource, cancellationToken) { ExecutionContext = executionContext };
+        foreach (var callback in resource.Annotations.OfType<CommandLineArgsCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+        return [.. args.Select(Render)];
+    }
+
+    private static List<DeployedVolume> ReadVolumes(IResource resource) =>
+        [.. resource.Annotations.OfType<ContainerMountAnnotation>()
+            .Where(m => m.Type == ContainerMountType.Volume)
+            .Select(m => new DeployedVolume(m.Source ?? $"{resource.Name}-data", m.Target))];
+
+    private List<DeployedConfigFile> ReadConfigFiles(IResource resource)
+    {
+        var files = new List<DeployedConfigFile>();
+        foreach (var mount in resource.Annotations.OfType<ContainerMountAnnotation>().Where(m => m.Type == ContainerMountType.BindMount))
+        {
+            // The one bind mount in the model is Prometheus's config folder, whose file is written from the model.
+            // Other host folders cannot travel to a cluster: they are left out, loudly.
+            if (!resource.ScrapeTargets().Any())
+            {
+                logger.LogWarning("{Resource}: the bind mount of {Source} at {Target} is not published; host folders cannot travel. Use a volume.",
+                    resource.Name, mount.Source, mount.Target);
+                continue;
+            }
+            var jobs = resource.ScrapeTargets()
+                .Select(t => new ScrapeJob(t.Target.Name, $"{t.Target.Name}:{PortOf(t.Target.Name, t.EndpointName).Port}", t.MetricsPath));
+            files.Add(new DeployedConfigFile("prometheus.yml", mount.Target, PrometheusConfigWriter.Render(jobs, PrometheusExtensions.ScrapeInterval)));
+        }
+        return files;
+    }
+
+    private DeployedHealthCheck? ReadHealthCheck(IResource resource)
+    {
+        foreach (var check in resource.Annotations.OfType<HealthCheckAnnotation>())
+        {
+            // Aspire's HTTP health checks are keyed "{resource}_{endpoint}_{path}_{status}_check"; the key is the
+            // only place the model keeps the path.
+            var match = HttpHealthCheckKey().Match(check.Key);
+            if (!match.Success || !check.Key.StartsWith(resource.Name + "_", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var endpoint = match.Groups["endpoint"].Value.ToLowerInvariant();
+            // Checks on an https twin run against the plain endpoint: there is no TLS inside the network.
+            var port = _ports.GetValueOrDefault((resource.Name, endpoint))
+                ?? _ports.GetValueOrDefault((resource.Name, "http"));
+            if (port is not null)
+            {
+                return new DeployedHealthCheck(port, match.Groups["path"].Value);
+            }
+        }
+        logger.LogWarning("Resource {Resource} has no HTTP health check; it is published without probes.", resource.Name);
+        return null;
+    }
+
+    private static DeploymentSettings ReadSettings(IResource resource, ServiceKind kind, DeployedImage image)
+    {
+        resource.TryGetLastAnnotation<GpuAnnotation>(out var gpu);
+        resource.TryGetLastAnnotation<ReplicasAnnotation>(out var replicas);
+        resource.TryGetLastAnnotation<AutoscalingAnnotation>(out var autoscaling);
+        resource.TryGetLastAnnotation<ComputeResourcesAnnotation>(out var compute);
+        return new DeploymentSettings(
+            gpu?.Count,
+            autoscaling?.Min ?? replicas?.Count ?? 1,
+            autoscaling,
+            compute,
+            kind == ServiceKind.Project ? ImageConventions.DotNet : ImageConventions.ForContainer(image.Repository));
+    }
+
+    /// <summary>Renders any value Aspire puts in environment or args; unknown kinds fail publishing loudly.</summary>
+    public RenderedValue Render(object? value)
+    {
+        var parts = new List<object>();
+        Append(value, parts);
+        var merged = new List<object>();
+        foreach (var part in parts.Where(p => p is not ""))
+        {
+            if (part is string text && merged.Count > 0 && merged[^1] is string previous)
+            {
+                merged[^1] = previous + text;
+            }
+            else
+            {
+                merged.Add(part);
+            }
+        }
+        return new RenderedValue(merged);
+    }
+
+    private void Append(object? value, List<object> parts)
+    {
+        switch (value)
+        {
+            case null:
+                break;
+            case string text:
+                parts.Add(text);
+                break;
+            case ParameterResource parameter:
+                parts.Add(_parameters[parameter.Name]);
+                break;
+            case EndpointReference endpoint:
+                parts.Add(EndpointValue(endpoint, EndpointProperty.Url));
+                break;
+            case EndpointReferenceExpression expression:
+                parts.Add(EndpointValue(expression.Endpoint, expression.Property));
+                break;
+            case ReferenceExpression { IsConditional: true } conditional:
+                throw new NotSupportedException($"Conditional expression '{conditional.ValueExpression}' cannot be published.");
+            case ReferenceExpression expression:
+                AppendFormat(expression, parts);
+                break;
+            case ConnectionStringReference reference:
+                Append(reference.Resource.ConnectionStringExpression, parts);
+                break;
+            case IResourceWithConnectionString resource:
+                Append(resource.ConnectionStringExpression, parts);
+                break;
+            case IFormattable formattable:
+                parts.Add(formattable.ToString(null, CultureInfo.InvariantCulture));
+                break;
+            default:
+                throw new NotSupportedException($"A value of type {value.GetType().Name} cannot be published.");
+        }
+    }
+
+    private void AppendFormat(ReferenceExpression expression, List<object> parts)
+    {
+        var format = expression.Format;
+        var literal = new System.Text.StringBuilder();
+        for (var i = 0; i < format.Length; i++)
+        {
+            var c = format[i];
+            if ((c == '{' || c == '}') && i + 1 < format.Length && format[i + 1] == c)
+            {
+                literal.Append(c);
+                i++;
+                continue;
+            }
+            if (c != '{')
+            {
+                literal.Append(c);
+                continue;
+            }
+            var end = format.IndexOf('}', i);
+            var index = int.Parse(format.AsSpan(i + 1, end - i - 1).ToString().Split(':')[0], CultureInfo.InvariantCulture);
+            parts.Add(literal.ToString());
+            literal.Clear();
+            var provider = expression.ValueProviders[index];
+            var stringFormat = index < expression.StringFormats.Count ? expression.StringFormats[index] : null;
+            if (stringFormat == "uri")
+            {
+                var inner = Render(provider);
+                parts.Add(inner.IsLiteral ? Uri.EscapeDataString(inner.LiteralText) : throw new NotSupportedException(
+                    $"'{expression.ValueExpression}' URI-encodes a parameter, which cannot be done without its value."));
+            }
+            else
+            {
+                Append(provider, parts);
+            }
+            i = end;
+        }
+        parts.Add(literal.ToString());
+    }
+
+    private string EndpointValue(EndpointReference endpoint, EndpointProperty property)
+    {
+        var port = PortOf(endpoint.Resource.Name, endpoint.EndpointName);
+        var host = endpoint.Resource.Name;
+        return property switch
+        {
+            EndpointProperty.Url => $"http://{host}:{port.Port}",
+            EndpointProperty.Host or EndpointProperty.IPV4Host => host,
+            EndpointProperty.Port or EndpointProperty.TargetPort => port.Port.ToString(CultureInfo.InvariantCulture),
+            EndpointProperty.Scheme => "http",
+            EndpointProperty.HostAndPort => $"{host}:{port.Port}",
+            EndpointProperty.TlsEnabled => "false",
+            _ => throw new NotSupportedException($"Endpoint property {property} cannot be published."),
+        };
+    }
+
+    private DeployedPort PortOf(string resource, string endpointName) =>
+        _ports.GetValueOrDefault((resource, endpointName.ToLowerInvariant()))
+        ?? throw new UnpublishedEndpointException($"endpoint '{endpointName}' of '{resource}' is not published (TLS endpoints stay inside the developer loop)");
+
+    /// <summary>"vectors-api-key" becomes VECTORS_API_KEY.</summary>
+    public static string EnvironmentName(string name) => NonIdentifier().Replace(name, "_").ToUpperInvariant();
+
+    [GeneratedRegex(@"^.+?_(?<endpoint>[^_/]+)_(?<path>/.*)_(?<status>\d{3})_check$")]
+    private static partial Regex HttpHealthCheckKey();
+
+    [GeneratedRegex("[^A-Za-z0-9]")]
+    private static partial Regex NonIdentifier();
+
+    private sealed class UnpublishedEndpointException(string message) : Exception(message);
+}

@@ -1,0 +1,27 @@
+namespace MlStack.AppHost.Tests.Integration;
+
+/// <summary>Starts the whole app once for every test in the "Stack" collection.</summary>
+public sealed class StackFixture : IAsyncLifetime
+{
+    private StackApp? stack;
+
+    public StackApp Stack => stack ?? throw new InvalidOperationException("The stack did not start.");
+
+    public async Task InitializeAsync() => stack = await StackApp.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (stack is not null)
+        {
+            await stack.DisposeAsync();
+            await LocalProcesses.WaitUntilNoneMentionAsync(stack.StateDirectory, TimeSpan.FromSeconds(30));
+            stack.DeleteState();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class StackCollection : ICollectionFixture<StackFixture>
+{
+    public const string Name = "Stack";
+}
