@@ -57,6 +57,31 @@ public sealed class ChatTemplateTests
             text);
     }
 
+    // Consecutive tool results share one user turn; assistant turns without tool calls render plainly.
+    private const string ToolTurns = """
+        {%- for message in messages %}
+            {%- if message.role == "assistant" and not message.tool_calls %}
+                {{- '[A:' + message.content + ']' }}
+            {%- elif message.role == "tool" %}
+                {%- if (loop.index0 == 0) or (messages[loop.index0 - 1].role != "tool") %}
+                    {{- '[U' }}
+                {%- endif %}
+                {{- ' ' + message.content }}
+                {%- if loop.last or (messages[loop.index0 + 1].role != "tool") %}
+                    {{- ']' }}
+                {%- endif %}
+            {%- endif %}
+            {%- for call in message.tool_calls %}{{ call }}{% endfor %}
+        {%- endfor %}
+        """;
+
+    [Fact]
+    public void Tool_results_in_a_row_share_one_turn()
+    {
+        var text = new ChatTemplate(ToolTurns).Render([("assistant", "calling"), ("tool", "r1"), ("tool", "r2"), ("assistant", "done"), ("tool", "r3")]);
+        Assert.Equal("[A:calling][U r1 r2][A:done][U r3]", text);
+    }
+
     [Fact]
     public void Trim_blocks_and_lstrip_blocks_remove_the_layout_of_block_tags()
     {
