@@ -246,6 +246,27 @@ public sealed class GenerationServiceTests(GenerationHost host) : IClassFixture<
         Assert.Contains("mlstack_generation_prompt_tokens_total", text);
         Assert.Contains("mlstack_generation_generation_tokens_total", text);
         Assert.Contains("mlstack_generation_requests_running", text);
+        var (exitCode, output) = await PromtoolCheckMetricsAsync(text);
+        Assert.True(exitCode == 0, $"promtool check metrics exited {exitCode}:\n{output}");
+    }
+
+    /// <summary>promtool (Debian's prometheus, installed by ./mlstack) lints the exposition as Prometheus would.</summary>
+    private static async Task<(int ExitCode, string Output)> PromtoolCheckMetricsAsync(string metrics)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("promtool", ["check", "metrics"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("promtool did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(metrics);
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
     }
 
     [Fact]
