@@ -3,11 +3,13 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddOnnxRuntime();
 builder.AddInferenceServices();
+builder.AddTextGeneration();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapInferenceServices();
+app.MapTextGeneration();
 
 app.Run();
 

@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using MlStack.Inference.V1;
+
+namespace MlStack.Inference.Generation;
+
+/// <summary>
+/// Turns a request's parameters into <see cref="SamplingParameters"/>: unset fields take the model's
+/// generation_config.json, then the service defaults; absurd values are INVALID_ARGUMENT naming the field,
+/// the value and the accepted range.
+/// </summary>
+public sealed class GenerationRequestValidator(IOptions<GenerationOptions> options)
+{
+    public static readonly IReadOnlySet<string> Roles = new HashSet<string>(StringComparer.Ordinal) { "system", "user", "assistant", "tool" };
+
+    public SamplingParameters Resolve(GeneratorModel model, GenerationParameters? request, int promptTokens)
+    {
+        var p = request ?? new GenerationParameters();
+        var defaults = model.Defaults;
+        var context = model.ContextLength;
+        if (promptTokens >= context)
+        {
+            throw Invalid($"The prompt has {promptTokens} tokens; model '{model.Name}' has a context of {context} tokens, which leaves no room to generate.");
+        }
+        var room = context - promptTokens;
+
+        int maxNewTokens;
+        if (p.HasMaxNewTokens)
+        {
+            if (p.MaxNewTokens < 1)
+            {
+                throw Invalid($"max_new_tokens must be at least 1 (got {p.MaxNewTokens}).");
+            }
+            if (p.MaxNewTokens > room)
+            {
+                throw Invalid($"max_new_tokens={p.MaxNewTokens} plus the prompt's {promptTokens} tokens exceed the context of {context} tokens of model '{model.Name}': at most {room} new tokens fit.");
+            }
+            maxNewTokens = p.MaxNewTokens;
+        }
+        else
+        {
+            maxNewTokens = Math.Min(defaults.MaxNewTokens ?? options.Value.DefaultMaxNewTokens, room);
+        }
+
+        var temperature = p.HasTemperature ? p.Temperature : defaults.DoSample ? defaults.Temperature : 0f;
+        if (!float.IsFinite(temperature) || temperature < 0)
+        {
+            throw Invalid($"temperature must be a finite number >= 0, 0 meaning greedy decoding (got {p.Temperature}).");
+        }
+        var topP = p.HasTopP ? p.TopP : defaults.TopP;
+        if (!(topP > 0f && topP <= 1f))
+        {
+            throw Invalid($"top_p must be in (0, 1] (got {p.TopP}).");
+        }
+        var topK = p.HasTopK ? p.TopK : defaults.TopK;
+        if (topK < 0)
+        {
+            throw Invalid($"top_k must be >= 0, 0 meaning no limit (got {p.TopK}).");
+        }
+        var penalty = p.HasRepetitionPenalty ? p.RepetitionPenalty : defaults.RepetitionPenalty;
+        if (!float.IsFinite(penalty) || penalty <= 0f)
+        {
+            throw Invalid($"repetition_penalty must be a finite number > 0, 1 meaning none (got {p.RepetitionPenalty}).");
+        }
+
+        var limits = options.Value;
+        if (p.Stop.Count > limits.MaxStopSequences)
+        {
+            throw Invalid($"At most {limits.MaxStopSequences} stop sequences are allowed (got {p.Stop.Count}).");
+        }
+        for (var i = 0; i < p.Stop.Count; i++)
+        {
+            if (p.Stop[i].Length == 0)
+            {
+                throw Invalid($"stop[{i}] is empty; stop sequences must have at least one character.");
+            }
+            if (p.Stop[i].Length > limits.MaxStopSequenceLength)
+            {
+                throw Invalid($"stop[{i}] has {p.Stop[i].Length} characters; at most {limits.MaxStopSequenceLength} are allowed.");
+            }
+        }
+
+        var seed = p.HasSeed ? p.Seed : BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
+        return new SamplingParameters(maxNewTokens, temperature, topP, topK, penalty, seed, [.. p.Stop], p.IgnoreEos);
+    }
+
+    public static void ValidateMessages(IReadOnlyList<ChatMessage> messages)
+    {
+        if (messages.Count == 0)
+        {
+            throw Invalid("messages must not be empty.");
+        }
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (!Roles.Contains(messages[i].Role))
+            {
+                throw Invalid($"messages[{i}].role is '{messages[i].Role}'; expected one of system, user, assistant, tool.");
+            }
+        }
+    }
+
+    internal static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
+}

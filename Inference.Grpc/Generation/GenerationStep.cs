@@ -1,0 +1,22 @@
+namespace MlStack.Inference.Generation;
+
+/// <summary>One streamed piece: the text that became final with this token (may be empty) and the token.</summary>
+public sealed record GenerationStep(string Text, int? TokenId, GenerationResult? Result = null);
+
+/// <summary>How a generation ended; carried by the last step.</summary>
+public sealed record GenerationResult(
+    string FinishReason,
+    int PromptTokens,
+    int CompletionTokens,
+    TimeSpan TimeToFirstToken,
+    double TokensPerSecond,
+    TimeSpan Total,
+    string? StopSequence,
+    ulong Seed);
+
+public static class FinishReasons
+{
+    public const string Stop = "stop";
+    public const string Length = "length";
+    public const string Cancelled = "cancelled";
+}

@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using MlStack.Inference.Execution;
+
+namespace MlStack.Inference.Generation;
+
+/// <summary>
+/// The text-generation models of the model repository (ModelRepository:Path, shared with the inference
+/// service): every &lt;repo&gt;/&lt;model&gt;/model.json whose "task" is "text-generation", at its latest
+/// numeric version. Loaded once at start by <see cref="GeneratorLoader"/>; readiness waits for it.
+/// </summary>
+public sealed class GeneratorCatalog(
+    IConfiguration configuration,
+    IHostEnvironment environment,
+    OrtSessionFactory sessions,
+    IOptions<GenerationOptions> generationOptions,
+    IOptions<ExecutionOptions> executionOptions,
+    ILogger<GeneratorCatalog> logger) : IDisposable
+{
+    public const string Task = "text-generation";
+
+    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IReadOnlyDictionary<string, GeneratorModel> _models = new Dictionary<string, GeneratorModel>();
+
+    public bool IsLoaded => _loaded.Task.IsCompletedSuccessfully;
+
+    /// <summary>Why loading failed, if it did.</summary>
+    public string? LoadError { get; private set; }
+
+    public Task WhenLoaded => _loaded.Task;
+
+    public IReadOnlyDictionary<string, GeneratorModel> Models => _models;
+
+    public string RepositoryPath
+    {
+        get
+        {
+            var configured = configuration["ModelRepository:Path"];
+            return Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? "models" : configured, environment.ContentRootPath);
+        }
+    }
+
+    /// <summary>The model a request names, or the default one when it names none.</summary>
+    public GeneratorModel? Find(string? name)
+    {
+        if (!string.IsNullOrEmpty(name))
+        {
+            return _models.GetValueOrDefault(name);
+        }
+        var preferred = generationOptions.Value.DefaultModel;
+        if (!string.IsNullOrEmpty(preferred) && _models.TryGetValue(preferred, out var model))
+        {
+            return model;
+        }
+        return _models.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => m.Value).FirstOrDefault();
+    }
+
+    public void Load()
+    {
+        try
+        {
+            var models = new Dictionary<string, GeneratorModel>(StringComparer.Ordinal);
+            var root = RepositoryPath;
+            if (Directory.Exists(root))
+            {
+                foreach (var modelDir in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
+                {
+                    if (LoadModel(modelDir) is { } model)
+                    {
+                        models[model.Name] = model;
+                    }
+                }
+            }
+            else
+            {
+                logger.LogWarning("Model repository {Path} does not exist: no generator models", root);
+            }
+            _models = models;
+            _loaded.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            LoadError = ex.Message;
+            logger.LogError(ex, "Loading the generator models failed");
+            _loaded.TrySetException(ex);
+        }
+    }
+
+    private GeneratorModel? LoadModel(string modelDir)
+    {
+        var descriptor = Path.Combine(modelDir, "model.json");
+        if (!File.Exists(descriptor))
+        {
+            return null;
+        }
+        using var json = JsonDocument.Parse(File.ReadAllText(descriptor));
+        if (!json.RootElement.TryGetProperty("task", out var task) || task.GetString() != Task)
+        {
+            return null;
+        }
+        var name = Path.GetFileName(modelDir);
+        var version = Directory.EnumerateDirectories(modelDir)
+            .Select(Path.GetFileName)
+            .Where(v => long.TryParse(v, out _))
+            .OrderByDescending(v => long.Parse(v!))
+            .FirstOrDefault()
+            ?? throw new InvalidDataException($"Generator model '{name}' has no numeric version folder under {modelDir}.");
+        var directory = Path.Combine(modelDir, version);
+        var description = json.RootElement.TryGetProperty("description", out var d) ? d.GetString() : null;
+
+        var session = sessions.Create(Path.Combine(directory, "model.onnx"));
+        try
+        {
+            var binding = KvCacheBindingSelector.Select(generationOptions.Value.KvCacheBinding, session.Provider);
+            var model = new GeneratorModel(name, version, directory, session, binding, executionOptions.Value.CudaDeviceId, description);
+            logger.LogInformation(
+                "Generator model {Model} version {Version} loaded on {Provider} ({Reason}); KV cache via {Binding}; {Layers} layers, context {Context}",
+                name, version, session.Provider, session.ProviderReason, binding, model.Layout.Layers, model.ContextLength);
+            return model;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var model in _models.Values)
+        {
+            model.Dispose();
+        }
+    }
+}
