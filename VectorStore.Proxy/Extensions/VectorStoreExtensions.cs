@@ -1,0 +1,58 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using MlStack.Inference.V1;
+using MlStack.VectorStore.Api;
+using MlStack.VectorStore.Embedding;
+using MlStack.VectorStore.Store;
+using MlStack.VectorStore.Telemetry;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class VectorStoreExtensions
+{
+    /// <summary>The store, its embedding client, metrics and both APIs' plumbing.</summary>
+    public static WebApplicationBuilder AddVectorStore(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<StoreOptions>()
+            .Bind(builder.Configuration.GetSection(StoreOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<EmbeddingOptions>()
+            .Bind(builder.Configuration.GetSection(EmbeddingOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var embeddingAddress = builder.Configuration.GetSection(EmbeddingOptions.SectionName).Get<EmbeddingOptions>()?.Address
+            ?? new EmbeddingOptions().Address;
+        builder.Services.AddServiceGrpcClient<Embeddings.EmbeddingsClient>(embeddingAddress);
+
+        builder.Services.AddSingleton<CollectionStatistics>();
+        builder.Services.AddSingleton<VectorStoreMetrics>();
+        builder.Services.AddSingleton<ChromaDatabaseInitializer>();
+        builder.Services.AddSingleton<EmbeddingGateway>();
+        builder.Services.AddSingleton<VectorStoreService>();
+
+        // A document arrives whole in one message or request body; allow the configured size plus framing.
+        var maxDocumentBytes = builder.Configuration.GetSection(StoreOptions.SectionName).Get<StoreOptions>()?.MaxDocumentBytes
+            ?? new StoreOptions().MaxDocumentBytes;
+        builder.Services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<GrpcErrorInterceptor>();
+            options.MaxReceiveMessageSize = maxDocumentBytes + 64 * 1024;
+        });
+        builder.Services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = maxDocumentBytes + 64 * 1024);
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<HttpErrorHandler>();
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        return builder;
+    }
+
+    public static WebApplication MapVectorStore(this WebApplication app)
+    {
+        app.MapGrpcService<VectorStoreGrpcService>().RequireAuthorization();
+        app.MapVectorStoreHttpApi().RequireAuthorization();
+        return app;
+    }
+}
