@@ -6,9 +6,8 @@ public sealed class EmbeddingOptions
 {
     public const string SectionName = "Embedding";
 
-    /// <summary>Where Inference.Grpc's gRPC endpoint is, resolved by service discovery.</summary>
-    [Required]
-    public Uri Address { get; set; } = new("http://_grpc.inference");
+    /// <summary>Inference.Grpc's "grpc" endpoint, resolved by service discovery (config "services:inference:grpc:0").</summary>
+    public static readonly Uri InferenceAddress = new("http://_grpc.inference");
 
     /// <summary>Texts per Embed call during ingest; progress is reported after each batch.</summary>
     [Range(1, 1024)]

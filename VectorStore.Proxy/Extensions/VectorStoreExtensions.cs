@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.V1;
@@ -11,6 +12,8 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class VectorStoreExtensions
 {
+    private const int FramingAllowance = 64 * 1024;
+
     /// <summary>The store, its embedding client, metrics and both APIs' plumbing.</summary>
     public static WebApplicationBuilder AddVectorStore(this WebApplicationBuilder builder)
     {
@@ -23,9 +26,8 @@ public static class VectorStoreExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        var embeddingAddress = builder.Configuration.GetSection(EmbeddingOptions.SectionName).Get<EmbeddingOptions>()?.Address
-            ?? new EmbeddingOptions().Address;
-        builder.Services.AddServiceGrpcClient<Embeddings.EmbeddingsClient>(embeddingAddress);
+        // Service discovery resolves the address when called ("services:inference:grpc" from Aspire).
+        builder.Services.AddServiceGrpcClient<Embeddings.EmbeddingsClient>(EmbeddingOptions.InferenceAddress);
 
         builder.Services.AddSingleton<CollectionStatistics>();
         builder.Services.AddSingleton<VectorStoreMetrics>();
@@ -34,14 +36,11 @@ public static class VectorStoreExtensions
         builder.Services.AddSingleton<VectorStoreService>();
 
         // A document arrives whole in one message or request body; allow the configured size plus framing.
-        var maxDocumentBytes = builder.Configuration.GetSection(StoreOptions.SectionName).Get<StoreOptions>()?.MaxDocumentBytes
-            ?? new StoreOptions().MaxDocumentBytes;
-        builder.Services.AddGrpc(options =>
-        {
-            options.Interceptors.Add<GrpcErrorInterceptor>();
-            options.MaxReceiveMessageSize = maxDocumentBytes + 64 * 1024;
-        });
-        builder.Services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = maxDocumentBytes + 64 * 1024);
+        builder.Services.AddGrpc(options => options.Interceptors.Add<GrpcErrorInterceptor>());
+        builder.Services.AddOptions<GrpcServiceOptions>().Configure<IOptions<StoreOptions>>((grpc, store) =>
+            grpc.MaxReceiveMessageSize = store.Value.MaxDocumentBytes + FramingAllowance);
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<StoreOptions>>((kestrel, store) =>
+            kestrel.Limits.MaxRequestBodySize = store.Value.MaxDocumentBytes + FramingAllowance);
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<HttpErrorHandler>();
