@@ -1,6 +1,8 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddOnnxRuntime();
+builder.AddModelRepository();
 builder.AddInferenceServices();
 
 var app = builder.Build();

@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.ML.OnnxRuntime;
+
+namespace MlStack.Inference.Execution;
+
+/// <summary>How ONNX Runtime sessions are created, bound from the "Execution" section.</summary>
+public sealed class ExecutionOptions
+{
+    public const string SectionName = "Execution";
+
+    /// <summary>"auto" (CUDA when it loads, else CPU), "cuda" (fail if CUDA cannot load) or "cpu".</summary>
+    [Required, RegularExpression("^(?i)(auto|cuda|cpu)$", ErrorMessage = "Execution:Provider must be auto, cuda or cpu.")]
+    public string Provider { get; set; } = "auto";
+
+    [Range(0, 64)]
+    public int CudaDeviceId { get; set; }
+
+    public GraphOptimizationLevel GraphOptimizationLevel { get; set; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+
+    /// <summary>Threads inside one operator; 0 lets ONNX Runtime choose (one per physical core).</summary>
+    [Range(0, 1024)]
+    public int IntraOpNumThreads { get; set; }
+
+    /// <summary>Threads across independent operators; 0 lets ONNX Runtime choose.</summary>
+    [Range(0, 1024)]
+    public int InterOpNumThreads { get; set; }
+}
