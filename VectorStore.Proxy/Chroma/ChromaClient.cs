@@ -192,8 +192,10 @@ public sealed class ChromaClient(HttpClient http, IOptions<ChromaOptions> option
         {
             var status = response.StatusCode;
             var message = await ReadErrorAsync(response, ct);
-            metrics.ChromaCall(operation, "error", Stopwatch.GetElapsedTime(started));
-            metrics.ChromaError(operation, ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // "Not found" and "already exists" are answers the store expects, not Chroma errors.
+            var expected = status is HttpStatusCode.NotFound or HttpStatusCode.Conflict;
+            metrics.ChromaCall(operation, expected ? "refused" : "error", Stopwatch.GetElapsedTime(started));
+            if (!expected) metrics.ChromaError(operation, ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture));
             throw new ChromaException(operation, status, message);
         }
     }

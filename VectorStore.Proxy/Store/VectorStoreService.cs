@@ -283,12 +283,13 @@ public sealed partial class VectorStoreService(
             throw new StoreException(StoreErrorKind.FailedPrecondition,
                 $"collection '{collection.Name}' was built with embedding model '{collection.Model}' ({collection.Dimensions} dimensions), not '{command.EmbeddingModel}'");
 
+        // Embedding first: a collection whose model no longer matches is refused even while it is empty.
+        var vectors = await embeddings.EmbedAsync(collection.Model, [command.Text], ct);
+        RequireSameModel(collection, vectors.Model, vectors.Dimensions);
+
         var manifest = await chroma.GetAsync(collection.ManifestId, where: null, includeDocuments: false, ct);
         var revisions = manifest.Metadatas!.Select(m => MetadataString(m, RecordKeys.Revision)).OfType<string>().ToArray();
         if (revisions.Length == 0) return new QueryAnswer(collection.Model, []);
-
-        var vectors = await embeddings.EmbedAsync(collection.Model, [command.Text], ct);
-        RequireSameModel(collection, vectors.Model, vectors.Dimensions);
 
         var committed = new JsonObject { [RecordKeys.Revision] = new JsonObject { ["$in"] = new JsonArray(revisions.Select(r => (JsonNode?)r).ToArray()) } };
         var where = filter is null ? committed : new JsonObject { ["$and"] = new JsonArray(filter, committed) };
