@@ -14,6 +14,9 @@ public sealed record MappedError(StatusCode GrpcStatus, int HttpStatus, string T
         StoreException { Kind: StoreErrorKind.AlreadyExists } e => new(StatusCode.AlreadyExists, 409, "Already exists", e.Message),
         StoreException { Kind: StoreErrorKind.FailedPrecondition } e => new(StatusCode.FailedPrecondition, 409, "Failed precondition", e.Message),
         StoreException { Kind: StoreErrorKind.Unavailable } e => new(StatusCode.Unavailable, 503, "Unavailable", e.Message),
+        // A by-id call after the collection was deleted underneath (by another request or replica).
+        ChromaException { StatusCode: System.Net.HttpStatusCode.NotFound } => new(StatusCode.NotFound, 404, "Not found",
+            "the collection no longer exists"),
         // Chroma's own wording stays in the logs: callers learn only that the database did not serve the request.
         ChromaException { IsUnavailable: true } => new(StatusCode.Unavailable, 503, "Unavailable",
             "the vector database is unavailable; nothing half-written is visible, retry the request"),

@@ -35,8 +35,11 @@ public sealed partial class VectorStoreService(
     private const string ChunksKind = "chunks";
     private const string ManifestKind = "manifest";
     private static readonly float[] ManifestVector = [1f];
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> DocumentLocks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _documentLocks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _manifestIds = new(StringComparer.Ordinal);
+    private static readonly TimeSpan ResolveCacheTtl = TimeSpan.FromSeconds(2);
     private readonly StoreOptions _options = options.Value;
+    private readonly ConcurrentDictionary<string, (ResolvedCollection Collection, long At)> _resolved = new(StringComparer.Ordinal);
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$")]
     private static partial Regex CollectionNamePattern();
@@ -49,6 +52,7 @@ public sealed partial class VectorStoreService(
     {
         ValidateCollectionName(name);
         await initializer.EnsureAsync(ct);
+        _resolved.TryRemove(name, out _);
         var existing = await chroma.FindCollectionAsync(name, ct);
         if (existing is not null)
         {
@@ -96,6 +100,9 @@ public sealed partial class VectorStoreService(
     {
         ValidateCollectionName(name);
         await initializer.EnsureAsync(ct);
+        _resolved.TryRemove(name, out _);
+        var existing = await chroma.FindCollectionAsync(name, ct);
+        if (existing is not null) _manifestIds.TryRemove(existing.Id, out _);
         if (!await chroma.DeleteCollectionAsync(name, ct)) throw CollectionNotFound(name);
         await chroma.DeleteCollectionAsync(RecordKeys.ManifestCollection(name), ct);
         statistics.Remove(name);
@@ -161,7 +168,7 @@ public sealed partial class VectorStoreService(
         var version = RecordKeys.VersionOf(text, chunkSize, overlap, collection.Model, command.Metadata);
         var revision = RecordKeys.RevisionOf(documentId, version);
 
-        var gate = DocumentLocks.GetOrAdd(collection.Name + "/" + documentId, _ => new SemaphoreSlim(1, 1));
+        var gate = _documentLocks.GetOrAdd(collection.Name + "/" + documentId, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct);
         try
         {
@@ -231,7 +238,7 @@ public sealed partial class VectorStoreService(
         ValidateDocumentName(documentName);
         var collection = await ResolveAsync(collectionName, ct);
         var documentId = RecordKeys.DocumentIdOf(documentName);
-        var gate = DocumentLocks.GetOrAdd(collection.Name + "/" + documentId, _ => new SemaphoreSlim(1, 1));
+        var gate = _documentLocks.GetOrAdd(collection.Name + "/" + documentId, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct);
         try
         {
@@ -329,12 +336,22 @@ public sealed partial class VectorStoreService(
     private async Task<ResolvedCollection> ResolveAsync(string name, CancellationToken ct)
     {
         ValidateCollectionName(name);
+        // A short-lived cache saves one Chroma call per request; a collection deleted elsewhere shows up within
+        // the TTL, and a by-id call on it fails as NOT_FOUND meanwhile. Visibility of documents is never cached.
+        if (_resolved.TryGetValue(name, out var cached) && Stopwatch.GetElapsedTime(cached.At) < ResolveCacheTtl) return cached.Collection;
         await initializer.EnsureAsync(ct);
         var chunks = await chroma.FindCollectionAsync(name, ct);
         if (chunks is null || MetadataString(chunks.Metadata, RecordKeys.Kind) != ChunksKind) throw CollectionNotFound(name);
-        // get_or_create repairs a manifest collection lost to an interrupted create or delete.
-        var manifest = await chroma.GetOrCreateCollectionAsync(RecordKeys.ManifestCollection(name), new() { [RecordKeys.Kind] = ManifestKind }, ct);
-        return ToResolved(chunks, manifest.Id);
+        // The manifest collection belongs to this chunk collection id for its whole life, so its id is looked up
+        // once; get_or_create also repairs a manifest collection lost to an interrupted create or delete.
+        if (!_manifestIds.TryGetValue(chunks.Id, out var manifestId))
+        {
+            manifestId = (await chroma.GetOrCreateCollectionAsync(RecordKeys.ManifestCollection(name), new() { [RecordKeys.Kind] = ManifestKind }, ct)).Id;
+            _manifestIds[chunks.Id] = manifestId;
+        }
+        var resolved = ToResolved(chunks, manifestId);
+        _resolved[name] = (resolved, Stopwatch.GetTimestamp());
+        return resolved;
     }
 
     private async Task<CollectionInfo> CountAsync(ResolvedCollection collection, CancellationToken ct)

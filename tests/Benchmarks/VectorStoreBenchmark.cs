@@ -1,3 +1,6 @@
+// The proxy assembly also carries the embeddings client it compiles; an alias keeps it apart from Inference.Grpc's types.
+extern alias vectors;
+
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -7,8 +10,8 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
-using MlStack.Inference.V1;
-using MlStack.VectorStore.V1;
+using vectors::MlStack.Inference.V1;
+using vectors::MlStack.VectorStore.V1;
 
 namespace MlStack.Benchmarks;
 
@@ -54,7 +57,7 @@ internal static class VectorStoreBenchmark
                 proxyDir, $"http://127.0.0.1:{proxyHttp}/health");
 
             using var proxyChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{proxyGrpc}", new GrpcChannelOptions { MaxSendMessageSize = 64 << 20 });
-            var store = new MlStack.VectorStore.V1.VectorStore.VectorStoreClient(proxyChannel.CreateCallInvoker().Intercept(m =>
+            var store = new vectors::MlStack.VectorStore.V1.VectorStore.VectorStoreClient(proxyChannel.CreateCallInvoker().Intercept(m =>
             {
                 m.Add("authorization", $"Bearer {Key}");
                 return m;
