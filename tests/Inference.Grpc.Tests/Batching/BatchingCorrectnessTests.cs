@@ -78,6 +78,8 @@ public sealed partial class BatchingCorrectnessTests(InferenceServer server)
     /// <summary>Execution and inference counters of one model, read from the Prometheus endpoint.</summary>
     internal async Task<(double Executions, double Inferences)> CountsAsync(string model)
     {
+        // Counters are recorded just after answers go out, and the exporter caches a scrape for 300 ms.
+        await Task.Delay(1000);
         var text = await server.Http.GetStringAsync("/metrics");
         return (Read(text, "mlstack_inference_execution_count_total", model), Read(text, "mlstack_inference_count_total", model));
     }
