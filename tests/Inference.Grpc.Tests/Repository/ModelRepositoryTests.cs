@@ -102,6 +102,21 @@ public sealed class ModelRepositoryTests(InferenceServer server)
         }
     }
 
+    [Fact]
+    public async Task Text_generation_models_are_left_to_the_generation_service()
+    {
+        var repository = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<ModelRepository>(server.Services);
+        Assert.DoesNotContain("tiny-generator", repository.Discover());
+        Assert.Contains(InferenceServer.TinyTensor, repository.Discover());
+
+        var index = await server.Inference.RepositoryIndexAsync(new RepositoryIndexRequest());
+        Assert.DoesNotContain(index.Models, m => m.Name == "tiny-generator");
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            server.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "tiny-generator" }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.True((await server.Inference.ServerReadyAsync(new ServerReadyRequest())).Ready);
+    }
+
     [Theory]
     [InlineData(null, new long[] { 3 })]
     [InlineData("{\"latest\":{\"num_versions\":2}}", new long[] { 2, 3 })]
