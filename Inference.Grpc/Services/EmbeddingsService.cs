@@ -20,11 +20,12 @@ public sealed class EmbeddingsService(ModelRepository repository, InferenceMetri
     {
         var started = Stopwatch.GetTimestamp();
         var name = string.IsNullOrEmpty(request.Model) ? options.Value.DefaultEmbeddingModel : request.Model;
-        var version = request.Version;
+        // Labels only name models that exist: free-form names from bad requests would grow the series without bound.
+        string label = "", version = "";
         try
         {
             var model = repository.Resolve(name, request.Version);
-            version = model.VersionText;
+            (label, version) = (model.Name, model.VersionText);
             if (model.Texts is null || model.Tokenizer is null)
                 throw new RpcException(new Status(StatusCode.InvalidArgument,
                     $"Model '{name}' is a {model.Config.Task} model, not an embedding model; use ModelInfer."));
@@ -62,7 +63,7 @@ public sealed class EmbeddingsService(ModelRepository repository, InferenceMetri
         catch (Exception error)
         {
             var status = InferenceService.ToRpc(error, name, context, logger);
-            metrics.RequestFailed(name, version, status.StatusCode);
+            metrics.RequestFailed(label, version, status.StatusCode);
             throw status;
         }
     }

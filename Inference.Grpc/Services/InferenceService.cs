@@ -79,16 +79,17 @@ public sealed class InferenceService(ModelRepository repository, InferenceMetric
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
         var started = Stopwatch.GetTimestamp();
-        var version = request.ModelVersion;
+        // Labels only name models that exist: free-form names from bad requests would grow the series without bound.
+        string model = "", version = "";
         TensorWork? work = null;
         try
         {
-            var model = repository.Resolve(request.ModelName, request.ModelVersion);
-            version = model.VersionText;
-            work = InferRequestDecoder.Decode(request, model, context.CancellationToken);
-            var outputs = await model.Tensors.EnqueueAsync(work);
+            var served = repository.Resolve(request.ModelName, request.ModelVersion);
+            (model, version) = (served.Name, served.VersionText);
+            work = InferRequestDecoder.Decode(request, served, context.CancellationToken);
+            var outputs = await served.Tensors.EnqueueAsync(work);
 
-            var response = new ModelInferResponse { ModelName = model.Name, ModelVersion = model.VersionText, Id = request.Id };
+            var response = new ModelInferResponse { ModelName = served.Name, ModelVersion = served.VersionText, Id = request.Id };
             foreach (var output in outputs)
             {
                 if (request.Outputs.Count > 0 && !request.Outputs.Any(o => o.Name == output.Name)) continue;
@@ -100,13 +101,13 @@ public sealed class InferenceService(ModelRepository repository, InferenceMetric
                 });
                 response.RawOutputContents.Add(output.Data);
             }
-            metrics.RequestSucceeded(model.Name, model.VersionText, Stopwatch.GetElapsedTime(started));
+            metrics.RequestSucceeded(model, version, Stopwatch.GetElapsedTime(started));
             return response;
         }
         catch (Exception error)
         {
             var status = ToRpc(error, request.ModelName, context, logger);
-            metrics.RequestFailed(request.ModelName, version, status.StatusCode);
+            metrics.RequestFailed(model, version, status.StatusCode);
             throw status;
         }
         finally
