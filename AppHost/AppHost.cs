@@ -13,8 +13,14 @@ var inference = builder.AddProject<Projects.Inference_Grpc>("inference")
     .WithAutoscaling(min: 1, max: 4, targetCpuPercent: 70)
     .WithResources(cpu: 2, memory: "4Gi");
 
+// The key every vectors caller presents. Generated on first run and kept in the AppHost's user secrets
+// (Parameters:vectors-api-key); set that value to choose your own.
+var vectorsApiKey = builder.AddParameter("vectors-api-key",
+    new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+
 var vectors = builder.AddProject<Projects.VectorStore_Proxy>("vectors")
-    .WithHttpHealthCheck("/health")
+    .WithHttpHealthCheck("/health", endpointName: "http")
+    .WithEnvironment("VectorStore__Auth__ApiKey", vectorsApiKey)
     .WithReference(inference.GetEndpoint("grpc"))
     .WithReference(chroma.GetEndpoint("http"))
     .WaitFor(inference)
@@ -30,6 +36,7 @@ var dashboard = builder.AddProject<Projects.Dashboard_Web>("dashboard")
     .WithReference(inference.GetEndpoint("grpc"))
     .WithReference(inference.GetEndpoint("http"))
     .WithReference(vectors)
+    .WithEnvironment("VectorStore__ApiKey", vectorsApiKey)
     .WithReference(prometheus.GetEndpoint("http"))
     .WaitFor(inference)
     .WaitFor(vectors)

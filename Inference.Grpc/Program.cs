@@ -2,6 +2,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddOnnxRuntime();
+builder.AddModelRepository();
 builder.AddInferenceServices();
 builder.AddTextGeneration();
 

@@ -24,4 +24,10 @@ public sealed class ExecutionOptions
     /// <summary>Threads across independent operators; 0 lets ONNX Runtime choose.</summary>
     [Range(0, 1024)]
     public int InterOpNumThreads { get; set; }
+
+    /// <summary>
+    /// Whether idle intra-op threads spin waiting for work (ONNX Runtime's default). Spinning lowers latency on a
+    /// dedicated machine but takes cores from gRPC and tokenization when cores are few or shared.
+    /// </summary>
+    public bool AllowSpinning { get; set; } = true;
 }

@@ -51,6 +51,11 @@ public sealed class OrtSessionFactory(IOptions<ExecutionOptions> options, ILogge
         };
         try
         {
+            if (!settings.AllowSpinning)
+            {
+                sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+                sessionOptions.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
+            }
             if (kind == ExecutionProviderKind.Cuda)
             {
                 sessionOptions.AppendExecutionProvider_CUDA(settings.CudaDeviceId);

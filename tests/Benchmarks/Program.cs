@@ -1,6 +1,8 @@
 // Each suite measures MlStack against its in-process baseline side by side in one run and prints a table.
 var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
+    ["embeddings"] = MlStack.Benchmarks.EmbeddingBenchmark.RunAsync,
+    ["vectors"] = MlStack.Benchmarks.VectorStoreBenchmark.RunAsync,
     ["generation"] = MlStack.Benchmarks.GenerationBenchmark.RunAsync,
 };
 

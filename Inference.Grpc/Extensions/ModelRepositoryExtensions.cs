@@ -1,0 +1,27 @@
+using MlStack.Inference.Health;
+using MlStack.Inference.Repository;
+using MlStack.Inference.Telemetry;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class ModelRepositoryExtensions
+{
+    public const string ModelsReadyCheck = "models";
+
+    /// <summary>The model repository, its startup loader, serving metrics (GPU ones only with a GPU) and readiness.</summary>
+    public static WebApplicationBuilder AddModelRepository(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ModelRepositoryOptions>()
+            .Bind(builder.Configuration.GetSection(ModelRepositoryOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<InferenceMetrics>();
+        builder.Services.AddSingleton<MiniLmModelInstaller>();
+        builder.Services.AddSingleton<ModelRepository>();
+        builder.Services.AddHostedService<ModelRepositoryLoader>();
+        builder.Services.AddHostedService<GpuMetricsRegistration>();
+        // Not tagged "live": /alive stays up while models load, /health and grpc.health wait for them.
+        builder.Services.AddHealthChecks().AddCheck<ModelsReadyHealthCheck>(ModelsReadyCheck);
+        return builder;
+    }
+}

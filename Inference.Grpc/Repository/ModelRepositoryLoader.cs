@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+
+namespace MlStack.Inference.Repository;
+
+/// <summary>
+/// Fills the repository at start: extracts the default model when missing, then loads every model (or those
+/// configured in ModelRepository:Models). Runs in the background so /alive answers while models load; readiness
+/// waits for it.
+/// </summary>
+public sealed class ModelRepositoryLoader(ModelRepository repository, MiniLmModelInstaller installer,
+    IOptions<ModelRepositoryOptions> options, ILogger<ModelRepositoryLoader> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            if (options.Value.InstallDefaultModel)
+            {
+                try
+                {
+                    installer.EnsureInstalled(repository.RootPath);
+                }
+                catch (Exception error)
+                {
+                    logger.LogError(error, "Could not extract {Model} into {Repository}", MiniLmModelInstaller.ModelName, repository.RootPath);
+                }
+            }
+
+            var names = options.Value.Models.Length > 0 ? options.Value.Models : repository.Discover();
+            logger.LogInformation("Loading {Count} model(s) from {Repository}: {Models}", names.Count, repository.RootPath, string.Join(", ", names));
+            foreach (var name in names)
+            {
+                if (stoppingToken.IsCancellationRequested) return;
+                try
+                {
+                    await repository.LoadAsync(name, configured: true);
+                }
+                catch (Grpc.Core.RpcException error)
+                {
+                    logger.LogError("Model {Model} cannot be loaded: {Reason}", name, error.Status.Detail);
+                    repository.MarkUnavailable(name, error.Status.Detail);
+                }
+            }
+        }
+        finally
+        {
+            repository.StartupComplete = true;
+        }
+    }
+}

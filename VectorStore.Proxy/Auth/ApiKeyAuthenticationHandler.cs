@@ -1,0 +1,41 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace MlStack.VectorStore.Auth;
+
+/// <summary>
+/// Accepts "Authorization: Bearer &lt;key&gt;" (an HTTP header, or gRPC metadata, which travels as one).
+/// Both keys are hashed first so the constant-time comparison also hides the key's length. Failures say nothing
+/// about why: the answer is a bare 401 (gRPC clients see UNAUTHENTICATED).
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<ApiKeyOptions> options, ILoggerFactory loggerFactory, UrlEncoder encoder)
+    : AuthenticationHandler<ApiKeyOptions>(options, loggerFactory, encoder)
+{
+    private const string BearerPrefix = "Bearer ";
+    private static readonly ClaimsPrincipal Caller = new(new ClaimsIdentity([new Claim(ClaimTypes.Name, "api-key")], ApiKeyOptions.Scheme));
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+            return Task.FromResult(AuthenticateResult.NoResult());
+
+        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(header[BearerPrefix.Length..].Trim()));
+        var expected = SHA256.HashData(Encoding.UTF8.GetBytes(Options.ApiKey));
+        return Task.FromResult(CryptographicOperations.FixedTimeEquals(presented, expected)
+            ? AuthenticateResult.Success(new AuthenticationTicket(Caller, ApiKeyOptions.Scheme))
+            : AuthenticateResult.Fail("invalid API key"));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return Task.CompletedTask;
+    }
+}

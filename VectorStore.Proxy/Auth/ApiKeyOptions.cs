@@ -1,0 +1,14 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Authentication;
+
+namespace MlStack.VectorStore.Auth;
+
+/// <summary>The one API key every caller must present. Aspire passes it from the "vectors-api-key" secret parameter.</summary>
+public sealed class ApiKeyOptions : AuthenticationSchemeOptions
+{
+    public const string SectionName = "VectorStore:Auth";
+    public const string Scheme = "ApiKey";
+
+    [Required, MinLength(16)]
+    public string ApiKey { get; set; } = "";
+}

@@ -1,0 +1,45 @@
+namespace MlStack.VectorStore.Tests.Infrastructure;
+
+/// <summary>A real Chroma server (the npm CLI) on a free port with its own data folder; can be stopped and restarted on the same data.</summary>
+public sealed class ChromaServer : IAsyncDisposable
+{
+    private ChildProcess? _process;
+
+    public ChromaServer(string? dataDirectory = null)
+    {
+        DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("mlstack-chroma-test-").FullName;
+        Port = FreePort.Next();
+    }
+
+    public string DataDirectory { get; }
+    public int Port { get; }
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
+    public bool IsRunning => _process is { HasExited: false };
+
+    public async Task StartAsync()
+    {
+        if (!File.Exists(RepositoryPaths.ChromaCli))
+            throw new InvalidOperationException($"Chroma is not installed: run npm ci --prefix tools/chroma ({RepositoryPaths.ChromaCli} missing)");
+        _process?.Dispose();
+        _process = new ChildProcess("node",
+            [RepositoryPaths.ChromaCli, "run", "--path", DataDirectory, "--host", "127.0.0.1", "--port", Port.ToString()],
+            Path.GetDirectoryName(RepositoryPaths.ChromaCli)!,
+            new Dictionary<string, string> { ["ANONYMIZED_TELEMETRY"] = "FALSE" });
+        await _process.WaitForHttpAsync(new Uri(BaseAddress, "api/v2/heartbeat").ToString(), TimeSpan.FromSeconds(60));
+    }
+
+    public void Stop() => _process?.Kill();
+
+    public ValueTask DisposeAsync()
+    {
+        _process?.Dispose();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        return ValueTask.CompletedTask;
+    }
+}
