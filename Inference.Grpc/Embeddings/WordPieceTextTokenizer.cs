@@ -15,8 +15,9 @@ public sealed class WordPieceTextTokenizer(BertTokenizer tokenizer, int maxSeque
 
     public TokenizedText Tokenize(string text)
     {
-        var words = tokenizer.EncodeToIds(text, addSpecialTokens: false);
         var room = maxSequenceLength - 2; // [CLS] and [SEP]
+        // Stops one token past the limit: enough to know the text was cut, without tokenizing megabytes of it.
+        var words = tokenizer.EncodeToIds(text, room + 1, addSpecialTokens: false, out _, out _);
         var kept = Math.Min(words.Count, room);
         var ids = new int[kept + 2];
         ids[0] = tokenizer.ClassificationTokenId;
