@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using MlStack.Inference.Generation;
 using MlStack.Inference.Repository;
 using MlStack.Inference.V2;
 
@@ -65,6 +66,8 @@ public class InferenceServer : IAsyncLifetime
     {
         Directory.CreateSymbolicLink(Path.Combine(RepositoryPath, MiniLm), EnsureMiniLm());
         CopyDirectory(Path.Combine(AppContext.BaseDirectory, "Fixtures", "models"), RepositoryPath);
+        // The text-generation fixture gets the shipped tiny-gpt weights, so the generator side loads a real model.
+        Directory.CreateSymbolicLink(Path.Combine(RepositoryPath, "tiny-generator", "1"), Path.Combine(DefaultRepository, "tiny-gpt", "1"));
 
         GrpcPort = FreePort();
         HttpPort = FreePort();
@@ -93,8 +96,10 @@ public class InferenceServer : IAsyncLifetime
         Embeddings = new V1.Embeddings.EmbeddingsClient(Channel);
 
         var repository = Services.GetRequiredService<ModelRepository>();
+        // Text-generation models load beside the repository's own; readiness waits for both.
+        var generators = Services.GetRequiredService<GeneratorCatalog>();
         var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (!repository.StartupComplete || (ExpectReady && !repository.IsReady))
+        while (!repository.StartupComplete || !generators.WhenLoaded.IsCompleted || (ExpectReady && !repository.IsReady))
         {
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException("Models did not load: " + string.Join("; ", repository.Index()));
