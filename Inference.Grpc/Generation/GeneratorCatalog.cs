@@ -21,11 +21,15 @@ public sealed class GeneratorCatalog(
 
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IReadOnlyDictionary<string, GeneratorModel> _models = new Dictionary<string, GeneratorModel>();
+    private IReadOnlyDictionary<string, string> _failures = new Dictionary<string, string>();
 
     public bool IsLoaded => _loaded.Task.IsCompletedSuccessfully;
 
-    /// <summary>Why loading failed, if it did.</summary>
+    /// <summary>Which models failed to load and why, if any did; the others still serve.</summary>
     public string? LoadError { get; private set; }
+
+    /// <summary>Why a model failed to load, or null when it did not fail.</summary>
+    public string? FailureOf(string name) => _failures.GetValueOrDefault(name);
 
     public Task WhenLoaded => _loaded.Task;
 
@@ -57,33 +61,36 @@ public sealed class GeneratorCatalog(
 
     public void Load()
     {
-        try
+        var models = new Dictionary<string, GeneratorModel>(StringComparer.Ordinal);
+        var failures = new Dictionary<string, string>(StringComparer.Ordinal);
+        var root = RepositoryPath;
+        if (Directory.Exists(root))
         {
-            var models = new Dictionary<string, GeneratorModel>(StringComparer.Ordinal);
-            var root = RepositoryPath;
-            if (Directory.Exists(root))
+            foreach (var modelDir in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
             {
-                foreach (var modelDir in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
+                // One broken model must not keep the others from serving: it is reported and skipped.
+                try
                 {
                     if (LoadModel(modelDir) is { } model)
                     {
                         models[model.Name] = model;
                     }
                 }
+                catch (Exception ex)
+                {
+                    failures[Path.GetFileName(modelDir)] = ex.Message;
+                    logger.LogError(ex, "Generator model {Model} failed to load", Path.GetFileName(modelDir));
+                }
             }
-            else
-            {
-                logger.LogWarning("Model repository {Path} does not exist: no generator models", root);
-            }
-            _models = models;
-            _loaded.TrySetResult();
         }
-        catch (Exception ex)
+        else
         {
-            LoadError = ex.Message;
-            logger.LogError(ex, "Loading the generator models failed");
-            _loaded.TrySetException(ex);
+            logger.LogWarning("Model repository {Path} does not exist: no generator models", root);
         }
+        _models = models;
+        _failures = failures;
+        LoadError = failures.Count == 0 ? null : string.Join("; ", failures.Select(f => $"{f.Key}: {f.Value}"));
+        _loaded.TrySetResult();
     }
 
     private GeneratorModel? LoadModel(string modelDir)

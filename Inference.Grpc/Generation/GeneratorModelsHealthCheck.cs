@@ -7,13 +7,13 @@ public sealed class GeneratorModelsHealthCheck(GeneratorCatalog catalog) : IHeal
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (catalog.LoadError is { } error)
-        {
-            return Task.FromResult(HealthCheckResult.Unhealthy("Generator models failed to load: " + error));
-        }
         if (!catalog.IsLoaded)
         {
             return Task.FromResult(HealthCheckResult.Unhealthy("Generator models are loading."));
+        }
+        if (catalog.LoadError is { } error)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("Generator models failed to load: " + error));
         }
         var models = catalog.Models.Values.Select(m => $"{m.Name}/{m.Version} ({m.Session.Provider})").ToList();
         return Task.FromResult(HealthCheckResult.Healthy(

@@ -23,13 +23,16 @@ public sealed class TextGenerator(
     {
         if (!catalog.IsLoaded)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable,
-                catalog.LoadError is { } error ? "Generator models failed to load: " + error : "Generator models are still loading; retry shortly."));
+            throw new RpcException(new Status(StatusCode.Unavailable, "Generator models are still loading; retry shortly."));
         }
         var model = catalog.Find(name);
         if (model is not null)
         {
             return model;
+        }
+        if (!string.IsNullOrEmpty(name) && catalog.FailureOf(name) is { } failure)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"Model '{name}' failed to load: {failure}"));
         }
         var loaded = catalog.Models.Count == 0 ? "none" : string.Join(", ", catalog.Models.Keys.Order(StringComparer.Ordinal));
         throw new RpcException(new Status(StatusCode.NotFound, string.IsNullOrEmpty(name)
