@@ -1,6 +1,7 @@
-using System.Text.Json;
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.Execution;
+using MlStack.Inference.Repository;
 
 namespace MlStack.Inference.Generation;
 
@@ -17,7 +18,7 @@ public sealed class GeneratorCatalog(
     IOptions<ExecutionOptions> executionOptions,
     ILogger<GeneratorCatalog> logger) : IDisposable
 {
-    public const string Task = "text-generation";
+    public const string Task = ModelConfig.TextGenerationTask;
 
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IReadOnlyDictionary<string, GeneratorModel> _models = new Dictionary<string, GeneratorModel>();
@@ -95,27 +96,28 @@ public sealed class GeneratorCatalog(
 
     private GeneratorModel? LoadModel(string modelDir)
     {
-        var descriptor = Path.Combine(modelDir, "model.json");
+        var descriptor = Path.Combine(modelDir, ModelConfig.FileName);
         if (!File.Exists(descriptor))
         {
             return null;
         }
-        using var json = JsonDocument.Parse(File.ReadAllText(descriptor));
-        if (!json.RootElement.TryGetProperty("task", out var task) || task.GetString() != Task)
+        var config = ModelConfig.Read(descriptor);
+        if (config.Task != Task)
         {
             return null;
         }
         var name = Path.GetFileName(modelDir);
-        var version = Directory.EnumerateDirectories(modelDir)
-            .Select(Path.GetFileName)
-            .Where(v => long.TryParse(v, out _))
-            .OrderByDescending(v => long.Parse(v!))
-            .FirstOrDefault()
-            ?? throw new InvalidDataException($"Generator model '{name}' has no numeric version folder under {modelDir}.");
+        var versions = VersionPolicyConfig.Select(config.VersionPolicy, ModelVersionFolders.Find(modelDir));
+        if (versions.Count == 0)
+        {
+            throw new InvalidDataException($"Generator model '{name}' has no version folder with a {ModelVersionFolders.ModelFileName} under {modelDir}.");
+        }
+        // One generator per model name: the newest version the policy selects.
+        var version = versions[^1].ToString(CultureInfo.InvariantCulture);
         var directory = Path.Combine(modelDir, version);
-        var description = json.RootElement.TryGetProperty("description", out var d) ? d.GetString() : null;
+        var description = config.Description;
 
-        var session = sessions.Create(Path.Combine(directory, "model.onnx"));
+        var session = sessions.Create(Path.Combine(directory, ModelVersionFolders.ModelFileName));
         try
         {
             var binding = KvCacheBindingSelector.Select(generationOptions.Value.KvCacheBinding, session.Provider);

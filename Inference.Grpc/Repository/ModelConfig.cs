@@ -17,6 +17,9 @@ public sealed class ModelConfig
 
     public string Task { get; set; } = TensorTask;
 
+    /// <summary>What the model is, for listings.</summary>
+    public string? Description { get; set; }
+
     public string Platform { get; set; } = "onnxruntime_onnx";
 
     /// <summary>0: the model has no batch dimension and every request runs alone.</summary>

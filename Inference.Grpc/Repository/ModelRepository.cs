@@ -132,11 +132,7 @@ public sealed class ModelRepository : IAsyncDisposable
         var directory = Path.Combine(RootPath, name);
         var config = ModelConfig.Read(Path.Combine(directory, ModelConfig.FileName));
         config.Validate();
-        var onDisk = Directory.EnumerateDirectories(directory)
-            .Select(d => (Directory: d, Ok: long.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var v), Version: v))
-            .Where(v => v.Ok && v.Version > 0 && File.Exists(Path.Combine(v.Directory, "model.onnx")))
-            .Select(v => v.Version)
-            .ToArray();
+        var onDisk = ModelVersionFolders.Find(directory);
         var selected = VersionPolicyConfig.Select(config.VersionPolicy, onDisk);
         if (selected.Count == 0)
             throw new InvalidDataException($"No version folder with a model.onnx matches the version policy (on disk: {string.Join(",", onDisk)}).");
