@@ -6,10 +6,7 @@ public static class ServiceHealthExtensions
 {
     public static WebApplicationBuilder AddServiceHealthOverview(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<MonitoredServiceOptions>()
-            .Bind(builder.Configuration.GetSection(MonitoredServiceOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedOptions<MonitoredServiceOptions>(MonitoredServiceOptions.SectionName);
         builder.Services.AddHttpClient(ServiceHealthProbe.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(5))
             // A health probe reports what it sees now; retries would hide a failing service.
             .RemoveAllResilienceHandlers()

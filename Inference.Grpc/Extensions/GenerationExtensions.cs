@@ -10,10 +10,7 @@ public static class GenerationExtensions
     /// </summary>
     public static WebApplicationBuilder AddTextGeneration(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<GenerationOptions>()
-            .Bind(builder.Configuration.GetSection(GenerationOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedOptions<GenerationOptions>(GenerationOptions.SectionName);
         builder.Services.AddGrpc();
         builder.Services.AddSingleton<GeneratorCatalog>();
         builder.Services.AddHostedService<GeneratorLoader>();

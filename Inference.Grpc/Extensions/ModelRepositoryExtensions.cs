@@ -11,10 +11,7 @@ public static class ModelRepositoryExtensions
     /// <summary>The model repository, its startup loader, serving metrics (GPU ones only with a GPU) and readiness.</summary>
     public static WebApplicationBuilder AddModelRepository(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ModelRepositoryOptions>()
-            .Bind(builder.Configuration.GetSection(ModelRepositoryOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedOptions<ModelRepositoryOptions>(ModelRepositoryOptions.SectionName);
         builder.Services.AddSingleton<InferenceMetrics>();
         builder.Services.AddSingleton<MiniLmModelInstaller>();
         builder.Services.AddSingleton<ModelRepository>();

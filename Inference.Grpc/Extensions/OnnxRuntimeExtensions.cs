@@ -7,10 +7,7 @@ public static class OnnxRuntimeExtensions
     /// <summary>Registers the ONNX Runtime session factory (CUDA when it loads, CPU fallback) and its settings.</summary>
     public static WebApplicationBuilder AddOnnxRuntime(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ExecutionOptions>()
-            .Bind(builder.Configuration.GetSection(ExecutionOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedOptions<ExecutionOptions>(ExecutionOptions.SectionName);
         builder.Services.AddSingleton<OrtSessionFactory>();
         return builder;
     }

@@ -9,10 +9,7 @@ public static class ApiKeyAuthExtensions
     {
         builder.Services.AddAuthentication(ApiKeyOptions.Scheme)
             .AddScheme<ApiKeyOptions, ApiKeyAuthenticationHandler>(ApiKeyOptions.Scheme, _ => { });
-        builder.Services.AddOptions<ApiKeyOptions>(ApiKeyOptions.Scheme)
-            .Bind(builder.Configuration.GetSection(ApiKeyOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedOptions<ApiKeyOptions>(ApiKeyOptions.SectionName, name: ApiKeyOptions.Scheme);
         builder.Services.AddAuthorization();
         return builder;
     }

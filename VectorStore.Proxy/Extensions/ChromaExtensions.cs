@@ -9,10 +9,7 @@ public static class ChromaExtensions
 {
     public static WebApplicationBuilder AddChromaClient(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ChromaOptions>()
-            .Bind(builder.Configuration.GetSection(ChromaOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedOptions<ChromaOptions>(ChromaOptions.SectionName);
 
         builder.Services.AddHttpClient(ChromaClientNames.Health, (sp, client) =>
             {

@@ -17,14 +17,8 @@ public static class VectorStoreExtensions
     /// <summary>The store, its embedding client, metrics and both APIs' plumbing.</summary>
     public static WebApplicationBuilder AddVectorStore(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<StoreOptions>()
-            .Bind(builder.Configuration.GetSection(StoreOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddOptions<EmbeddingOptions>()
-            .Bind(builder.Configuration.GetSection(EmbeddingOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedOptions<StoreOptions>(StoreOptions.SectionName);
+        builder.AddValidatedOptions<EmbeddingOptions>(EmbeddingOptions.SectionName);
 
         // Service discovery resolves the address when called ("services:inference:grpc" from Aspire).
         builder.Services.AddServiceGrpcClient<Embeddings.EmbeddingsClient>(EmbeddingOptions.InferenceAddress);
