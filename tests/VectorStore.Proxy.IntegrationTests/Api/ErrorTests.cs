@@ -6,7 +6,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using MlStack.VectorStore.Chroma;
-using MlStack.VectorStore.Store;
+using MlStack.VectorStore.Records;
 using MlStack.VectorStore.IntegrationTests.Infrastructure;
 using MlStack.VectorStore.V1;
 using MlStack.Testing.VectorStore;

@@ -1,6 +1,6 @@
-using MlStack.VectorStore.Store;
+using MlStack.VectorStore.Records;
 
-namespace MlStack.VectorStore.UnitTests.Store;
+namespace MlStack.VectorStore.UnitTests.Records;
 
 public sealed class RecordKeysTests
 {

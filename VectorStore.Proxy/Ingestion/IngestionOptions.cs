@@ -1,9 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace MlStack.VectorStore.Store;
+namespace MlStack.VectorStore.Ingestion;
 
-/// <summary>Limits and defaults of the store.</summary>
-public sealed class StoreOptions : IValidatableObject
+/// <summary>Limits and chunking defaults of document ingest.</summary>
+public sealed class IngestionOptions : IValidatableObject
 {
     public const string SectionName = "VectorStore";
 
@@ -26,12 +26,6 @@ public sealed class StoreOptions : IValidatableObject
 
     [Range(50, 100_000)]
     public int MaxChunkSize { get; set; } = 8000;
-
-    [Range(1, 100)]
-    public int MaxQueryResults { get; set; } = 100;
-
-    [Range(1, 10_000)]
-    public int MaxQueryChars { get; set; } = 4000;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

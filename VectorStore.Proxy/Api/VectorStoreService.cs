@@ -1,29 +1,36 @@
 using Grpc.Core;
-using MlStack.VectorStore.Store;
+using MlStack.VectorStore.Collections;
+using MlStack.VectorStore.Ingestion;
+using MlStack.VectorStore.Records;
+using MlStack.VectorStore.Search;
 using MlStack.VectorStore.V1;
 using Proto = MlStack.VectorStore.V1;
 
 namespace MlStack.VectorStore.Api;
 
-/// <summary>The gRPC face of the store: maps messages to store calls and back.</summary>
-public sealed class VectorStoreGrpcService(VectorStoreService store) : Proto.VectorStore.VectorStoreBase
+/// <summary>
+/// The gRPC API <c>mlstack.vectorstore.v1.VectorStore</c> (Protos/vectorstore.proto): maps its messages to the
+/// collection catalog, the document ingestor and the semantic search, and back.
+/// </summary>
+public sealed class VectorStoreService(CollectionCatalog collections, DocumentIngestor documents, SemanticSearch search)
+    : Proto.VectorStore.VectorStoreBase
 {
     public override async Task<Collection> CreateCollection(CreateCollectionRequest request, ServerCallContext context) =>
-        ToMessage(await store.CreateCollectionAsync(request.Name, request.EmbeddingModel, context.CancellationToken));
+        ToMessage(await collections.CreateAsync(request.Name, request.EmbeddingModel, context.CancellationToken));
 
     public override async Task<ListCollectionsResponse> ListCollections(ListCollectionsRequest request, ServerCallContext context)
     {
         var response = new ListCollectionsResponse();
-        response.Collections.AddRange((await store.ListCollectionsAsync(context.CancellationToken)).Select(ToMessage));
+        response.Collections.AddRange((await collections.ListAsync(context.CancellationToken)).Select(ToMessage));
         return response;
     }
 
     public override async Task<Collection> GetCollection(GetCollectionRequest request, ServerCallContext context) =>
-        ToMessage(await store.GetCollectionAsync(request.Name, context.CancellationToken));
+        ToMessage(await collections.GetAsync(request.Name, context.CancellationToken));
 
     public override async Task<DeleteCollectionResponse> DeleteCollection(DeleteCollectionRequest request, ServerCallContext context)
     {
-        await store.DeleteCollectionAsync(request.Name, context.CancellationToken);
+        await collections.DeleteAsync(request.Name, context.CancellationToken);
         return new DeleteCollectionResponse();
     }
 
@@ -31,22 +38,22 @@ public sealed class VectorStoreGrpcService(VectorStoreService store) : Proto.Vec
     {
         var command = new IngestCommand(request.Collection, request.DocumentName, request.ContentType, request.Content.Memory,
             request.ChunkSize, request.ChunkOverlap, request.Metadata);
-        await store.IngestAsync(command, update => responseStream.WriteAsync(ToMessage(update), context.CancellationToken), context.CancellationToken);
+        await documents.IngestAsync(command, update => responseStream.WriteAsync(ToMessage(update), context.CancellationToken), context.CancellationToken);
     }
 
     public override async Task<ListDocumentsResponse> ListDocuments(ListDocumentsRequest request, ServerCallContext context)
     {
         var response = new ListDocumentsResponse();
-        response.Documents.AddRange((await store.ListDocumentsAsync(request.Collection, context.CancellationToken)).Select(ToMessage));
+        response.Documents.AddRange((await documents.ListAsync(request.Collection, context.CancellationToken)).Select(ToMessage));
         return response;
     }
 
     public override async Task<DeleteDocumentResponse> DeleteDocument(DeleteDocumentRequest request, ServerCallContext context) =>
-        new() { ChunksRemoved = await store.DeleteDocumentAsync(request.Collection, request.DocumentName, context.CancellationToken) };
+        new() { ChunksRemoved = await documents.DeleteAsync(request.Collection, request.DocumentName, context.CancellationToken) };
 
     public override async Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
     {
-        var answer = await store.QueryAsync(
+        var answer = await search.QueryAsync(
             new QueryCommand(request.Collection, request.Text, request.K, request.FilterJson, request.EmbeddingModel), context.CancellationToken);
         var response = new QueryResponse { EmbeddingModel = answer.EmbeddingModel };
         response.Results.AddRange(answer.Results.Select(hit =>

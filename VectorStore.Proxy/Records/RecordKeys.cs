@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace MlStack.VectorStore.Store;
+namespace MlStack.VectorStore.Records;
 
 /// <summary>
 /// Names used in Chroma. A user collection "docs" is two Chroma collections: "docs" with the chunk records and
 /// "docs.manifest" with one record per committed document (user names cannot contain '.', so these never clash).
+/// These names are the stored format: data written by earlier proxies is read through them, so they never change.
 /// </summary>
 public static class RecordKeys
 {
@@ -15,6 +16,11 @@ public static class RecordKeys
     public const string EmbeddingModel = "mlstack:embedding_model";
     public const string EmbeddingDimensions = "mlstack:embedding_dimensions";
     public const string Kind = "mlstack:kind";
+    public const string ChunksKind = "chunks";
+    public const string ManifestKind = "manifest";
+
+    /// <summary>On the manifest collection: a fresh value written after every commit, so replicas can tell cheaply whether the manifest changed.</summary>
+    public const string CommitStamp = "mlstack:commit_stamp";
 
     // Chunk metadata. User metadata keys are stored with the "meta." prefix so they cannot shadow these.
     public const string DocumentId = "doc_id";
@@ -25,6 +31,9 @@ public static class RecordKeys
     public const string Start = "start";
     public const string End = "end";
     public const string UserPrefix = "meta.";
+
+    /// <summary>The filter key that means the document name; callers cannot use it as a metadata key of their own.</summary>
+    public const string DocumentFilterKey = "document";
 
     // Manifest metadata.
     public const string ContentType = "content_type";

@@ -1,16 +1,18 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MlStack.VectorStore.Errors;
+using MlStack.VectorStore.Records;
 
-namespace MlStack.VectorStore.Store;
+namespace MlStack.VectorStore.Search;
 
 /// <summary>
 /// Validates a caller's metadata filter and rewrites it into a Chroma where clause. Keys are the caller's
-/// metadata keys (stored with a prefix) or "document" (the document name); values are strings.
+/// metadata keys (stored with a prefix) or "document" (the document name); values are strings. Chroma evaluates a
+/// where clause by scanning the collection's metadata, so a filtered query costs time in proportion to the collection.
 /// Supported: {"k": "v"}, {"k": {"$eq"|"$ne": "v"}}, {"k": {"$in"|"$nin": ["a", "b"]}}, {"$and"|"$or": [ ... ]}.
 /// </summary>
 public static class MetadataFilter
 {
-    public const string DocumentKey = "document";
     private const int MaxDepth = 8;
 
     /// <summary>The Chroma where clause, or null for no filter.</summary>
@@ -55,7 +57,7 @@ public static class MetadataFilter
         if (key.StartsWith('$')) throw StoreException.Invalid($"{path}: unknown operator '{key}' (use $and, $or, $eq, $ne, $in, $nin)");
         if (string.IsNullOrWhiteSpace(key)) throw StoreException.Invalid($"{path}: empty metadata key");
 
-        var storedKey = key == DocumentKey ? RecordKeys.DocumentName : RecordKeys.UserPrefix + key;
+        var storedKey = key == RecordKeys.DocumentFilterKey ? RecordKeys.DocumentName : RecordKeys.UserPrefix + key;
         return new JsonObject { [storedKey] = TranslateCondition(value, path) };
     }
 

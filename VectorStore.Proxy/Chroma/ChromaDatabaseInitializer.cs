@@ -1,6 +1,4 @@
-using MlStack.VectorStore.Chroma;
-
-namespace MlStack.VectorStore.Store;
+namespace MlStack.VectorStore.Chroma;
 
 /// <summary>Creates Chroma's tenant and database once, on first use, and tries again after a failure.</summary>
 public sealed class ChromaDatabaseInitializer(ChromaClient chroma)

@@ -1,6 +1,7 @@
-using MlStack.VectorStore.Store;
+using MlStack.VectorStore.Errors;
+using MlStack.VectorStore.Search;
 
-namespace MlStack.VectorStore.UnitTests.Store;
+namespace MlStack.VectorStore.UnitTests.Search;
 
 public sealed class MetadataFilterTests
 {
