@@ -1,11 +1,7 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
-using MlStack.Testing.VectorStore;
 using MlStack.VectorStore.Chroma;
 using MlStack.VectorStore.Embedding;
-using MlStack.VectorStore.IntegrationTests.Infrastructure;
 using MlStack.VectorStore.Records;
-using MlStack.VectorStore.V1;
 
 namespace MlStack.VectorStore.IntegrationTests.Records;
 

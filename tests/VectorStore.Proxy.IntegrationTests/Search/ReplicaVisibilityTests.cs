@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text;
-using MlStack.Testing.VectorStore;
-using MlStack.VectorStore.IntegrationTests.Infrastructure;
-using MlStack.VectorStore.V1;
 
 namespace MlStack.VectorStore.IntegrationTests.Search;
 
@@ -18,10 +15,8 @@ public sealed class ReplicaVisibilityTests(StoreFixture store) : IAsyncLifetime
     private ProxyFactory _writer = null!;
     private ProxyFactory _reader = null!;
 
-    private ProxyFactory Replica(TimeSpan interval) => new(store.Chroma.BaseAddress, store.Inference.GrpcAddress, new Dictionary<string, string?>
-    {
-        ["VectorStore:RevisionCheckIntervalMilliseconds"] = ((int)interval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
-    });
+    private ProxyFactory Replica(TimeSpan interval) =>
+        store.NewProxy(new Dictionary<string, string?> { ["VectorStore:RevisionCheckInterval"] = interval.ToString("c", System.Globalization.CultureInfo.InvariantCulture) });
 
     public Task InitializeAsync()
     {

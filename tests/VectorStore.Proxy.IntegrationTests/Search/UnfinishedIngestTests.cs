@@ -1,15 +1,9 @@
-using System.Text;
 using Google.Protobuf;
-using Grpc.Core;
-using Microsoft.Extensions.DependencyInjection;
-using MlStack.Testing.VectorStore;
 using MlStack.VectorStore.Chroma;
 using MlStack.VectorStore.Collections;
 using MlStack.VectorStore.Embedding;
-using MlStack.VectorStore.IntegrationTests.Infrastructure;
 using MlStack.VectorStore.Records;
 using MlStack.VectorStore.Search;
-using MlStack.VectorStore.V1;
 using Stage = MlStack.VectorStore.V1.IngestProgress.Types.Stage;
 
 namespace MlStack.VectorStore.IntegrationTests.Search;
@@ -20,15 +14,12 @@ public sealed class UnfinishedIngestTests(StoreFixture store)
 {
     private const string Question = "Which harbour fees and shipping routes does the archive record?";
 
-    private static readonly byte[] Archive = Encoding.UTF8.GetBytes(string.Join("\n\n", Enumerable.Range(0, 300).Select(i =>
-        $"Section {i}. The archive keeps record number {i} about shipping routes, harbour fees and cargo weights.")));
 
     [Fact]
     public async Task A_query_whose_nearest_chunks_belong_to_an_unfinished_ingest_still_returns_k_committed_chunks()
     {
         // Small embedding batches make the ingest long enough to stop half-way.
-        await using var proxy = new ProxyFactory(store.Chroma.BaseAddress, store.Inference.GrpcAddress,
-            new Dictionary<string, string?> { ["Embedding:BatchSize"] = "8" });
+        await using var proxy = store.NewProxy(new Dictionary<string, string?> { ["Embedding:BatchSize"] = "8" });
         var client = proxy.GrpcClient();
         var collection = await client.NewCollectionAsync("unfinished");
         await client.IngestAsync(collection, "sourdough.txt", TestDocuments.PlainText);
@@ -39,7 +30,7 @@ public sealed class UnfinishedIngestTests(StoreFixture store)
         using (var cancel = new CancellationTokenSource())
         using (var call = client.IngestDocument(new IngestDocumentRequest
                {
-                   Collection = collection, DocumentName = "archive.txt", Content = ByteString.CopyFrom(Archive), ChunkSize = 200, ChunkOverlap = 0,
+                   Collection = collection, DocumentName = "archive.txt", Content = ByteString.CopyFrom(TestDocuments.ShippingArchive), ChunkSize = 200, ChunkOverlap = 0,
                }, cancellationToken: cancel.Token))
         {
             await Assert.ThrowsAsync<RpcException>(async () =>
