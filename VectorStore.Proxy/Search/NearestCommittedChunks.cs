@@ -11,8 +11,11 @@ namespace MlStack.VectorStore.Search;
 /// </summary>
 public static class NearestCommittedChunks
 {
-    /// <summary>Extra chunks asked for in the first round beyond k (at least this many, or half of k).</summary>
-    public const int MinExtra = 4;
+    /// <summary>
+    /// Extra chunks asked for in the first round beyond k: this many, or a quarter of k. Few, because Chroma's work
+    /// grows with every chunk it returns, and while no ingest writes near the query every nearest chunk is committed.
+    /// </summary>
+    public const int MinExtra = 2;
 
     // Bounds how far one round may jump ahead of the last, so an estimate from few committed chunks cannot ask Chroma
     // for far more than the collection holds.
@@ -34,7 +37,7 @@ public static class NearestCommittedChunks
         }
     }
 
-    public static int FirstRequest(int k) => k + Math.Max(MinExtra, k / 2);
+    public static int FirstRequest(int k) => k + Math.Max(MinExtra, k / 4);
 
     /// <summary>
     /// Enough for k committed chunks at the share of committed ones seen so far, with a margin; at least double the last
