@@ -14,7 +14,6 @@ a few minutes and reads only tools/tiny-gpt/corpus.txt (written by make_corpus.p
      no cache), which the C# tests must reproduce exactly through ONNX Runtime.
 The BPE, the training loop and the export are shared with tools/tiny-llama/train.py (tools/tinylm/).
 """
-import argparse
 import math
 import pathlib
 import re
@@ -118,15 +117,7 @@ class TinyGpt(nn.Module):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out", default=str(REPO / "Inference.Grpc/models/tiny-gpt/1"))
-    parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--vocab-size", type=int, default=1024)
-    args = parser.parse_args()
-    out = pathlib.Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-
-    training.seed_everything()
+    args, out = training.start(REPO / "Inference.Grpc/models/tiny-gpt/1", default_steps=200)
     config = dict(n_layer=4, n_head=4, n_embd=128, n_positions=1024)
 
     text = (HERE / "corpus.txt").read_text(encoding="utf-8")

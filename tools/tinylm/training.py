@@ -1,5 +1,7 @@
 """Seeding and the training loop both demo decoders use: AdamW over random windows of the token stream."""
+import argparse
 import math
+import pathlib
 import random
 import time
 
@@ -8,12 +10,21 @@ import torch
 import torch.nn.functional as F
 
 
-def seed_everything(threads=2):
-    """Python, NumPy and torch seeded with 0 and a fixed thread count, so a rerun on the same build is identical."""
+def start(default_out, default_steps, threads=2):
+    """Reads --out, --steps and --vocab-size, creates the output folder, then seeds Python, NumPy and torch with 0
+    and fixes the thread count, so that a rerun on the same torch build is identical."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default=str(default_out))
+    parser.add_argument("--steps", type=int, default=default_steps)
+    parser.add_argument("--vocab-size", type=int, default=1024)
+    args = parser.parse_args()
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     random.seed(0)
     np.random.seed(0)
     torch.manual_seed(0)
     torch.set_num_threads(threads)
+    return args, out
 
 
 def train(model, data, steps, n_positions, block=64, batch=16, lr=3e-3, warmup=50, weight_decay=0.01):
