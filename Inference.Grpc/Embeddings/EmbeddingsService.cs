@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using MlStack.Inference.Embeddings;
+using MlStack.Inference.KServe;
 using MlStack.Inference.Repository;
-using MlStack.Inference.Telemetry;
 using MlStack.Inference.V1;
 
-namespace MlStack.Inference.Services;
+namespace MlStack.Inference.Embeddings;
 
 /// <summary>
 /// Text to vectors in one call. Texts are tokenized on the request's thread, queued to the model's text batcher

@@ -1,4 +1,6 @@
-namespace MlStack.Inference.Telemetry;
+using MlStack.Inference.Repository;
+
+namespace MlStack.Inference.Execution;
 
 /// <summary>Adds the NVML GPU gauges at start when, and only when, a GPU is present.</summary>
 public sealed class GpuMetricsRegistration(InferenceMetrics metrics, ILogger<GpuMetricsRegistration> logger) : IHostedService, IDisposable

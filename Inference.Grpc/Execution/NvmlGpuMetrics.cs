@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Runtime.InteropServices;
 
-namespace MlStack.Inference.Telemetry;
+namespace MlStack.Inference.Execution;
 
 /// <summary>
 /// GPU utilisation and memory from NVIDIA's management library (libnvidia-ml.so.1, installed with the driver).

@@ -1,4 +1,5 @@
-using MlStack.Inference.Services;
+using MlStack.Inference.Embeddings;
+using MlStack.Inference.KServe;
 
 namespace Microsoft.Extensions.Hosting;
 

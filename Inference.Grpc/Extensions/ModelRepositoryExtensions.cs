@@ -1,6 +1,5 @@
-using MlStack.Inference.Health;
+using MlStack.Inference.Execution;
 using MlStack.Inference.Repository;
-using MlStack.Inference.Telemetry;
 
 namespace Microsoft.Extensions.Hosting;
 

@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace MlStack.Inference.Tensors;
+namespace MlStack.Inference.KServe;
 
 /// <summary>The Open Inference Protocol's datatype strings and their ONNX Runtime element types.</summary>
 public static class DataTypes

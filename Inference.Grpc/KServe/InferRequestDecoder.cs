@@ -2,10 +2,9 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Grpc.Core;
 using MlStack.Inference.Repository;
-using MlStack.Inference.Tensors;
 using MlStack.Inference.V2;
 
-namespace MlStack.Inference.Services;
+namespace MlStack.Inference.KServe;
 
 /// <summary>
 /// Checks a ModelInferRequest against the model and turns it into queued work: every input present once, with

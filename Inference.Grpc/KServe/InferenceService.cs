@@ -4,11 +4,9 @@ using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Repository;
-using MlStack.Inference.Telemetry;
-using MlStack.Inference.Tensors;
 using MlStack.Inference.V2;
 
-namespace MlStack.Inference.Services;
+namespace MlStack.Inference.KServe;
 
 /// <summary>The Open Inference Protocol (KServe v2) with Triton's repository extension, over the model repository.</summary>
 public sealed class InferenceService(ModelRepository repository, InferenceMetrics metrics, ILogger<InferenceService> logger)

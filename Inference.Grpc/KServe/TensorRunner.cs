@@ -2,7 +2,7 @@ using System.Buffers;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 
-namespace MlStack.Inference.Tensors;
+namespace MlStack.Inference.KServe;
 
 /// <summary>
 /// Runs a batch of ModelInfer requests as one ONNX Runtime run: each input's bytes are laid end to end along the

@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace MlStack.Inference.Tensors;
+namespace MlStack.Inference.KServe;
 
 /// <summary>
 /// One model input or output as clients see it: the datatype string and the shape with -1 for variable

@@ -2,7 +2,7 @@ using System.Buffers;
 using Google.Protobuf;
 using MlStack.Inference.Batching;
 
-namespace MlStack.Inference.Tensors;
+namespace MlStack.Inference.KServe;
 
 /// <summary>A validated input tensor: its shape and its little-endian bytes in a pooled buffer.</summary>
 public sealed class InputTensor(long[] shape, byte[] buffer, int length)

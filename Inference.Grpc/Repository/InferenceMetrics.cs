@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace MlStack.Inference.Telemetry;
+namespace MlStack.Inference.Repository;
 
 /// <summary>
 /// Triton-like serving metrics under Prometheus naming (seconds, _total): per model and version, request

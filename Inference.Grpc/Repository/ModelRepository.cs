@@ -3,7 +3,6 @@ using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.Execution;
-using MlStack.Inference.Telemetry;
 
 namespace MlStack.Inference.Repository;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MlStack.Inference.Repository;
 
-namespace MlStack.Inference.Health;
+namespace MlStack.Inference.Repository;
 
 /// <summary>Ready only when every model the server should serve is loaded (HTTP /health, grpc.health.v1 and ServerReady).</summary>
 public sealed class ModelsReadyHealthCheck(ModelRepository repository) : IHealthCheck

@@ -3,8 +3,7 @@ using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Batching;
 using MlStack.Inference.Embeddings;
 using MlStack.Inference.Execution;
-using MlStack.Inference.Telemetry;
-using MlStack.Inference.Tensors;
+using MlStack.Inference.KServe;
 
 namespace MlStack.Inference.Repository;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace MlStack.Inference.Generation;
+namespace MlStack.Inference.Generation.ChatTemplates;
 
 /// <summary>
 /// A small, safe renderer for the subset of Jinja that Hugging Face chat templates use (ChatML, Qwen2,

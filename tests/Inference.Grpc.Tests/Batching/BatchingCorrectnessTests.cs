@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Google.Protobuf;
+using MlStack.Inference.Tests.KServe;
 using MlStack.Inference.Tests.Serving;
 using MlStack.Inference.V1;
 using MlStack.Inference.V2;

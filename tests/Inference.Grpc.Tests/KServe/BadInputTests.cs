@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Grpc.Core;
+using MlStack.Inference.Tests.Serving;
 using MlStack.Inference.V1;
 using MlStack.Inference.V2;
 
-namespace MlStack.Inference.Tests.Serving;
+namespace MlStack.Inference.Tests.KServe;
 
 /// <summary>Every bad request gets a precise status naming what was wrong, and the server keeps serving.</summary>
 [Collection(ServerCollection.Name)]

@@ -1,9 +1,10 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Grpc.Core;
+using MlStack.Inference.Tests.Serving;
 using MlStack.Inference.V2;
 
-namespace MlStack.Inference.Tests.Serving;
+namespace MlStack.Inference.Tests.KServe;
 
 /// <summary>Generic ModelInfer on the tiny FP32 test model (SUM = a + b, PRODUCT = a * b, shape [batch, 4]).</summary>
 [Collection(ServerCollection.Name)]

@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using MlStack.Inference.Telemetry;
+using MlStack.Inference.Execution;
 using MlStack.Inference.Tests.Serving;
 using MlStack.Inference.V1;
 
-namespace MlStack.Inference.Tests.Telemetry;
+namespace MlStack.Inference.Tests.Repository;
 
 [Collection(ServerCollection.Name)]
 public sealed class MetricsTests(InferenceServer server)

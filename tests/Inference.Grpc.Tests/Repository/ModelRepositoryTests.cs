@@ -1,5 +1,6 @@
 using Grpc.Core;
 using MlStack.Inference.Repository;
+using MlStack.Inference.Tests.KServe;
 using MlStack.Inference.Tests.Serving;
 using MlStack.Inference.V2;
 

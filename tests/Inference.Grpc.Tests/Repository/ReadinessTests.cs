@@ -5,7 +5,7 @@ using MlStack.Inference.Tests.Serving;
 using MlStack.Inference.V1;
 using MlStack.Inference.V2;
 
-namespace MlStack.Inference.Tests.Health;
+namespace MlStack.Inference.Tests.Repository;
 
 [Collection(ServerCollection.Name)]
 public sealed class ReadinessTests(InferenceServer server)

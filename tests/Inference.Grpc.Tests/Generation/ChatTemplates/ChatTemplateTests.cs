@@ -1,6 +1,6 @@
-using MlStack.Inference.Generation;
+using MlStack.Inference.Generation.ChatTemplates;
 
-namespace MlStack.Inference.Tests.Generation;
+namespace MlStack.Inference.Tests.Generation.ChatTemplates;
 
 public sealed class ChatTemplateTests
 {
