@@ -1,9 +1,14 @@
+using System.Diagnostics.Metrics;
 using MlStack.Inference.Repository;
 
 namespace MlStack.Inference.Execution;
 
 /// <summary>Adds the NVML GPU gauges at start when, and only when, a GPU is present.</summary>
-public sealed class GpuMetricsRegistration(InferenceMetrics metrics, ILogger<GpuMetricsRegistration> logger) : IHostedService, IDisposable
+/// <remarks>
+/// They go on the serving meter (<see cref="InferenceMetrics.MeterName"/>, which the factory hands out once per
+/// name), so they are exported beside the model metrics whether or not the repository is wired.
+/// </remarks>
+public sealed class GpuMetricsRegistration(IMeterFactory meters, ILogger<GpuMetricsRegistration> logger) : IHostedService, IDisposable
 {
     private NvmlGpuMetrics? _gpu;
 
@@ -15,7 +20,7 @@ public sealed class GpuMetricsRegistration(InferenceMetrics metrics, ILogger<Gpu
             logger.LogInformation("No GPU metrics: {Reason}", reason);
             return Task.CompletedTask;
         }
-        _gpu.Register(metrics.Meter);
+        _gpu.Register(meters.Create(InferenceMetrics.MeterName));
         logger.LogInformation("GPU metrics from NVML: {Reason}", reason);
         return Task.CompletedTask;
     }

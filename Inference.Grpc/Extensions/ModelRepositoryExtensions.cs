@@ -1,4 +1,3 @@
-using MlStack.Inference.Execution;
 using MlStack.Inference.Repository;
 
 namespace Microsoft.Extensions.Hosting;
@@ -7,7 +6,10 @@ public static class ModelRepositoryExtensions
 {
     public const string ModelsReadyCheck = "models";
 
-    /// <summary>The model repository, its startup loader, serving metrics (GPU ones only with a GPU) and readiness.</summary>
+    /// <summary>
+    /// The model repository ("ModelRepository"), its startup loader, the serving metrics of its models (ModelInfer and
+    /// Embed alike) and readiness.
+    /// </summary>
     public static WebApplicationBuilder AddModelRepository(this WebApplicationBuilder builder)
     {
         builder.AddValidatedOptions<ModelRepositoryOptions>(ModelRepositoryOptions.SectionName);
@@ -15,7 +17,6 @@ public static class ModelRepositoryExtensions
         builder.Services.AddSingleton<MiniLmModelInstaller>();
         builder.Services.AddSingleton<ModelRepository>();
         builder.Services.AddHostedService<ModelRepositoryLoader>();
-        builder.Services.AddHostedService<GpuMetricsRegistration>();
         // Not tagged "live": /alive stays up while models load, /health and grpc.health wait for them.
         builder.Services.AddHealthChecks().AddCheck<ModelsReadyHealthCheck>(ModelsReadyCheck);
         return builder;
