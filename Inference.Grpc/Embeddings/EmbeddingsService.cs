@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using MlStack.Inference.KServe;
 using MlStack.Inference.Repository;
 using MlStack.Inference.V1;
 
@@ -61,7 +60,7 @@ public sealed class EmbeddingsService(ModelRepository repository, InferenceMetri
         }
         catch (Exception error)
         {
-            var status = InferenceService.ToRpc(error, name, context, logger);
+            var status = ServingErrors.ToRpc(error, name, context, logger);
             metrics.RequestFailed(label, version, status.StatusCode);
             throw status;
         }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Reflection;
 using Google.Protobuf;
 using Grpc.Core;
-using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Repository;
 using MlStack.Inference.V2;
 
@@ -104,7 +103,7 @@ public sealed class InferenceService(ModelRepository repository, InferenceMetric
         }
         catch (Exception error)
         {
-            var status = ToRpc(error, request.ModelName, context, logger);
+            var status = ServingErrors.ToRpc(error, request.ModelName, context, logger);
             metrics.RequestFailed(model, version, status.StatusCode);
             throw status;
         }
@@ -112,24 +111,6 @@ public sealed class InferenceService(ModelRepository repository, InferenceMetric
         {
             work?.ReturnBuffers();
         }
-    }
-
-    /// <summary>Maps any failure to a precise status; nothing escapes as an unhandled exception.</summary>
-    internal static RpcException ToRpc(Exception error, string model, ServerCallContext context, ILogger logger) => error switch
-    {
-        RpcException rpc => rpc,
-        OperationCanceledException when context.Deadline <= DateTime.UtcNow =>
-            new RpcException(new Status(StatusCode.DeadlineExceeded, "The deadline passed before the request ran.")),
-        OperationCanceledException => new RpcException(new Status(StatusCode.Cancelled, "The request was cancelled before it ran.")),
-        OnnxRuntimeException ort => new RpcException(new Status(StatusCode.InvalidArgument,
-            $"Model '{model}' cannot run on this input: {ort.Message.Split('\n')[0]}")),
-        _ => LogInternal(error, model, logger),
-    };
-
-    private static RpcException LogInternal(Exception error, string model, ILogger logger)
-    {
-        logger.LogError(error, "Inference on {Model} failed", model);
-        return new RpcException(new Status(StatusCode.Internal, $"Inference on '{model}' failed: {error.Message}"));
     }
 
     public override Task<RepositoryIndexResponse> RepositoryIndex(RepositoryIndexRequest request, ServerCallContext context)
