@@ -72,8 +72,7 @@ public sealed class OrtSessionFactory(IOptions<ExecutionOptions> options, ILogge
     /// <summary>Decides the provider by trying to append CUDA once; the result holds for the process.</summary>
     internal static (ExecutionProviderKind Kind, string Reason) Probe(ExecutionOptions settings, ILogger logger)
     {
-        var requested = settings.Provider.Trim().ToLowerInvariant();
-        if (requested == "cpu")
+        if (settings.Provider == ExecutionProviderPreference.Cpu)
         {
             logger.LogInformation("ONNX Runtime execution provider: CPU (Execution:Provider=cpu)");
             return (ExecutionProviderKind.Cpu, "configured: cpu");
@@ -85,7 +84,7 @@ public sealed class OrtSessionFactory(IOptions<ExecutionOptions> options, ILogge
             logger.LogInformation("ONNX Runtime execution provider: CUDA device {DeviceId}", settings.CudaDeviceId);
             return (ExecutionProviderKind.Cuda, $"CUDA device {settings.CudaDeviceId}");
         }
-        catch (OnnxRuntimeException ex) when (requested == "auto")
+        catch (OnnxRuntimeException ex) when (settings.Provider == ExecutionProviderPreference.Auto)
         {
             logger.LogWarning("CUDA execution provider unavailable, falling back to CPU: {Reason}", FirstLine(ex.Message));
             return (ExecutionProviderKind.Cpu, "CUDA unavailable: " + FirstLine(ex.Message));

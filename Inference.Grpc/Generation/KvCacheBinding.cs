@@ -14,12 +14,12 @@ public enum KvCacheBinding
 
 public static class KvCacheBindingSelector
 {
-    /// <summary>"auto": IOBinding when the session runs on CUDA (the cache stays on the device), else OrtValues.</summary>
-    public static KvCacheBinding Select(string setting, ExecutionProviderKind provider) =>
-        setting.Trim().ToLowerInvariant() switch
+    /// <summary>Auto: IOBinding when the session runs on CUDA (the cache stays on the device), else OrtValues.</summary>
+    public static KvCacheBinding Select(KvCacheBindingPreference setting, ExecutionProviderKind provider) =>
+        setting switch
         {
-            "iobinding" => KvCacheBinding.IoBinding,
-            "ortvalue" => KvCacheBinding.OrtValues,
+            KvCacheBindingPreference.IoBinding => KvCacheBinding.IoBinding,
+            KvCacheBindingPreference.OrtValue => KvCacheBinding.OrtValues,
             _ => provider == ExecutionProviderKind.Cuda ? KvCacheBinding.IoBinding : KvCacheBinding.OrtValues,
         };
 }

@@ -43,11 +43,11 @@ public sealed class KvCacheTests(GenerationHost host) : IClassFixture<Generation
     }
 
     [Theory]
-    [InlineData("auto", ExecutionProviderKind.Cuda, KvCacheBinding.IoBinding)]
-    [InlineData("auto", ExecutionProviderKind.Cpu, KvCacheBinding.OrtValues)]
-    [InlineData("ortvalue", ExecutionProviderKind.Cuda, KvCacheBinding.OrtValues)]
-    [InlineData("IoBinding", ExecutionProviderKind.Cpu, KvCacheBinding.IoBinding)]
-    public void The_cache_stays_on_the_device_under_cuda_unless_configured_otherwise(string setting, ExecutionProviderKind provider, KvCacheBinding expected) =>
+    [InlineData(KvCacheBindingPreference.Auto, ExecutionProviderKind.Cuda, KvCacheBinding.IoBinding)]
+    [InlineData(KvCacheBindingPreference.Auto, ExecutionProviderKind.Cpu, KvCacheBinding.OrtValues)]
+    [InlineData(KvCacheBindingPreference.OrtValue, ExecutionProviderKind.Cuda, KvCacheBinding.OrtValues)]
+    [InlineData(KvCacheBindingPreference.IoBinding, ExecutionProviderKind.Cpu, KvCacheBinding.IoBinding)]
+    public void The_cache_stays_on_the_device_under_cuda_unless_configured_otherwise(KvCacheBindingPreference setting, ExecutionProviderKind provider, KvCacheBinding expected) =>
         Assert.Equal(expected, KvCacheBindingSelector.Select(setting, provider));
 
     [Fact]
