@@ -119,28 +119,22 @@ public static class InferRequestDecoder
         switch (spec.DataType)
         {
             case "FP32":
-                Check(input.Name, "fp32_contents", contents.Fp32Contents.Count, count);
-                CopyTo(contents.Fp32Contents, target);
+                CopyTo(input.Name, "fp32_contents", contents.Fp32Contents, count, target);
                 break;
             case "FP64":
-                Check(input.Name, "fp64_contents", contents.Fp64Contents.Count, count);
-                CopyTo(contents.Fp64Contents, target);
+                CopyTo(input.Name, "fp64_contents", contents.Fp64Contents, count, target);
                 break;
             case "INT64":
-                Check(input.Name, "int64_contents", contents.Int64Contents.Count, count);
-                CopyTo(contents.Int64Contents, target);
+                CopyTo(input.Name, "int64_contents", contents.Int64Contents, count, target);
                 break;
             case "UINT64":
-                Check(input.Name, "uint64_contents", contents.Uint64Contents.Count, count);
-                CopyTo(contents.Uint64Contents, target);
+                CopyTo(input.Name, "uint64_contents", contents.Uint64Contents, count, target);
                 break;
             case "INT32":
-                Check(input.Name, "int_contents", contents.IntContents.Count, count);
-                CopyTo(contents.IntContents, target);
+                CopyTo(input.Name, "int_contents", contents.IntContents, count, target);
                 break;
             case "UINT32":
-                Check(input.Name, "uint_contents", contents.UintContents.Count, count);
-                CopyTo(contents.UintContents, target);
+                CopyTo(input.Name, "uint_contents", contents.UintContents, count, target);
                 break;
             case "INT16":
                 Check(input.Name, "int_contents", contents.IntContents.Count, count);
@@ -169,8 +163,11 @@ public static class InferRequestDecoder
         }
     }
 
-    private static void CopyTo<T>(Google.Protobuf.Collections.RepeatedField<T> field, Span<byte> target) where T : struct
+    /// <summary>Copies a typed contents field whose element type is the tensor's own, after checking its count.</summary>
+    private static void CopyTo<T>(string name, string fieldName, Google.Protobuf.Collections.RepeatedField<T> field, long count, Span<byte> target)
+        where T : struct
     {
+        Check(name, fieldName, field.Count, count);
         var values = MemoryMarshal.Cast<byte, T>(target);
         for (var i = 0; i < values.Length; i++) values[i] = field[i];
     }
