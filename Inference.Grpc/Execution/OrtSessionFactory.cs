@@ -4,12 +4,6 @@ using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
 namespace MlStack.Inference.Execution;
 
-/// <summary>An ONNX Runtime session and the provider that really runs it.</summary>
-public sealed record OrtSessionHandle(InferenceSession Session, ExecutionProviderKind Provider, string ProviderReason) : IDisposable
-{
-    public void Dispose() => Session.Dispose();
-}
-
 /// <summary>
 /// Creates ONNX Runtime sessions on CUDA when it is asked for or available, else on CPU.
 /// On a GPU host the CUDA provider runs every supported node on the device; unsupported nodes fall back to

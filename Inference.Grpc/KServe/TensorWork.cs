@@ -1,22 +1,6 @@
-using System.Buffers;
-using Google.Protobuf;
 using MlStack.Inference.Batching;
 
 namespace MlStack.Inference.KServe;
-
-/// <summary>A validated input tensor: its shape and its little-endian bytes in a pooled buffer.</summary>
-public sealed class InputTensor(long[] shape, byte[] buffer, int length)
-{
-    public long[] Shape { get; } = shape;
-    public byte[] Buffer { get; } = buffer;
-    public int Length { get; } = length;
-
-    public static InputTensor Rent(long[] shape, int length) => new(shape, ArrayPool<byte>.Shared.Rent(Math.Max(1, length)), length);
-
-    public void Return() => ArrayPool<byte>.Shared.Return(Buffer);
-}
-
-public sealed record OutputTensor(string Name, string DataType, long[] Shape, ByteString Data);
 
 /// <summary>One ModelInfer request queued for its model: inputs in the model's input order.</summary>
 public sealed class TensorWork(InputTensor[] inputs, int rows, CancellationToken cancellation)

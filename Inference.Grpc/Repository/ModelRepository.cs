@@ -6,17 +6,6 @@ using MlStack.Inference.Execution;
 
 namespace MlStack.Inference.Repository;
 
-/// <summary>Load states as the repository extension names them.</summary>
-public static class ModelStates
-{
-    public const string Ready = "READY";
-    public const string Loading = "LOADING";
-    public const string Unloading = "UNLOADING";
-    public const string Unavailable = "UNAVAILABLE";
-}
-
-public sealed record ModelIndexEntry(string Name, string Version, string State, string Reason);
-
 /// <summary>
 /// The versioned model repository: &lt;repo&gt;/&lt;model&gt;/model.json and &lt;repo&gt;/&lt;model&gt;/&lt;version&gt;/model.onnx.
 /// Loads, reloads and unloads models at run time; a model that fails to load is UNAVAILABLE with the reason and
