@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using MlStack.Inference.Generation.Decoding;
 
 namespace MlStack.Inference.Generation;
 

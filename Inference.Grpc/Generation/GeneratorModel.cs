@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Execution;
 using MlStack.Inference.Generation.ChatTemplates;
+using MlStack.Inference.Generation.Decoding;
 
 namespace MlStack.Inference.Generation;
 

@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 
-namespace MlStack.Inference.Generation;
+namespace MlStack.Inference.Generation.Decoding;
 
 /// <summary>
 /// The token-side inputs of one decoder step (input_ids, attention_mask, position_ids), built as OrtValues

@@ -1,7 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace MlStack.Inference.Generation;
+namespace MlStack.Inference.Generation.Decoding;
 
 /// <summary>
 /// The input/output signature of an Optimum decoder export, read from the ONNX graph: input_ids,

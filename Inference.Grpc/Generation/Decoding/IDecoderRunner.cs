@@ -1,4 +1,4 @@
-namespace MlStack.Inference.Generation;
+namespace MlStack.Inference.Generation.Decoding;
 
 /// <summary>One sequence's decoder state on ONNX Runtime: its KV cache and the step that extends it.</summary>
 public interface IDecoderRunner : IDisposable

@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 
-namespace MlStack.Inference.Generation;
+namespace MlStack.Inference.Generation.Decoding;
 
 /// <summary>
 /// The GPU path: IOBinding keeps the KV cache where the cache memory is (the CUDA device under the CUDA

@@ -1,6 +1,6 @@
 using MlStack.Inference.Execution;
 
-namespace MlStack.Inference.Generation;
+namespace MlStack.Inference.Generation.Decoding;
 
 /// <summary>How a sequence's KV cache travels between decoder steps.</summary>
 public enum KvCacheBinding

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 
-namespace MlStack.Inference.Generation;
+namespace MlStack.Inference.Generation.Decoding;
 
 /// <summary>Generation:KvCacheBinding, how the KV cache should travel; <see cref="KvCacheBindingSelector"/> decides.</summary>
 [TypeConverter(typeof(SettingEnumConverter<KvCacheBindingPreference>))]

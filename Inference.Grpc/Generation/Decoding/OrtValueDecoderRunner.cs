@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 
-namespace MlStack.Inference.Generation;
+namespace MlStack.Inference.Generation.Decoding;
 
 /// <summary>
 /// The CPU path. ONNX Runtime allocates each step's present.* tensors and they are handed back unchanged as

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.Execution;
+using MlStack.Inference.Generation.Decoding;
 using MlStack.Inference.Generation;
 
 namespace MlStack.Inference.Tests.Extensions;

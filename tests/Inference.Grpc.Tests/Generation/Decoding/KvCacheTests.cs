@@ -1,8 +1,9 @@
 using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Execution;
+using MlStack.Inference.Generation.Decoding;
 using MlStack.Inference.Generation;
 
-namespace MlStack.Inference.Tests.Generation;
+namespace MlStack.Inference.Tests.Generation.Decoding;
 
 public sealed class KvCacheTests(GenerationHost host) : IClassFixture<GenerationHost>
 {
