@@ -33,7 +33,7 @@ REPO = HERE.parent.parent
 CORPUS = REPO / "tools/tiny-gpt/corpus.txt"
 sys.path.insert(0, str(HERE.parent))
 from tinylm import export, training  # noqa: E402
-from tinylm.bpe import BYTE_ENCODER, ByteLevelBpe  # noqa: E402
+from tinylm.bpe import ByteLevelBpe  # noqa: E402
 
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 # Qwen2's pre-tokenizer, which tokenizer.json gives the C# side, and its ASCII form for Python's re (no \p{L}):
