@@ -18,8 +18,8 @@ namespace MlStack.VectorStore.Visibility;
 public sealed class RevisionCache(TimeProvider time, IOptions<VisibilityOptions> options)
 {
     /// <summary>
-    /// A view is reloaded whole at least this often whatever its stamp says. That repairs the one case the stamp cannot
-    /// see: a commit whose stamp write was lost to a crash (and commits by proxies that predate the stamp).
+    /// A view is reloaded whole at least this often whatever its stamp says, in the background. That repairs the one case
+    /// the stamp cannot see: a commit whose stamp write was lost to a crash (and commits by proxies that predate the stamp).
     /// </summary>
     public static readonly TimeSpan FullReloadInterval = TimeSpan.FromSeconds(60);
 
@@ -77,22 +77,35 @@ public sealed class RevisionCache(TimeProvider time, IOptions<VisibilityOptions>
         try
         {
             var stamp = await source.ReadCommitStampAsync(CancellationToken.None);
-            var unchanged = previous is not null && previous.Generation == refresh.Generation && previous.Stamp == stamp
-                            && time.GetElapsedTime(previous.LoadedAt, refresh.StartedAt) < FullReloadInterval;
-            var view = unchanged
-                ? previous! with { CheckedAt = refresh.StartedAt }
-                : new View(stamp, await source.ReadRevisionsAsync(CancellationToken.None), refresh.StartedAt, refresh.StartedAt, refresh.Generation);
-            lock (entry)
+            if (previous is not null && previous.Generation == refresh.Generation && previous.Stamp == stamp)
             {
-                // A slower refresh that began earlier, or before this process's last write, must not replace a newer view.
-                if (entry.Current is not { } current || (view.Generation, view.CheckedAt).CompareTo((current.Generation, current.CheckedAt)) >= 0)
-                    entry.Current = view;
+                // Nothing committed since the view was loaded: it stays good for another interval.
+                var due = time.GetElapsedTime(previous.LoadedAt, refresh.StartedAt) >= FullReloadInterval;
+                var confirmed = previous with { CheckedAt = refresh.StartedAt, LoadedAt = due ? refresh.StartedAt : previous.LoadedAt };
+                Publish(entry, confirmed);
+                refresh.Done.SetResult(confirmed);
+                // The periodic full reload only repairs what the stamp cannot see, so no query waits for it.
+                if (due) Publish(entry, confirmed with { Revisions = await source.ReadRevisionsAsync(CancellationToken.None) });
+                return;
             }
-            refresh.Done.SetResult(view);
+            var loaded = new View(stamp, await source.ReadRevisionsAsync(CancellationToken.None), refresh.StartedAt, refresh.StartedAt, refresh.Generation);
+            Publish(entry, loaded);
+            refresh.Done.SetResult(loaded);
         }
         catch (Exception ex)
         {
-            refresh.Done.SetException(ex);
+            // A failed background reload leaves the confirmed view in place; the next one is due a full interval later.
+            refresh.Done.TrySetException(ex);
+        }
+    }
+
+    private static void Publish(Entry entry, View view)
+    {
+        lock (entry)
+        {
+            // A slower refresh that began earlier, or before this process's last write, must not replace a newer view.
+            if (entry.Current is not { } current || (view.Generation, view.CheckedAt).CompareTo((current.Generation, current.CheckedAt)) >= 0)
+                entry.Current = view;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MlStack.VectorStore.Visibility;
@@ -67,8 +68,18 @@ public sealed class RevisionCacheTests
 
         _time.Advance(Interval);
         Assert.False((await GetAsync(other)).Contains("b@v1"));
+
+        // The full reload runs behind the query that finds it due; the queries after it see the commit.
         _time.Advance(RevisionCache.FullReloadInterval);
-        Assert.True((await GetAsync(other)).Contains("b@v1"));
+        var held = _manifest.HoldNextRevisionRead();
+        Assert.False((await GetAsync(other)).Contains("b@v1"));
+        held.SetResult();
+        var seen = Stopwatch.StartNew();
+        while (!(await GetAsync(other)).Contains("b@v1"))
+        {
+            Assert.True(seen.Elapsed < TimeSpan.FromSeconds(10), "the background reload never replaced the view");
+            await Task.Delay(10);
+        }
     }
 
     [Fact]
@@ -211,5 +222,6 @@ public sealed class RevisionCacheTests
             if (Interlocked.Exchange(ref _holdRevisions, null) is { } hold) await hold.Task;
             return revisions;
         }
+
     }
 }
