@@ -1,5 +1,8 @@
-using MlStack.AppHost.Extensions;
 using MlStack.AppHost.Publishing;
+using MlStack.AppHost.Publishing.Annotations;
+using MlStack.AppHost.Resources.Chroma;
+using MlStack.AppHost.Resources.Prometheus;
+using MlStack.AppHost.Runtime;
 
 var builder = DistributedApplication.CreateBuilder(args);
 

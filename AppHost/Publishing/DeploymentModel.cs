@@ -1,3 +1,5 @@
+using MlStack.AppHost.Publishing.Annotations;
+
 namespace MlStack.AppHost.Publishing;
 
 /// <summary>

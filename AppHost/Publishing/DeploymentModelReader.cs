@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
-using MlStack.AppHost.Extensions;
-using MlStack.AppHost.Prometheus;
+using MlStack.AppHost.Publishing.Annotations;
+using MlStack.AppHost.Resources.Prometheus;
 
 namespace MlStack.AppHost.Publishing;
 
@@ -185,7 +185,7 @@ public sealed partial class DeploymentModelReader(
             }
             var jobs = resource.ScrapeTargets()
                 .Select(t => new ScrapeJob(t.Target.Name, $"{t.Target.Name}:{PortOf(t.Target.Name, t.EndpointName).Port}", t.MetricsPath));
-            files.Add(new DeployedConfigFile("prometheus.yml", mount.Target, PrometheusConfigWriter.Render(jobs, PrometheusExtensions.ScrapeInterval)));
+            files.Add(new DeployedConfigFile("prometheus.yml", mount.Target, PrometheusConfigWriter.Render(jobs, PrometheusBuilderExtensions.ScrapeInterval)));
         }
         return files;
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MlStack.AppHost.Publishing.Annotations;
 using MlStack.AppHost.Publishing.Yaml;
 
 namespace MlStack.AppHost.Publishing.Compose;

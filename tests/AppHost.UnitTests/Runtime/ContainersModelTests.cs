@@ -2,8 +2,8 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using MlStack.AppHost.Extensions;
-using MlStack.AppHost.Prometheus;
+using MlStack.AppHost.Resources.Chroma;
+using MlStack.AppHost.Resources.Prometheus;
 using MlStack.Testing;
 
 namespace MlStack.AppHost.UnitTests.Runtime;
@@ -17,13 +17,13 @@ public sealed class ContainersModelTests
         var model = await BuildModelAsync("containers");
 
         var chroma = Assert.IsType<ContainerResource>(model.Resources.Single(r => r.Name == "chroma"), exactMatch: false);
-        AssertImage(chroma, ChromaExtensions.Image, ChromaExtensions.ImageTag);
+        AssertImage(chroma, ChromaBuilderExtensions.Image, ChromaBuilderExtensions.ImageTag);
         AssertNamedVolume(chroma, "mlstack-chroma-data", "/data");
 
         var prometheus = Assert.IsType<ContainerResource>(model.Resources.Single(r => r.Name == "prometheus"), exactMatch: false);
-        AssertImage(prometheus, PrometheusExtensions.Image, PrometheusExtensions.ImageTag);
+        AssertImage(prometheus, PrometheusBuilderExtensions.Image, PrometheusBuilderExtensions.ImageTag);
         AssertNamedVolume(prometheus, "mlstack-prometheus-data", "/prometheus");
-        Assert.DoesNotContain("latest", ChromaExtensions.ImageTag + PrometheusExtensions.ImageTag);
+        Assert.DoesNotContain("latest", ChromaBuilderExtensions.ImageTag + PrometheusBuilderExtensions.ImageTag);
     }
 
     [Fact]

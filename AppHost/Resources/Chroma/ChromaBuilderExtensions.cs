@@ -1,8 +1,8 @@
 using MlStack.AppHost.Runtime;
 
-namespace MlStack.AppHost.Extensions;
+namespace MlStack.AppHost.Resources.Chroma;
 
-public static class ChromaExtensions
+public static class ChromaBuilderExtensions
 {
     public const string Image = "chromadb/chroma";
     public const string ImageTag = "1.0.20";

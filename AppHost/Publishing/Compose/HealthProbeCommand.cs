@@ -1,6 +1,7 @@
 using System.Globalization;
+using MlStack.AppHost.Publishing.Annotations;
 
-namespace MlStack.AppHost.Publishing;
+namespace MlStack.AppHost.Publishing.Compose;
 
 /// <summary>
 /// Container health checks without curl or wget: the .NET and CUDA images have neither, and adding one only for

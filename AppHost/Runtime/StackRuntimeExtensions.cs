@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
-using MlStack.AppHost.Runtime;
 
-namespace MlStack.AppHost.Extensions;
+namespace MlStack.AppHost.Runtime;
 
 public static class StackRuntimeExtensions
 {

@@ -1,9 +1,8 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using MlStack.AppHost.Extensions;
-using MlStack.AppHost.Publishing;
+using MlStack.AppHost.Publishing.Annotations;
 
-namespace MlStack.AppHost.UnitTests.Publishing;
+namespace MlStack.AppHost.UnitTests.Publishing.Annotations;
 
 public sealed class DeploymentExtensionsTests
 {

@@ -1,4 +1,4 @@
-namespace MlStack.AppHost.Publishing;
+namespace MlStack.AppHost.Publishing.Annotations;
 
 public enum HealthProbeTool
 {

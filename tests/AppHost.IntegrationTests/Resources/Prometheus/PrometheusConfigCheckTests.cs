@@ -1,7 +1,7 @@
-using MlStack.AppHost.Prometheus;
+using MlStack.AppHost.Resources.Prometheus;
 using MlStack.Testing;
 
-namespace MlStack.AppHost.IntegrationTests.Prometheus;
+namespace MlStack.AppHost.IntegrationTests.Resources.Prometheus;
 
 public sealed class PrometheusConfigCheckTests
 {

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using MlStack.AppHost.Publishing;
 
-namespace MlStack.AppHost.Extensions;
+namespace MlStack.AppHost.Publishing.Annotations;
 
 /// <summary>
 /// Deployment settings that Aspire's model has no words for. Run mode ignores them; the compose and Kubernetes

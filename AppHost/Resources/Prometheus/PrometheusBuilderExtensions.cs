@@ -1,9 +1,8 @@
-using MlStack.AppHost.Prometheus;
 using MlStack.AppHost.Runtime;
 
-namespace MlStack.AppHost.Extensions;
+namespace MlStack.AppHost.Resources.Prometheus;
 
-public static class PrometheusExtensions
+public static class PrometheusBuilderExtensions
 {
     public const string Image = "prom/prometheus";
     public const string ImageTag = "v2.55.1";

@@ -1,4 +1,4 @@
-namespace MlStack.AppHost.Publishing;
+namespace MlStack.AppHost.Publishing.Annotations;
 
 /// <summary>The resource needs this many NVIDIA GPUs (compose device reservation, Kubernetes nvidia.com/gpu limit).</summary>
 public sealed record GpuAnnotation(int Count) : IResourceAnnotation;
