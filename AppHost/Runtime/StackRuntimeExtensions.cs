@@ -1,23 +1,19 @@
-using Microsoft.Extensions.Configuration;
-
 namespace MlStack.AppHost.Runtime;
 
 public static class StackRuntimeExtensions
 {
-    public const string StateDirectorySetting = "MlStack:StateDirectory";
-    public const string ToolsDirectorySetting = "MlStack:ToolsDirectory";
-
     /// <summary>Chooses containers or processes once, for every component of the stack.</summary>
     public static StackRuntime AddStackRuntime(this IDistributedApplicationBuilder builder, Func<bool>? containerEngineAnswers = null)
     {
+        var options = StackRuntimeOptions.Bind(builder.Configuration);
         var (kind, reason) = StackRuntimeSelector.Select(
-            builder.Configuration[StackRuntimeSelector.SettingName],
+            options.Runtime ?? StackRuntimeSetting.Auto,
             builder.ExecutionContext.IsPublishMode,
             containerEngineAnswers ?? (() => ContainerEngineProbe.Answers()));
 
         var repositoryRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
-        var stateDirectory = Path.GetFullPath(builder.Configuration[StateDirectorySetting] ?? Path.Combine(repositoryRoot, ".mlstack", "state"));
-        var toolsDirectory = Path.GetFullPath(builder.Configuration[ToolsDirectorySetting] ?? Path.Combine(repositoryRoot, "tools"));
+        var stateDirectory = Path.GetFullPath(options.StateDirectory ?? Path.Combine(repositoryRoot, ".mlstack", "state"));
+        var toolsDirectory = Path.GetFullPath(options.ToolsDirectory ?? Path.Combine(repositoryRoot, "tools"));
 
         Console.WriteLine($"MlStack runtime: {kind} ({reason}); state in {stateDirectory}");
         ReportMissingPrerequisitesPlainly();
