@@ -52,12 +52,14 @@ public sealed record DeployedHealthCheck(DeployedPort Port, string Path);
 
 public sealed record DeployedDependency(string Service, WaitType WaitType);
 
+/// <param name="RebuildableData">See <see cref="RebuildableDataAnnotation"/>.</param>
 public sealed record DeploymentSettings(
     int? Gpus,
     int Replicas,
     AutoscalingAnnotation? Autoscaling,
     ComputeResourcesAnnotation? Resources,
-    ImageConventions Conventions);
+    bool RebuildableData,
+    ImageConventionsAnnotation Conventions);
 
 /// <summary>A parameter of the app model; <see cref="EnvironmentName"/> is how files and env files name it.</summary>
 public sealed record DeployedParameter(string Name, string EnvironmentName, bool Secret);

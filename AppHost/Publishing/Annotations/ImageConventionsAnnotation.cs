@@ -1,27 +1,26 @@
 namespace MlStack.AppHost.Publishing.Annotations;
 
+/// <summary>What can run a container health check inside an image; none of MlStack's images has curl.</summary>
 public enum HealthProbeTool
 {
-    /// <summary>An HTTP request through bash's /dev/tcp: needs bash and grep only, no curl or wget.</summary>
+    /// <summary>An HTTP request through bash's /dev/tcp: needs bash, head and grep only.</summary>
     Bash,
 
-    /// <summary>busybox wget, for images without bash (Prometheus is built on busybox).</summary>
+    /// <summary>busybox wget, for images without bash.</summary>
     BusyboxWget,
 }
 
 /// <summary>
 /// What the publishers must know about an image that the app model does not say: which non-root user owns its
-/// files and which tool can run a container health check inside it.
+/// files and which tool can run a container health check inside it. A resource that runs a third-party image
+/// states them (<see cref="DeploymentExtensions.WithImageConventions{T}"/>); projects are built by MlStack's
+/// Dockerfiles, which follow <see cref="MlStackImage"/>.
 /// </summary>
-public sealed record ImageConventions(long RunAsUser, HealthProbeTool ProbeTool)
+public sealed record ImageConventionsAnnotation(long RunAsUser, HealthProbeTool ProbeTool) : IResourceAnnotation
 {
-    /// <summary>The "app" user of Microsoft's .NET images; MlStack's own Dockerfiles create it in the CUDA image too.</summary>
-    public static readonly ImageConventions DotNet = new(1654, HealthProbeTool.Bash);
+    /// <summary>The "app" user of Microsoft's .NET images (the CUDA image creates it too), and bash.</summary>
+    public static readonly ImageConventionsAnnotation MlStackImage = new(1654, HealthProbeTool.Bash);
 
-    public static ImageConventions ForContainer(string image) => image switch
-    {
-        "prom/prometheus" => new(65534, HealthProbeTool.BusyboxWget),
-        // Chroma's image runs as root by default; a fixed uid plus fsGroup lets it own its volume.
-        _ => new(1000, HealthProbeTool.Bash),
-    };
+    /// <summary>For a container that states nothing: a common non-root uid, and bash, which Debian and Ubuntu images have.</summary>
+    public static readonly ImageConventionsAnnotation Unstated = new(1000, HealthProbeTool.Bash);
 }

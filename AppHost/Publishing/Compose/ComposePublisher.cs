@@ -24,7 +24,10 @@ public sealed class ComposePublisher(DeploymentModel model, string repositoryRoo
         };
         foreach (var file in model.Services.SelectMany(s => s.ConfigFiles))
         {
-            files[file.FileName] = file.Content;
+            if (!files.TryAdd(file.FileName, file.Content))
+            {
+                throw new InvalidOperationException($"Config file '{file.FileName}' would overwrite the compose output's own file of that name; rename it.");
+            }
         }
         return files;
     }

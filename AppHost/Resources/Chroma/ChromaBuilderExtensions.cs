@@ -1,3 +1,4 @@
+using MlStack.AppHost.Publishing.Annotations;
 using MlStack.AppHost.Runtime;
 
 namespace MlStack.AppHost.Resources.Chroma;
@@ -11,21 +12,29 @@ public static class ChromaBuilderExtensions
 
     /// <summary>
     /// A real ChromaDB server: the pinned image with a named volume, or the npm chromadb CLI as a local process
-    /// with its data in the state folder. Only the vector proxy should reference it (Chroma 1.x has no auth).
+    /// with its data in the state folder. Healthy while its heartbeat answers.
     /// </summary>
-    public static IResourceBuilder<IResourceWithEndpoints> AddChroma(this IDistributedApplicationBuilder builder, string name, StackRuntime runtime)
+    public static IResourceBuilder<IChromaResource> AddChroma(this IDistributedApplicationBuilder builder, string name, StackRuntime runtime)
     {
-        return runtime.Kind == StackRuntimeKind.Containers
-            ? builder.AddContainer(name, Image, ImageTag)
-                .WithHttpEndpoint(targetPort: ContainerPort, name: "http")
-                .WithVolume($"mlstack-{name}-data", "/data")
-                .WithEnvironment("IS_PERSISTENT", "TRUE")
-                .WithEnvironment("ANONYMIZED_TELEMETRY", "FALSE")
-                .WithHttpHealthCheck(HeartbeatPath)
+        IResourceBuilder<IChromaResource> chroma = runtime.Kind == StackRuntimeKind.Containers
+            ? builder.AddChromaContainer(name)
             : builder.AddChromaProcess(name, runtime);
+        return chroma.WithHttpHealthCheck(HeartbeatPath);
     }
 
-    private static IResourceBuilder<ExecutableResource> AddChromaProcess(this IDistributedApplicationBuilder builder, string name, StackRuntime runtime)
+    private static IResourceBuilder<ChromaContainerResource> AddChromaContainer(this IDistributedApplicationBuilder builder, string name)
+    {
+        return builder.AddResource(new ChromaContainerResource(name))
+            .WithImage(Image, ImageTag)
+            .WithHttpEndpoint(targetPort: ContainerPort, name: "http")
+            .WithVolume($"mlstack-{name}-data", "/data")
+            .WithEnvironment("IS_PERSISTENT", "TRUE")
+            .WithEnvironment("ANONYMIZED_TELEMETRY", "FALSE")
+            // The image runs as root by default; a fixed uid plus fsGroup lets it own its volume. Its Debian base has bash.
+            .WithImageConventions(runAsUser: 1000, HealthProbeTool.Bash);
+    }
+
+    private static IResourceBuilder<ChromaProcessResource> AddChromaProcess(this IDistributedApplicationBuilder builder, string name, StackRuntime runtime)
     {
         var node = Prerequisites.RequireOnPath("node", "Node.js 20 (Debian: apt-get install -y --no-install-recommends nodejs)");
         var packageDirectory = Path.Combine(runtime.ToolsDirectory, "chroma");
@@ -35,10 +44,9 @@ public static class ChromaBuilderExtensions
         var dataDirectory = runtime.StatePath(name);
         Directory.CreateDirectory(dataDirectory);
 
-        var chroma = builder.AddExecutable(name, node, packageDirectory)
+        var chroma = builder.AddResource(new ChromaProcessResource(name, node, packageDirectory))
             .WithHttpEndpoint(name: "http")
-            .WithEnvironment("ANONYMIZED_TELEMETRY", "FALSE")
-            .WithHttpHealthCheck(HeartbeatPath);
+            .WithEnvironment("ANONYMIZED_TELEMETRY", "FALSE");
         var endpoint = chroma.GetEndpoint("http");
         return chroma.WithArgs(context =>
         {

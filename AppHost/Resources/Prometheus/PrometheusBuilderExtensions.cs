@@ -1,3 +1,4 @@
+using MlStack.AppHost.Publishing.Annotations;
 using MlStack.AppHost.Runtime;
 
 namespace MlStack.AppHost.Resources.Prometheus;
@@ -8,74 +9,93 @@ public static class PrometheusBuilderExtensions
     public const string ImageTag = "v2.55.1";
     public const int ContainerPort = 9090;
     public const string ReadyPath = "/-/ready";
+    public const string ConfigFileName = "prometheus.yml";
+    public const string ConfigDirectory = "/etc/prometheus";
     public static readonly TimeSpan ScrapeInterval = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// A real Prometheus scraping every service registered with <see cref="WithScrapeTarget"/>. Its configuration
-    /// is written from the app model just before it starts, when every endpoint has its port.
+    /// A real Prometheus scraping every service registered with <see cref="WithScrapeTarget{T}"/>. Its prometheus.yml
+    /// is rendered from the scrape targets: in run mode just before it starts (when every endpoint has its port),
+    /// and by the publishers with in-network addresses.
     /// </summary>
-    public static IResourceBuilder<IResourceWithEndpoints> AddPrometheus(this IDistributedApplicationBuilder builder, string name, StackRuntime runtime)
+    public static IResourceBuilder<IPrometheusResource> AddPrometheus(this IDistributedApplicationBuilder builder, string name, StackRuntime runtime)
     {
-        var configDirectory = runtime.StatePath(name, "config");
-        var configFile = Path.Combine(configDirectory, "prometheus.yml");
+        var hostConfigDirectory = runtime.StatePath(name, "config");
+        IResourceBuilder<IPrometheusResource> prometheus = runtime.Kind == StackRuntimeKind.Containers
+            ? builder.AddPrometheusContainer(name, hostConfigDirectory)
+            : builder.AddPrometheusProcess(name, runtime, Path.Combine(hostConfigDirectory, ConfigFileName));
 
-        IResourceBuilder<IResourceWithEndpoints> prometheus = runtime.Kind == StackRuntimeKind.Containers
-            ? builder.AddContainer(name, Image, ImageTag)
-                .WithHttpEndpoint(targetPort: ContainerPort, name: "http")
-                .WithBindMount(configDirectory, "/etc/prometheus", isReadOnly: true)
-                .WithVolume($"mlstack-{name}-data", "/prometheus")
-                .WithArgs("--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus")
-                // Services run on the host in run mode; this name reaches them from the container.
-                .WithContainerRuntimeArgs("--add-host=host.docker.internal:host-gateway")
-            : builder.AddPrometheusProcess(name, runtime, configFile);
-
-        prometheus.WithHttpHealthCheck(ReadyPath);
+        var resource = prometheus.Resource;
+        prometheus.WithHttpHealthCheck(ReadyPath)
+            .WithConfigFile(ConfigFileName, ConfigDirectory, context => RenderConfigAsync(resource, context));
 
         if (builder.ExecutionContext.IsRunMode)
         {
+            // Services run on the host in run mode; a container reaches them through host.docker.internal.
             var targetHost = runtime.Kind == StackRuntimeKind.Containers ? "host.docker.internal" : "localhost";
-            builder.Eventing.Subscribe<BeforeResourceStartedEvent>(prometheus.Resource, async (_, cancellationToken) =>
+            builder.Eventing.Subscribe<BeforeResourceStartedEvent>(resource, async (_, cancellationToken) =>
             {
-                var jobs = await ResolveRunModeJobsAsync(prometheus.Resource, targetHost, cancellationToken);
-                Directory.CreateDirectory(configDirectory);
-                await File.WriteAllTextAsync(configFile, PrometheusConfigWriter.Render(jobs, ScrapeInterval), cancellationToken);
+                var context = new ConfigFileContext(
+                    async (endpoint, token) => $"{targetHost}:{await endpoint.Property(EndpointProperty.Port).GetValueAsync(token)}",
+                    cancellationToken);
+                Directory.CreateDirectory(hostConfigDirectory);
+                await File.WriteAllTextAsync(Path.Combine(hostConfigDirectory, ConfigFileName), await RenderConfigAsync(resource, context), cancellationToken);
             });
         }
         return prometheus;
     }
 
     /// <summary>Prometheus scrapes this resource's /metrics on the given endpoint.</summary>
-    public static IResourceBuilder<IResourceWithEndpoints> WithScrapeTarget<T>(
-        this IResourceBuilder<IResourceWithEndpoints> prometheus, IResourceBuilder<T> target, string endpointName = "http", string metricsPath = "/metrics")
+    public static IResourceBuilder<IPrometheusResource> WithScrapeTarget<T>(
+        this IResourceBuilder<IPrometheusResource> prometheus, IResourceBuilder<T> target, string endpointName = "http", string metricsPath = "/metrics")
         where T : IResourceWithEndpoints
     {
-        prometheus.WithAnnotation(new PrometheusScrapeTargetAnnotation(target.Resource, endpointName, metricsPath));
-        return prometheus;
+        return prometheus.WithAnnotation(new PrometheusScrapeTargetAnnotation(target.Resource, endpointName, metricsPath));
     }
 
-    public static IEnumerable<PrometheusScrapeTargetAnnotation> ScrapeTargets(this IResource prometheus) =>
+    public static IEnumerable<PrometheusScrapeTargetAnnotation> ScrapeTargets(this IPrometheusResource prometheus) =>
         prometheus.Annotations.OfType<PrometheusScrapeTargetAnnotation>();
 
-    private static async Task<List<ScrapeJob>> ResolveRunModeJobsAsync(IResource prometheus, string targetHost, CancellationToken cancellationToken)
+    /// <summary>prometheus.yml with one job per scrape target, addressed as the context says.</summary>
+    public static async Task<string> RenderConfigAsync(IPrometheusResource prometheus, ConfigFileContext context)
     {
         var jobs = new List<ScrapeJob>();
         foreach (var target in prometheus.ScrapeTargets())
         {
-            var endpoint = target.Target.GetEndpoint(target.EndpointName);
-            var port = await endpoint.Property(EndpointProperty.Port).GetValueAsync(cancellationToken);
-            jobs.Add(new ScrapeJob(target.Target.Name, $"{targetHost}:{port}", target.MetricsPath));
+            var address = await context.HostAndPortAsync(target.Target.GetEndpoint(target.EndpointName));
+            jobs.Add(new ScrapeJob(target.Target.Name, address, target.MetricsPath));
         }
-        return jobs;
+        return PrometheusConfigWriter.Render(jobs, ScrapeInterval);
     }
 
-    private static IResourceBuilder<ExecutableResource> AddPrometheusProcess(
+    private static IResourceBuilder<PrometheusContainerResource> AddPrometheusContainer(
+        this IDistributedApplicationBuilder builder, string name, string hostConfigDirectory)
+    {
+        var prometheus = builder.AddResource(new PrometheusContainerResource(name))
+            .WithImage(Image, ImageTag)
+            .WithHttpEndpoint(targetPort: ContainerPort, name: "http")
+            .WithVolume($"mlstack-{name}-data", "/prometheus")
+            .WithArgs($"--config.file={ConfigDirectory}/{ConfigFileName}", "--storage.tsdb.path=/prometheus")
+            // The image is busybox: its files belong to nobody (65534), and it has wget but no bash.
+            .WithImageConventions(runAsUser: 65534, HealthProbeTool.BusyboxWget)
+            // Its samples are scraped again; a lost volume costs history, not correctness.
+            .WithRebuildableData();
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            prometheus.WithBindMount(hostConfigDirectory, ConfigDirectory, isReadOnly: true)
+                .WithContainerRuntimeArgs("--add-host=host.docker.internal:host-gateway");
+        }
+        return prometheus;
+    }
+
+    private static IResourceBuilder<PrometheusProcessResource> AddPrometheusProcess(
         this IDistributedApplicationBuilder builder, string name, StackRuntime runtime, string configFile)
     {
         var executable = Prerequisites.RequireOnPath("prometheus", "Prometheus (Debian: apt-get install -y --no-install-recommends prometheus)");
         var dataDirectory = runtime.StatePath(name, "data");
         Directory.CreateDirectory(dataDirectory);
 
-        var prometheus = builder.AddExecutable(name, executable, runtime.StatePath(name))
+        var prometheus = builder.AddResource(new PrometheusProcessResource(name, executable, runtime.StatePath(name)))
             .WithHttpEndpoint(name: "http");
         var endpoint = prometheus.GetEndpoint("http");
         return prometheus.WithArgs(context =>

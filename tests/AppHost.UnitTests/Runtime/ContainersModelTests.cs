@@ -50,7 +50,7 @@ public sealed class ContainersModelTests
         Assert.Equal(["chroma", "inference"], WaitsFor(resources["vectors"]));
         Assert.Equal(["inference", "prometheus", "vectors"], WaitsFor(resources["dashboard"]));
 
-        var scraped = resources["prometheus"].ScrapeTargets().Select(t => (t.Target.Name, t.EndpointName, t.MetricsPath));
+        var scraped = Assert.IsAssignableFrom<IPrometheusResource>(resources["prometheus"]).ScrapeTargets().Select(t => (t.Target.Name, t.EndpointName, t.MetricsPath));
         Assert.Equal(
             [("dashboard", "http", "/metrics"), ("inference", "http", "/metrics"), ("vectors", "http", "/metrics")],
             scraped.Order());
