@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using MlStack.AppHost.Publishing.Annotations;
 
 namespace MlStack.AppHost.Publishing;
@@ -32,6 +33,9 @@ public sealed record DeployedService(
 public sealed record DeployedImage(string Repository, string Tag, string? Dockerfile)
 {
     public string Reference => $"{Repository}:{Tag}";
+
+    /// <summary>Build arguments of <see cref="Dockerfile"/>, e.g. PROJECT for the shared ASP.NET Dockerfile.</summary>
+    public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>The .env variable that overrides a project's image, e.g. INFERENCE_IMAGE.</summary>
     public string? OverrideVariable { get; init; }

@@ -112,19 +112,35 @@ public sealed partial class DeploymentModelReader(
                 endpoint.IsExternal);
     }
 
+    /// <summary>A project with a Dockerfile in its folder is built by it; any other by the shared ASP.NET Dockerfile.</summary>
     private DeployedImage ProjectImage(ProjectResource project)
     {
-        var projectDirectory = Path.GetDirectoryName(project.GetProjectMetadata().ProjectPath)!;
-        var dockerfile = Path.Combine(projectDirectory, "Dockerfile");
-        if (!File.Exists(dockerfile))
-        {
-            logger.LogWarning("Project {Resource} has no Dockerfile at {Path}; its image must be built another way.", project.Name, dockerfile);
-        }
-        return new DeployedImage($"mlstack/{project.Name}", "latest", Path.GetRelativePath(repositoryRoot, dockerfile).Replace('\\', '/'))
+        var projectPath = project.GetProjectMetadata().ProjectPath;
+        var ownDockerfile = Path.Combine(Path.GetDirectoryName(projectPath)!, "Dockerfile");
+        var image = new DeployedImage($"mlstack/{project.Name}", "latest", RepositoryPath(ownDockerfile))
         {
             OverrideVariable = EnvironmentName(project.Name) + "_IMAGE",
         };
+        if (File.Exists(ownDockerfile))
+        {
+            return image;
+        }
+
+        var projectName = Path.GetFileNameWithoutExtension(projectPath);
+        if (RepositoryPath(projectPath) != $"{projectName}/{projectName}.csproj")
+        {
+            throw new InvalidOperationException(
+                $"Project '{project.Name}' ({projectPath}) has no Dockerfile of its own, and {MlStackImages.SharedDockerfile} builds only " +
+                "a project whose folder is named like it, at the repository root.");
+        }
+        return image with
+        {
+            Dockerfile = MlStackImages.SharedDockerfile,
+            BuildArgs = new Dictionary<string, string> { [MlStackImages.ProjectArgument] = projectName },
+        };
     }
+
+    private string RepositoryPath(string path) => Path.GetRelativePath(repositoryRoot, path).Replace('\\', '/');
 
     private static DeployedImage ContainerImage(IResource container)
     {

@@ -55,7 +55,8 @@ public sealed class ComposePublisher(DeploymentModel model, string repositoryRoo
             yaml.Add("image", $"${{{imageVariable}:-{service.Image.Reference}}}");
             yaml.Add("build", new YamlMap()
                 .Add("context", Path.GetRelativePath(outputDirectory, repositoryRoot).Replace('\\', '/'))
-                .Add("dockerfile", service.Image.Dockerfile));
+                .Add("dockerfile", service.Image.Dockerfile)
+                .AddIfPresent("args", YamlMap.Sorted(service.Image.BuildArgs)));
         }
         else
         {
@@ -83,7 +84,8 @@ public sealed class ComposePublisher(DeploymentModel model, string repositoryRoo
         if (service.HealthCheck is { } health)
         {
             yaml.Add("healthcheck", new YamlMap()
-                .Add("test", HealthProbeCommand.For(service.Settings.Conventions.ProbeTool, health.Port.Port, health.Path).ToList())
+                .Add("test", HealthProbeCommand.For(service.Settings.Conventions.ProbeTool, health.Port.Port, health.Path)
+                    .Select(part => Interpolate(RenderedValue.Literal(part))).ToList())
                 .Add("interval", "10s")
                 .Add("timeout", "5s")
                 .Add("retries", 6)

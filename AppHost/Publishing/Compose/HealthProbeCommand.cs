@@ -4,22 +4,24 @@ using MlStack.AppHost.Publishing.Annotations;
 namespace MlStack.AppHost.Publishing.Compose;
 
 /// <summary>
-/// Container health checks without curl or wget: the .NET and CUDA images have neither, and adding one only for
-/// probes grows every image. bash can open a TCP socket itself (/dev/tcp), send one HTTP request and read the
-/// status line. Busybox images (Prometheus) have wget but no bash.
+/// A compose healthcheck that runs inside the image with what the image has (see <see cref="HealthProbeTool"/>):
+/// MlStack's images run their installed health check script, images with bash run the same script's lines, and
+/// busybox images use wget. None needs curl.
 /// </summary>
 public static class HealthProbeCommand
 {
-    public static IReadOnlyList<string> For(HealthProbeTool tool, int port, string path) => tool switch
-    {
-        HealthProbeTool.Bash => ["CMD", "bash", "-c", BashHttpGet(port, path)],
-        HealthProbeTool.BusyboxWget => ["CMD", "wget", "-q", "--spider", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}{path}"],
-        _ => throw new ArgumentOutOfRangeException(nameof(tool)),
-    };
+    /// <summary>The name the script sees as $0 when it runs through <c>bash -c</c>.</summary>
+    private const string InlineScriptName = "mlstack-healthcheck";
 
-    /// <summary>Succeeds only on a 200 status line; the Dockerfiles' HEALTHCHECKs use the same script.</summary>
-    public static string BashHttpGet(int port, string path) =>
-        $"exec 3<>/dev/tcp/127.0.0.1/{port.ToString(CultureInfo.InvariantCulture)} && " +
-        $"printf 'GET {path} HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && " +
-        "head -n 1 <&3 | grep -q ' 200 '";
+    public static IReadOnlyList<string> For(HealthProbeTool tool, int port, string path)
+    {
+        var portText = port.ToString(CultureInfo.InvariantCulture);
+        return tool switch
+        {
+            HealthProbeTool.Script => ["CMD", MlStackImages.InstalledHealthCheck, portText, path],
+            HealthProbeTool.Bash => ["CMD", "bash", "-c", HealthCheckScript.Commands, InlineScriptName, portText, path],
+            HealthProbeTool.BusyboxWget => ["CMD", "wget", "-q", "--spider", $"http://127.0.0.1:{portText}{path}"],
+            _ => throw new ArgumentOutOfRangeException(nameof(tool)),
+        };
+    }
 }
