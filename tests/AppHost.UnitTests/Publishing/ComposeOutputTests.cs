@@ -144,6 +144,27 @@ public sealed class ComposeOutputTests(PublishedStack stack)
         Assert.DoesNotContain(Services.SelectMany(s => s.Value!["environment"]?.AsObject() ?? []), e => ((string?)e.Value ?? "").Contains("localhost"));
     }
 
+    [Fact]
+    public void Every_service_holding_the_vectors_key_reads_it_by_one_name()
+    {
+        var holders = Services.Where(s => (s.Value!["environment"]?.AsObject() ?? [])
+            .Any(e => ((string?)e.Value ?? "").Contains("${VECTORS_API_KEY:?"))).ToList();
+
+        Assert.Equal(["dashboard", "vectors"], holders.Select(s => s.Key).Order());
+        Assert.All(holders, s => Assert.StartsWith("${VECTORS_API_KEY:?", (string?)s.Value!["environment"]!["Vectors__ApiKey"]));
+    }
+
+    [Fact]
+    public void The_vector_proxy_gets_only_the_service_discovery_form_of_its_references()
+    {
+        var names = Services["vectors"]!["environment"]!.AsObject().Select(e => e.Key).ToList();
+
+        Assert.Contains("services__inference__Grpc__0", names);
+        Assert.Contains("services__chroma__http__0", names);
+        Assert.DoesNotContain("INFERENCE_GRPC", names);
+        Assert.DoesNotContain("CHROMA_HTTP", names);
+    }
+
     /// <summary>The Compose Specification's schema, vendored beside these tests (see Schemas/README.md).</summary>
     private static string FindComposeSchema() => Path.Combine(AppContext.BaseDirectory, "Publishing", "Schemas", "compose-spec.json");
 
