@@ -3,22 +3,24 @@ using MlStack.Testing;
 
 namespace MlStack.AppHost.IntegrationTests.Resources.Prometheus;
 
-public sealed class PrometheusConfigCheckTests
+/// <summary>promtool loads prometheus.yml as the server would: the file published for the real model, and awkward names.</summary>
+public sealed class PrometheusConfigCheckTests(PublishedStack stack) : IClassFixture<PublishedStack>
 {
-    /// <summary>Scrape jobs as run mode and the publishers write them: local, in-network and quoted names.</summary>
-    private static readonly ScrapeJob[] Jobs =
-    [
-        new("vectors", "localhost:5190"),
-        new("inference", "inference:8080", "/metrics"),
-        new("dash\"board", "host.docker.internal:5200", "/custom/metrics"),
-    ];
+    [Fact]
+    public Task PromtoolAcceptsThePublishedConfiguration() =>
+        Promtool.AssertConfigAcceptedAsync(Path.Combine(stack.ComposeDirectory, PrometheusBuilderExtensions.ConfigFileName));
 
     [Fact]
-    public async Task PromtoolAcceptsTheConfiguration()
+    public async Task PromtoolAcceptsQuotedNamesAndPaths()
     {
         using var directory = new TestDirectory();
-        var file = Path.Combine(directory.Path, "prometheus.yml");
-        await File.WriteAllTextAsync(file, PrometheusConfigWriter.Render(Jobs, TimeSpan.FromSeconds(15)));
+        var file = Path.Combine(directory.Path, PrometheusBuilderExtensions.ConfigFileName);
+        ScrapeJob[] jobs =
+        [
+            new("job \"quoted\" \\ name", "[::1]:9100", "/a path/metrics"),
+            new("host-side", "host.docker.internal:5200"),
+        ];
+        await File.WriteAllTextAsync(file, PrometheusConfigWriter.Render(jobs, TimeSpan.FromSeconds(15)));
 
         await Promtool.AssertConfigAcceptedAsync(file);
     }
