@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 
 namespace MlStack.AppHost.Runtime;
 
@@ -20,13 +21,16 @@ public sealed class StackRuntimeOptions
     /// <summary>Binds the section; a Runtime that is not one of the names fails with one line that lists them.</summary>
     public static StackRuntimeOptions Bind(IConfiguration configuration)
     {
-        var runtime = configuration[RuntimeSetting];
-        // Checked before binding: the binder's own error names a CLR type, and it would accept numbers ("7").
-        if (!string.IsNullOrEmpty(runtime) && !Enum.GetNames<StackRuntimeSetting>().Contains(runtime.Trim(), StringComparer.OrdinalIgnoreCase))
+        try
         {
-            var allowed = string.Join(", ", Enum.GetNames<StackRuntimeSetting>().Select(n => n.ToLowerInvariant()));
-            throw new InvalidOperationException($"{RuntimeSetting} is '{runtime}', but it must be one of: {allowed}.");
+            return configuration.GetSection(SectionName).Get<StackRuntimeOptions>() ?? new StackRuntimeOptions();
         }
-        return configuration.GetSection(SectionName).Get<StackRuntimeOptions>() ?? new StackRuntimeOptions();
+        catch (InvalidOperationException e) when (e.InnerException is FormatException)
+        {
+            // Runtime is the section's only value that can fail to convert. The binder's own message names a CLR type;
+            // this line is what the AppHost prints before it stops.
+            throw new InvalidOperationException(
+                $"{RuntimeSetting} is '{configuration[RuntimeSetting]}', but it must be one of: {SettingEnumConverter<StackRuntimeSetting>.AllowedValues}.", e);
+        }
     }
 }
