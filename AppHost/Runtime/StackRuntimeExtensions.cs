@@ -5,6 +5,7 @@ public static class StackRuntimeExtensions
     /// <summary>Chooses containers or processes once, for every component of the stack.</summary>
     public static StackRuntime AddStackRuntime(this IDistributedApplicationBuilder builder, Func<bool>? containerEngineAnswers = null)
     {
+        ReportCannotStartPlainly();
         var options = StackRuntimeOptions.Bind(builder.Configuration);
         var (kind, reason) = StackRuntimeSelector.Select(
             options.Runtime ?? StackRuntimeSetting.Auto,
@@ -16,15 +17,15 @@ public static class StackRuntimeExtensions
         var toolsDirectory = Path.GetFullPath(options.ToolsDirectory ?? Path.Combine(repositoryRoot, "tools"));
 
         Console.WriteLine($"MlStack runtime: {kind} ({reason}); state in {stateDirectory}");
-        ReportMissingPrerequisitesPlainly();
         return new StackRuntime(kind, reason, stateDirectory, toolsDirectory);
     }
 
     /// <summary>
-    /// A missing prerequisite thrown while the model is built ends the AppHost with its one-line message and exit
-    /// code 1, instead of a stack trace and an abort. (Under Aspire.Hosting.Testing the exception reaches the test.)
+    /// A bad setting or a missing prerequisite thrown while the model is built ends the AppHost with its one-line
+    /// message and exit code 1, instead of a stack trace and an abort. (Under Aspire.Hosting.Testing the exception
+    /// reaches the test.)
     /// </summary>
-    private static void ReportMissingPrerequisitesPlainly()
+    private static void ReportCannotStartPlainly()
     {
         if (Interlocked.Exchange(ref reportingPlainly, 1) == 1)
         {
@@ -32,9 +33,9 @@ public static class StackRuntimeExtensions
         }
         AppDomain.CurrentDomain.UnhandledException += (_, e) =>
         {
-            if (e.ExceptionObject is PrerequisiteMissingException missing)
+            if (e.ExceptionObject is StackCannotStartException cannotStart)
             {
-                Console.Error.WriteLine($"MlStack cannot start: {missing.Message}");
+                Console.Error.WriteLine($"MlStack cannot start: {cannotStart.Message}");
                 Environment.Exit(1);
             }
         };

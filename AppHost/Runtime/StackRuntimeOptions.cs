@@ -29,7 +29,7 @@ public sealed class StackRuntimeOptions
         {
             // Runtime is the section's only value that can fail to convert. The binder's own message names a CLR type;
             // this line is what the AppHost prints before it stops.
-            throw new InvalidOperationException(
+            throw new StackCannotStartException(
                 $"{RuntimeSetting} is '{configuration[RuntimeSetting]}', but it must be one of: {SettingEnumConverter<StackRuntimeSetting>.AllowedValues}.", e);
         }
     }

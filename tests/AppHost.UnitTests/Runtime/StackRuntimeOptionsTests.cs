@@ -26,7 +26,7 @@ public sealed class StackRuntimeOptionsTests
     [InlineData("  ")]
     public void AnInvalidSettingNamesTheAllowedValues(string value)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => StackRuntimeOptions.Bind(Configuration(("MlStack:Runtime", value))));
+        var error = Assert.Throws<StackCannotStartException>(() => StackRuntimeOptions.Bind(Configuration(("MlStack:Runtime", value))));
 
         Assert.Equal($"MlStack:Runtime is '{value}', but it must be one of: auto, containers, processes.", error.Message);
     }
