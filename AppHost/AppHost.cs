@@ -30,14 +30,20 @@ var prometheus = builder.AddPrometheus("prometheus", stack)
     .WithScrapeTarget(inference)
     .WithScrapeTarget(vectors);
 
+// The dashboard's sign-in key, generated and kept like the vectors key (Parameters:dashboard-access-key).
+var dashboardAccessKey = builder.AddParameter("dashboard-access-key",
+    new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+
 var dashboard = builder.AddProject<Projects.Dashboard_Web>("dashboard")
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints()
     .WithReference(inference.GetEndpoint("grpc"))
     .WithReference(inference.GetEndpoint("http"))
     .WithReference(vectors)
-    .WithEnvironment("VectorStore__ApiKey", vectorsApiKey)
+    .WithEnvironment("Vectors__ApiKey", vectorsApiKey)
     .WithReference(prometheus.GetEndpoint("http"))
+    .WithSignIn(dashboardAccessKey)
+    .WithDataFolder(stack)
     .WaitFor(inference)
     .WaitFor(vectors)
     .WaitFor(prometheus);
