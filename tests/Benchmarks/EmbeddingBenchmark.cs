@@ -9,6 +9,7 @@ using MlStack.Inference.Execution;
 using MlStack.Inference.Repository;
 using MlStack.Inference.V1;
 using MlStack.Inference.V2;
+using MlStack.Testing;
 
 namespace MlStack.Benchmarks;
 
@@ -31,7 +32,7 @@ public static class EmbeddingBenchmark
         var seconds = double.Parse(Option(args, "--seconds", "3"), CultureInfo.InvariantCulture);
         var rounds = int.Parse(Option(args, "--rounds", "3"), CultureInfo.InvariantCulture);
         var concurrencies = Option(args, "--concurrency", "1,8,64").Split(',').Select(int.Parse).ToArray();
-        var solution = FindSolution();
+        var solution = RepositoryPaths.Root;
         var repository = Path.Combine(solution, "Inference.Grpc", "models");
         new MiniLmModelInstaller(NullLogger<MiniLmModelInstaller>.Instance).EnsureInstalled(repository);
 
@@ -128,11 +129,11 @@ public static class EmbeddingBenchmark
     /// <summary>Runs the real Inference.Grpc host in this process on a free port (its Main on its own thread).</summary>
     private static int StartServer(string solution, bool batching, bool spinning)
     {
-        var port = FreePort();
+        var port = FreePort.Next();
         string[] args =
         [
             "--contentRoot", Path.Combine(solution, "Inference.Grpc"),
-            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{FreePort()}",
+            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{FreePort.Next()}",
             $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{port}",
             $"--ModelRepository:DynamicBatching={batching}",
             $"--Execution:AllowSpinning={spinning}",
@@ -161,23 +162,9 @@ public static class EmbeddingBenchmark
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private static string Option(string[] args, string name, string fallback)
     {
         var index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
-    }
-
-    private static string FindSolution()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "MlStack.sln"))) directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException("MlStack.sln not found.");
     }
 }

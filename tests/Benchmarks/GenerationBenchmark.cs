@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
@@ -8,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using MlStack.Inference.Generation;
 using MlStack.Inference.V1;
+using MlStack.Testing;
 
 namespace MlStack.Benchmarks;
 
@@ -26,9 +25,8 @@ public static class GenerationBenchmark
         var tokens = IntOption(args, "--tokens", 200);
         var rounds = IntOption(args, "--rounds", 5);
         var streams = (Option(args, "--streams") ?? "1,2,4,8").Split(',').Select(int.Parse).ToArray();
-        var root = RepositoryRoot();
-        var repository = Path.Combine(root, "Inference.Grpc", "models");
-        var settings = new Dictionary<string, string?>
+        var repository = RepositoryPaths.DefaultModelRepository;
+        var settings = new Dictionary<string, string>
         {
             ["Execution:Provider"] = "cpu",
             // One ORT thread per session: two processes with spinning intra-op pools would steal each
@@ -49,7 +47,8 @@ public static class GenerationBenchmark
         var promptIds = generator.EncodePrompt(model, Prompt);
         var parameters = generator.ResolveParameters(model, new GenerationParameters { Temperature = 0, MaxNewTokens = tokens, IgnoreEos = true }, promptIds.Count);
 
-        using var server = await ServerProcess.StartAsync(settings);
+        await using var server = new InferenceProcess(new Dictionary<string, string>(settings) { ["Logging:LogLevel:Default"] = "Warning" }, echoPrefix: "server");
+        await server.StartAsync();
         using var channel = GrpcChannel.ForAddress(server.GrpcAddress);
         var client = new TextGeneration.TextGenerationClient(channel);
         var request = new GenerateRequest
@@ -139,72 +138,4 @@ public static class GenerationBenchmark
     }
 
     private static int IntOption(string[] args, string name, int fallback) => Option(args, name) is { } v ? int.Parse(v) : fallback;
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MlStack.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("MlStack.sln not found");
-    }
-
-    /// <summary>Inference.Grpc as its own process on free loopback ports, ready when /health says so.</summary>
-    private sealed class ServerProcess : IDisposable
-    {
-        private readonly Process _process;
-
-        private ServerProcess(Process process, string grpcAddress)
-        {
-            _process = process;
-            GrpcAddress = grpcAddress;
-        }
-
-        public string GrpcAddress { get; }
-
-        public static async Task<ServerProcess> StartAsync(Dictionary<string, string?> settings)
-        {
-            var (httpPort, grpcPort) = (FreePort(), FreePort());
-            var dll = Path.Combine(AppContext.BaseDirectory, "Inference.Grpc.dll");
-            var info = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-            info.ArgumentList.Add(dll);
-            foreach (var (key, value) in settings) info.ArgumentList.Add($"--{key}={value}");
-            info.ArgumentList.Add($"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{httpPort}");
-            info.ArgumentList.Add($"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpcPort}");
-            info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
-            var process = Process.Start(info) ?? throw new InvalidOperationException("could not start Inference.Grpc");
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[server] " + e.Data); };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var server = new ServerProcess(process, $"http://127.0.0.1:{grpcPort}");
-            using var http = new HttpClient();
-            var deadline = DateTime.UtcNow.AddMinutes(2);
-            while (DateTime.UtcNow < deadline)
-            {
-                if (process.HasExited) throw new InvalidOperationException($"Inference.Grpc exited with {process.ExitCode}");
-                try
-                {
-                    if ((await http.GetAsync($"http://127.0.0.1:{httpPort}/health")).StatusCode == HttpStatusCode.OK) return server;
-                }
-                catch (HttpRequestException)
-                {
-                }
-                await Task.Delay(200);
-            }
-            server.Dispose();
-            throw new TimeoutException("Inference.Grpc did not become ready in 2 minutes");
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            _process.Dispose();
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-    }
 }

@@ -10,6 +10,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using MlStack.Testing;
 using vectors::MlStack.Inference.V1;
 using vectors::MlStack.VectorStore.V1;
 
@@ -30,31 +31,28 @@ internal static class VectorStoreBenchmark
     {
         var queries = ArgInt(args, "--queries", 300);
         var concurrency = ArgInt(args, "--concurrency", 8);
-        var root = VectorBenchmarkProcess.RepositoryRoot();
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        var configuration = RepositoryPaths.Configuration;
         var state = Directory.CreateTempSubdirectory("mlstack-vector-bench-").FullName;
-        int chromaPort = VectorBenchmarkProcess.FreePort(), inferenceHttp = VectorBenchmarkProcess.FreePort(), inferenceGrpc = VectorBenchmarkProcess.FreePort();
-        int proxyHttp = VectorBenchmarkProcess.FreePort(), proxyGrpc = VectorBenchmarkProcess.FreePort();
+        int proxyHttp = FreePort.Next(), proxyGrpc = FreePort.Next();
 
         try
         {
-            var chromaCli = Path.Combine(root, "tools", "chroma", "node_modules", "chromadb", "dist", "cli.mjs");
-            using var chroma = await VectorBenchmarkProcess.StartAsync("chroma", "node",
-                [chromaCli, "run", "--path", Path.Combine(state, "chroma"), "--host", "127.0.0.1", "--port", chromaPort.ToString(CultureInfo.InvariantCulture)],
-                Path.GetDirectoryName(chromaCli)!, $"http://127.0.0.1:{chromaPort}/api/v2/heartbeat");
-            var inferenceDir = Path.Combine(root, "Inference.Grpc", "bin", configuration, "net10.0");
-            using var inference = await VectorBenchmarkProcess.StartAsync("inference", "dotnet",
-                [Path.Combine(inferenceDir, "Inference.Grpc.dll"),
-                 $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{inferenceHttp}", $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{inferenceGrpc}",
-                 $"--ModelRepository:Path={Path.Combine(state, "models")}", "--ModelRepository:Models:0=all-MiniLM-L6-v2"],
-                inferenceDir, $"http://127.0.0.1:{inferenceHttp}/health");
-            var proxyDir = Path.Combine(root, "VectorStore.Proxy", "bin", configuration, "net10.0");
-            using var proxy = await VectorBenchmarkProcess.StartAsync("vectors", "dotnet",
+            await using var chroma = new ChromaServer(Path.Combine(state, "chroma"), echoPrefix: "chroma");
+            await chroma.StartAsync();
+            await using var inference = new InferenceProcess(new Dictionary<string, string>(InferenceProcess.EmbeddingOnly)
+            {
+                ["ModelRepository:Path"] = Path.Combine(state, "models"),
+                ["Logging:LogLevel:Default"] = "Warning",
+            }, echoPrefix: "inference");
+            await inference.StartAsync(TimeSpan.FromMinutes(3));
+            var proxyDir = RepositoryPaths.BuildOutput("VectorStore.Proxy");
+            using var proxy = new ChildProcess(ChildProcess.Dotnet,
                 [Path.Combine(proxyDir, "VectorStore.Proxy.dll"),
                  $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{proxyHttp}", $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{proxyGrpc}",
-                 $"--Chroma:BaseAddress=http://127.0.0.1:{chromaPort}", $"--services:inference:grpc:0=http://127.0.0.1:{inferenceGrpc}",
-                 $"--VectorStore:Auth:ApiKey={Key}"],
-                proxyDir, $"http://127.0.0.1:{proxyHttp}/health");
+                 $"--Chroma:BaseAddress={chroma.BaseAddress}", $"--services:inference:grpc:0={inference.GrpcAddress}",
+                 $"--VectorStore:Auth:ApiKey={Key}", "--Logging:LogLevel:Default=Warning"],
+                proxyDir, echoPrefix: "vectors");
+            await proxy.WaitForHttpAsync($"http://127.0.0.1:{proxyHttp}/health", TimeSpan.FromMinutes(3));
 
             using var proxyChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{proxyGrpc}", new GrpcChannelOptions { MaxSendMessageSize = 64 << 20 });
             var store = new vectors::MlStack.VectorStore.V1.VectorStore.VectorStoreClient(proxyChannel.CreateCallInvoker().Intercept(m =>
@@ -62,9 +60,9 @@ internal static class VectorStoreBenchmark
                 m.Add("authorization", $"Bearer {Key}");
                 return m;
             }));
-            using var inferenceChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{inferenceGrpc}");
+            using var inferenceChannel = GrpcChannel.ForAddress(inference.GrpcAddress);
             var embeddings = new Embeddings.EmbeddingsClient(inferenceChannel);
-            using var chromaHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{chromaPort}/") };
+            using var chromaHttp = new HttpClient { BaseAddress = chroma.BaseAddress };
 
             Console.WriteLine($"vectors benchmark ({configuration}), {Environment.ProcessorCount} cores; Chroma, inference and proxy as local processes");
             await store.CreateCollectionAsync(new CreateCollectionRequest { Name = Collection });

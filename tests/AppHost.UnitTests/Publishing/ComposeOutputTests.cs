@@ -1,0 +1,142 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Json.Schema;
+using MlStack.Testing;
+
+namespace MlStack.AppHost.UnitTests.Publishing;
+
+[Collection(PublishedStackCollection.Name)]
+public sealed class ComposeOutputTests(PublishedStack stack)
+{
+    // Built once: JsonSchema.Net registers a schema by its $id globally. The file names draft-07 by an https id
+    // that differs from the canonical one only in scheme and '#'.
+    private static readonly Lazy<JsonSchema> ComposeSchema = new(() => JsonSchema.FromText(
+        File.ReadAllText(FindComposeSchema()).Replace("\"https://json-schema.org/draft-07/schema\"", "\"http://json-schema.org/draft-07/schema#\"")));
+
+    private string ComposeFile => Path.Combine(stack.ComposeDirectory, "docker-compose.yaml");
+
+    private JsonObject Compose => YamlToJson.Documents(File.ReadAllText(ComposeFile)).Single()!.AsObject();
+
+    private JsonObject Services => Compose["services"]!.AsObject();
+
+    [Fact]
+    public void Compose_file_is_valid_against_the_compose_spec_schema()
+    {
+        var schema = ComposeSchema.Value;
+        var instance = JsonDocument.Parse(Compose.ToJsonString()).RootElement;
+
+        var result = schema.Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List });
+
+        var errors = (result.Details ?? []).Where(d => d.Errors is { Count: > 0 })
+            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}"));
+        Assert.True(result.IsValid, "Compose file violates the compose spec:\n" + string.Join("\n", errors));
+    }
+
+    [Fact]
+    public void The_schema_check_rejects_a_field_compose_does_not_know()
+    {
+        // Proves the schema is really applied (a meta-schema mix-up would accept anything).
+        var schema = ComposeSchema.Value;
+        var broken = Compose.DeepClone().AsObject();
+        broken["services"]!["chroma"]!["healthcheck"]!["start_after"] = "5s";
+        Assert.False(schema.Evaluate(JsonDocument.Parse(broken.ToJsonString()).RootElement).IsValid);
+    }
+
+    [Fact]
+    public void Every_resource_is_one_service_with_a_healthcheck_and_a_restart_policy()
+    {
+        Assert.Equal(["chroma", "dashboard", "inference", "prometheus", "vectors"], Services.Select(s => s.Key).Order());
+        foreach (var (name, service) in Services)
+        {
+            Assert.Equal("unless-stopped", (string?)service!["restart"]);
+            var test = service["healthcheck"]?["test"]?.AsArray().Select(t => (string?)t).ToList();
+            Assert.True(test is { Count: > 1 } && test[0] == "CMD", $"{name} has no exec-form healthcheck");
+            Assert.DoesNotContain("curl", string.Join(' ', test!));
+            Assert.Null(service["healthcheck"]!["start_interval"]);
+        }
+        Assert.Contains("/api/v2/heartbeat", HealthTest("chroma"));
+        Assert.Contains("/-/ready", HealthTest("prometheus"));
+        Assert.Contains("GET /health ", HealthTest("inference"));
+        Assert.Null(Compose["name"]);
+    }
+
+    [Fact]
+    public void Projects_use_overridable_images_built_from_their_Dockerfiles()
+    {
+        foreach (var (name, dockerfile) in new[] { ("inference", "Inference.Grpc/Dockerfile"), ("vectors", "VectorStore.Proxy/Dockerfile"), ("dashboard", "Dashboard.Web/Dockerfile") })
+        {
+            var service = Services[name]!;
+            Assert.Equal($"${{{name.ToUpperInvariant()}_IMAGE:-mlstack/{name}:latest}}", (string?)service["image"]);
+            Assert.Equal(dockerfile, (string?)service["build"]!["dockerfile"]);
+            var context = Path.GetFullPath(Path.Combine(stack.ComposeDirectory, (string)service["build"]!["context"]!));
+            Assert.Equal(RepositoryPaths.Root.TrimEnd('/'), context.TrimEnd('/'));
+            Assert.True(File.Exists(Path.Combine(context, dockerfile)), $"{dockerfile} is missing");
+        }
+    }
+
+    [Fact]
+    public void Only_the_dashboard_is_published_to_the_host()
+    {
+        foreach (var (name, service) in Services)
+        {
+            Assert.True((name == "dashboard") == (service!["ports"] is not null), $"{name}: ports = {service["ports"]?.ToJsonString()}");
+        }
+        Assert.Equal(["8000"], Services["chroma"]!["expose"]!.AsArray().Select(p => (string?)p));
+    }
+
+    [Fact]
+    public void Dependencies_wait_for_healthy_services()
+    {
+        var vectors = Services["vectors"]!["depends_on"]!.AsObject();
+        Assert.Equal(["chroma", "inference"], vectors.Select(d => d.Key).Order());
+        var dashboard = Services["dashboard"]!["depends_on"]!.AsObject();
+        Assert.Equal(["inference", "prometheus", "vectors"], dashboard.Select(d => d.Key).Order());
+        foreach (var dependency in vectors.Concat(dashboard))
+        {
+            Assert.Equal("service_healthy", (string?)dependency.Value!["condition"]);
+            Assert.NotNull(Services[dependency.Key]!["healthcheck"]);
+        }
+    }
+
+    [Fact]
+    public void Chroma_and_Prometheus_keep_data_in_named_volumes_and_Prometheus_config_comes_from_the_model()
+    {
+        Assert.Contains("mlstack-chroma-data:/data", Services["chroma"]!["volumes"]!.AsArray().Select(v => (string?)v));
+        Assert.Contains("mlstack-prometheus-data:/prometheus", Services["prometheus"]!["volumes"]!.AsArray().Select(v => (string?)v));
+        Assert.Equal(["mlstack-chroma-data", "mlstack-prometheus-data"], Compose["volumes"]!.AsObject().Select(v => v.Key).Order());
+
+        var config = File.ReadAllText(Path.Combine(stack.ComposeDirectory, "prometheus.yml"));
+        foreach (var target in new[] { "inference:8080", "vectors:8080", "dashboard:8080" })
+        {
+            Assert.Contains($"\"{target}\"", config);
+        }
+    }
+
+    [Fact]
+    public void Inference_reserves_a_gpu_and_its_resources()
+    {
+        var resources = Services["inference"]!["deploy"]!["resources"]!;
+        var device = resources["reservations"]!["devices"]!.AsArray().Single()!;
+        Assert.Equal("nvidia", (string?)device["driver"]);
+        Assert.Equal(1L, (long)device["count"]!);
+        Assert.Equal(["gpu"], device["capabilities"]!.AsArray().Select(c => (string?)c));
+        Assert.Equal("2", (string?)resources["limits"]!["cpus"]);
+        Assert.Equal("4096M", (string?)resources["limits"]!["memory"]);
+        Assert.Null(Services["vectors"]!["deploy"]);
+    }
+
+    [Fact]
+    public void References_are_rendered_to_compose_network_addresses()
+    {
+        var vectors = Services["vectors"]!["environment"]!;
+        Assert.Equal("http://inference:8081", (string?)vectors["services__inference__Grpc__0"]);
+        Assert.Equal("http://chroma:8000", (string?)vectors["services__chroma__http__0"]);
+        Assert.Equal("http://*:8081", (string?)Services["inference"]!["environment"]!["Kestrel__Endpoints__Grpc__Url"]);
+        Assert.DoesNotContain(Services.SelectMany(s => s.Value!["environment"]?.AsObject() ?? []), e => ((string?)e.Value ?? "").Contains("localhost"));
+    }
+
+    /// <summary>The Compose Specification's schema, vendored beside these tests (see Schemas/README.md).</summary>
+    private static string FindComposeSchema() => Path.Combine(AppContext.BaseDirectory, "Publishing", "Schemas", "compose-spec.json");
+
+    private string HealthTest(string service) => string.Join(' ', Services[service]!["healthcheck"]!["test"]!.AsArray().Select(t => (string?)t));
+}

@@ -1,0 +1,88 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using MlStack.AppHost.Extensions;
+using MlStack.AppHost.Prometheus;
+using MlStack.Testing;
+
+namespace MlStack.AppHost.UnitTests.Runtime;
+
+/// <summary>The real AppHost's model in each runtime, inspected without starting anything (no engine needed).</summary>
+public sealed class ContainersModelTests
+{
+    [Fact]
+    public async Task ContainersModeRunsPinnedImagesWithNamedVolumes()
+    {
+        var model = await BuildModelAsync("containers");
+
+        var chroma = Assert.IsType<ContainerResource>(model.Resources.Single(r => r.Name == "chroma"), exactMatch: false);
+        AssertImage(chroma, ChromaExtensions.Image, ChromaExtensions.ImageTag);
+        AssertNamedVolume(chroma, "mlstack-chroma-data", "/data");
+
+        var prometheus = Assert.IsType<ContainerResource>(model.Resources.Single(r => r.Name == "prometheus"), exactMatch: false);
+        AssertImage(prometheus, PrometheusExtensions.Image, PrometheusExtensions.ImageTag);
+        AssertNamedVolume(prometheus, "mlstack-prometheus-data", "/prometheus");
+        Assert.DoesNotContain("latest", ChromaExtensions.ImageTag + PrometheusExtensions.ImageTag);
+    }
+
+    [Fact]
+    public async Task ProcessesModeRunsChromaAndPrometheusAsExecutables()
+    {
+        var model = await BuildModelAsync("processes");
+
+        Assert.IsType<ExecutableResource>(model.Resources.Single(r => r.Name == "chroma"), exactMatch: false);
+        Assert.IsType<ExecutableResource>(model.Resources.Single(r => r.Name == "prometheus"), exactMatch: false);
+        Assert.DoesNotContain(model.Resources, r => r.Annotations.OfType<ContainerImageAnnotation>().Any());
+    }
+
+    [Theory]
+    [InlineData("containers")]
+    [InlineData("processes")]
+    public async Task EveryResourceHasAHealthCheckAndStartsInOrder(string runtime)
+    {
+        var model = await BuildModelAsync(runtime);
+        // Aspire adds hidden helpers (e.g. project rebuilders); the stack's own resources are these five.
+        var resources = new[] { "chroma", "dashboard", "inference", "prometheus", "vectors" }
+            .ToDictionary(name => name, name => model.Resources.Single(r => r.Name == name));
+
+        Assert.All(resources.Values, r => Assert.True(r.Annotations.OfType<HealthCheckAnnotation>().Any(), $"{r.Name} has no health check"));
+        Assert.Equal(["chroma", "inference"], WaitsFor(resources["vectors"]));
+        Assert.Equal(["inference", "prometheus", "vectors"], WaitsFor(resources["dashboard"]));
+
+        var scraped = resources["prometheus"].ScrapeTargets().Select(t => (t.Target.Name, t.EndpointName, t.MetricsPath));
+        Assert.Equal(
+            [("dashboard", "http", "/metrics"), ("inference", "http", "/metrics"), ("vectors", "http", "/metrics")],
+            scraped.Order());
+    }
+
+    private static string[] WaitsFor(IResource resource) =>
+        resource.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).Order().ToArray();
+
+    private static void AssertImage(IResource resource, string image, string tag)
+    {
+        var annotation = Assert.Single(resource.Annotations.OfType<ContainerImageAnnotation>());
+        Assert.Equal(image, annotation.Image);
+        Assert.Equal(tag, annotation.Tag);
+    }
+
+    private static void AssertNamedVolume(IResource resource, string name, string target)
+    {
+        Assert.Contains(resource.Annotations.OfType<ContainerMountAnnotation>(),
+            m => m.Type == ContainerMountType.Volume && m.Source == name && m.Target == target);
+    }
+
+    private static async Task<DistributedApplicationModel> BuildModelAsync(string runtime)
+    {
+        using var state = new TestDirectory();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            [$"MlStack:Runtime={runtime}", $"MlStack:StateDirectory={state.Path}"], timeout.Token);
+        var app = await builder.BuildAsync(timeout.Token);
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+        // Disposing an app that never started sometimes waits 30 s for the AppHost's entry point to notice; nothing
+        // runs, so the test does not wait for that longer than a moment.
+        await Task.WhenAny(app.DisposeAsync().AsTask(), Task.Delay(TimeSpan.FromSeconds(2)));
+        return model;
+    }
+}

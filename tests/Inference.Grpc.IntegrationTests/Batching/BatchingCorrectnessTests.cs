@@ -1,0 +1,100 @@
+using System.Text.RegularExpressions;
+using Google.Protobuf;
+using MlStack.Inference.IntegrationTests.Serving;
+using MlStack.Inference.V1;
+using MlStack.Inference.V2;
+
+namespace MlStack.Inference.IntegrationTests.Batching;
+
+/// <summary>Requests merged into one padded ONNX Runtime run get the same answers as when they run alone.</summary>
+[Collection(ServerCollection.Name)]
+public sealed partial class BatchingCorrectnessTests(InferenceServer server)
+{
+    private static readonly string[] Texts =
+    [
+        "hi",
+        "A man is eating food.",
+        "The quick brown fox jumps over the lazy dog near the river bank on a sunny afternoon.",
+        "Dynamic batching pads every sequence to the longest one in the batch, and the attention mask keeps padding out of the mean.",
+        "ONNX Runtime",
+        "Short text.",
+        "Triton-compatible inference servers merge concurrent requests into a single execution to use the hardware better.",
+        "ok",
+    ];
+
+    [Fact]
+    public async Task Concurrent_embeddings_equal_those_computed_alone()
+    {
+        var alone = new Dictionary<string, float[]>();
+        foreach (var text in Texts)
+        {
+            var response = await server.Embeddings.EmbedAsync(new EmbedRequest { Texts = { text } });
+            alone[text] = response.Embeddings[0].Values.ToArray();
+        }
+
+        var (executionsBefore, inferencesBefore) = await CountsAsync(InferenceServer.MiniLm);
+        var requests = Enumerable.Range(0, 64).Select(i => Texts[i % Texts.Length]).ToArray();
+        var merged = await Task.WhenAll(requests.Select(async text =>
+            (text, (await server.Embeddings.EmbedAsync(new EmbedRequest { Texts = { text } })).Embeddings[0].Values.ToArray())));
+        var (executionsAfter, inferencesAfter) = await CountsAsync(InferenceServer.MiniLm);
+
+        foreach (var (text, vector) in merged)
+        {
+            var expected = alone[text];
+            for (var d = 0; d < expected.Length; d++)
+                Assert.True(Math.Abs(expected[d] - vector[d]) <= 1e-5, $"'{text}' dim {d}: alone {expected[d]}, merged {vector[d]}");
+        }
+        Assert.Equal(64, inferencesAfter - inferencesBefore);
+        Assert.True(executionsAfter - executionsBefore < 64,
+            $"64 concurrent requests took {executionsAfter - executionsBefore} runs: nothing was merged");
+    }
+
+    [Fact]
+    public async Task Concurrent_tensor_requests_are_merged_and_split_back_exactly()
+    {
+        var (executionsBefore, _) = await CountsAsync(InferenceServer.TinyTensor);
+        var results = await Task.WhenAll(Enumerable.Range(0, 32).Select(async i =>
+        {
+            var rows = 1 + i % 3;
+            var a = Enumerable.Range(0, rows * 4).Select(x => (float)(i * 100 + x)).ToArray();
+            var b = Enumerable.Range(0, rows * 4).Select(x => (float)x / 2).ToArray();
+            var request = TensorModelTests.FloatRequest(rows, a, b);
+            var response = await server.Inference.ModelInferAsync(request);
+            return (a, b, rows, response);
+        }));
+        var (executionsAfter, _) = await CountsAsync(InferenceServer.TinyTensor);
+
+        foreach (var (a, b, rows, response) in results)
+        {
+            Assert.Equal([rows, 4L], response.Outputs[0].Shape);
+            var sum = TensorModelTests.Floats(response.RawOutputContents[0]);
+            var product = TensorModelTests.Floats(response.RawOutputContents[1]);
+            Assert.Equal(a.Zip(b, (x, y) => x + y), sum);
+            Assert.Equal(a.Zip(b, (x, y) => x * y), product);
+        }
+        Assert.True(executionsAfter - executionsBefore < 32, "concurrent tensor requests were not merged");
+    }
+
+    /// <summary>Execution and inference counters of one model, read from the Prometheus endpoint.</summary>
+    internal async Task<(double Executions, double Inferences)> CountsAsync(string model)
+    {
+        // Counters are recorded just after answers go out, and the exporter caches a scrape for 300 ms.
+        await Task.Delay(1000);
+        var text = await server.Http.GetStringAsync("/metrics");
+        return (Read(text, "mlstack_inference_execution_count_total", model), Read(text, "mlstack_inference_count_total", model));
+    }
+
+    private static double Read(string metrics, string name, string model)
+    {
+        var total = 0.0;
+        foreach (Match match in SampleLine().Matches(metrics))
+        {
+            if (match.Groups["name"].Value == name && match.Groups["labels"].Value.Contains($"model=\"{model}\""))
+                total += double.Parse(match.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return total;
+    }
+
+    [GeneratedRegex(@"^(?<name>[a-z_]+)\{(?<labels>[^}]*)\} (?<value>[0-9.eE+-]+)", RegexOptions.Multiline)]
+    private static partial Regex SampleLine();
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using MlStack.Testing;
+
+namespace MlStack.Inference.IntegrationTests.Serving;
+
+/// <summary>
+/// The real service (MlStack.Testing's in-process host) over a temporary model repository that holds the real
+/// all-MiniLM-L6-v2 (linked from the shipped repository), the tiny tensor test model, a broken model and a
+/// text-generation model with tiny-gpt's weights.
+/// </summary>
+public class InferenceServer : InferenceHost
+{
+    public const string TinyTensor = "tiny-tensor";
+    public const string Broken = "broken";
+    public const int MaxReceiveMessageSize = 1024 * 1024;
+
+    private readonly string _repository = Directory.CreateTempSubdirectory("mlstack-models-").FullName;
+
+    public override string RepositoryPath => _repository;
+
+    /// <summary>Models loaded at start; readiness waits for all of them.</summary>
+    protected virtual string[] StartupModelNames => [MiniLm, TinyTensor];
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("ModelRepository:InstallDefaultModel", "false"),
+        new("Grpc:MaxReceiveMessageSize", MaxReceiveMessageSize.ToString(CultureInfo.InvariantCulture)),
+        .. StartupModels(StartupModelNames),
+    ];
+
+    public override Task InitializeAsync()
+    {
+        Directory.CreateSymbolicLink(Path.Combine(_repository, MiniLm), EnsureMiniLm());
+        CopyDirectory(Path.Combine(AppContext.BaseDirectory, "Fixtures", "models"), _repository);
+        // The text-generation fixture gets the shipped tiny-gpt weights, so the generator side loads a real model.
+        Directory.CreateSymbolicLink(Path.Combine(_repository, "tiny-generator", "1"), RepositoryPaths.TinyGptVersionDirectory);
+        return base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try
+        {
+            Directory.Delete(_repository, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>Shared by the test classes that need a healthy server (they run one after another).</summary>
+[CollectionDefinition(Name)]
+public sealed class ServerCollection : ICollectionFixture<InferenceServer>
+{
+    public const string Name = "inference server";
+}

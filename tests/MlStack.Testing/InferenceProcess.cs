@@ -1,0 +1,50 @@
+namespace MlStack.Testing;
+
+/// <summary>
+/// The real Inference.Grpc service, run from its build output as a separate process on free loopback ports;
+/// ready when its /health answers. Settings are passed as command-line configuration.
+/// </summary>
+public sealed class InferenceProcess(IReadOnlyDictionary<string, string>? settings = null, string? echoPrefix = null) : IAsyncDisposable
+{
+    /// <summary>The embedding model is extracted once into this shared folder, not into the build output.</summary>
+    public static string SharedModelRepository { get; } = Path.Combine(Path.GetTempPath(), "mlstack-test-models");
+
+    /// <summary>What most callers need: the MiniLM embedding model, loaded at start, in the shared repository.</summary>
+    public static IReadOnlyDictionary<string, string> EmbeddingOnly { get; } = new Dictionary<string, string>
+    {
+        ["ModelRepository:Path"] = SharedModelRepository,
+        ["ModelRepository:Models:0"] = "all-MiniLM-L6-v2",
+    };
+
+    private ChildProcess? _process;
+
+    public int HttpPort { get; } = FreePort.Next();
+    public int GrpcPort { get; } = FreePort.Next();
+    public Uri GrpcAddress => new($"http://127.0.0.1:{GrpcPort}");
+    public Uri HttpAddress => new($"http://127.0.0.1:{HttpPort}");
+    public string Output => _process?.Output ?? "";
+
+    public async Task StartAsync(TimeSpan? timeout = null)
+    {
+        var directory = RepositoryPaths.BuildOutput("Inference.Grpc");
+        var dll = Path.Combine(directory, "Inference.Grpc.dll");
+        if (!File.Exists(dll)) throw new InvalidOperationException($"Inference.Grpc is not built ({dll} missing)");
+        var args = new List<string>
+        {
+            dll,
+            $"--Kestrel:Endpoints:Http:Url={HttpAddress}",
+            $"--Kestrel:Endpoints:Grpc:Url={GrpcAddress}",
+        };
+        args.AddRange((settings ?? EmbeddingOnly).Select(s => $"--{s.Key}={s.Value}"));
+        _process = new ChildProcess(ChildProcess.Dotnet, args, directory,
+            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "" },
+            echoPrefix);
+        await _process.WaitForHttpAsync(new Uri(HttpAddress, "health").ToString(), timeout ?? TimeSpan.FromSeconds(120));
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _process?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
