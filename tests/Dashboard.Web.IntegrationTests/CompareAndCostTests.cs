@@ -36,7 +36,7 @@ public sealed class CompareAndCostTests(DashboardFixture fixture, ITestOutputHel
     {
         var page = await fixture.OpenAsync("/cost");
         await page.GetByText("A short load run from here").ClickAsync();
-        await page.Locator("[data-testid=load-seconds] input").FillAsync("5");
+        await page.Locator("input[data-testid=load-seconds]").FillAsync("5");
         await page.Locator("[data-testid=start-load]").ClickAsync();
 
         var figure = page.Locator("[data-testid=cost-row]").First.Locator("[data-testid=per-million-tokens]");
@@ -46,8 +46,8 @@ public sealed class CompareAndCostTests(DashboardFixture fixture, ITestOutputHel
 
         // A spot discount lowers every figure.
         var full = await figure.InnerTextAsync();
-        await page.Locator("[data-testid=discount] input").FillAsync("50");
-        await page.Locator("[data-testid=discount] input").PressAsync("Tab");
+        await page.Locator("input[data-testid=discount]").FillAsync("50");
+        await page.Locator("input[data-testid=discount]").PressAsync("Tab");
         await Expect(figure).Not.ToHaveTextAsync(full);
         await Expect(page.Locator("[data-testid=cost-chart] svg path").First).ToBeVisibleAsync();
         await DashboardFixture.ScreenshotAsync(page, "cost");

@@ -20,7 +20,7 @@ public sealed class DocumentsTests(DashboardFixture fixture, ITestOutputHelper o
         try
         {
             var page = await fixture.OpenAsync("/documents");
-            await page.Locator("[data-testid=new-collection-name] input").FillAsync(collection);
+            await page.Locator("input[data-testid=new-collection-name]").FillAsync(collection);
             await page.Locator("[data-testid=create-collection]").ClickAsync();
             await Expect(page.Locator($"[data-testid=collection][data-collection={collection}][aria-current=true]")).ToBeVisibleAsync();
 

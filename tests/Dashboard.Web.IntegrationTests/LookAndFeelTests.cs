@@ -23,7 +23,7 @@ public sealed class LookAndFeelTests(DashboardFixture fixture, ITestOutputHelper
         {
             await page.ReloadAsync();
             await Expect(page.Locator("body")).ToHaveClassAsync("theme-dark");
-            var background = await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('.mud-layout') ?? document.body).backgroundColor");
+            var background = await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
             output.WriteLine(background);
             Assert.Equal("rgb(23, 26, 33)", background);
             await Expect(page.Locator("[data-testid=metric-chart]").First).ToBeVisibleAsync();

@@ -21,13 +21,19 @@ public sealed class MetricsTests(DashboardFixture fixture)
         // Prometheus scrapes every 5 s and a rate needs two samples; the page refreshes itself every 10 s.
         var page = await fixture.OpenAsync("/metrics");
         var tokens = page.Locator("[data-testid=metric-chart][data-panel=tokens]");
-        await Expect(tokens.Locator("svg path").First).ToBeVisibleAsync(new() { Timeout = 90_000 });
-        Assert.True(int.Parse(await tokens.GetAttributeAsync("data-points") ?? "0") > 0);
-        await Expect(page.Locator("[data-testid=metric-chart][data-panel=ttft] svg path").First).ToBeVisibleAsync();
+        await ExpectChartWithDataAsync(tokens, TimeSpan.FromSeconds(90));
+        await ExpectChartWithDataAsync(page.Locator("[data-testid=metric-chart][data-panel=ttft]"), TimeSpan.FromSeconds(30));
 
         await page.Locator("[data-testid=range-selector]").GetByText("1 h").ClickAsync();
-        await Expect(tokens.Locator("svg path").First).ToBeVisibleAsync();
+        await ExpectChartWithDataAsync(tokens, TimeSpan.FromSeconds(30));
         await DashboardFixture.ScreenshotAsync(page, "metrics");
         await page.CloseAsync();
+    }
+
+    private static async Task ExpectChartWithDataAsync(ILocator panel, TimeSpan timeout)
+    {
+        await Expect(panel).Not.ToHaveAttributeAsync("data-points", "0", new() { Timeout = (float)timeout.TotalMilliseconds });
+        await Expect(panel.Locator(".metric-empty")).ToHaveCountAsync(0);
+        await Expect(panel.Locator("svg path").First).ToBeVisibleAsync();
     }
 }

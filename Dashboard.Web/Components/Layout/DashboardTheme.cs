@@ -23,7 +23,9 @@ public static class DashboardTheme
         PaletteDark = new PaletteDark
         {
             Primary = "#9fa8ff",
+            PrimaryContrastText = "#0d1033",
             Secondary = "#4fd1c5",
+            SecondaryContrastText = "#00201d",
             AppbarBackground = "#111827",
             AppbarText = "#f3f4f6",
             Background = "#171a21",

@@ -68,7 +68,7 @@ public sealed class ServiceHealthProbeTests : IAsyncLifetime
         await using var dashboard = CreateDashboard();
         using var client = dashboard.CreateClient();
 
-        using var response = await client.GetAsync("/");
+        using var response = await client.GetAsync("/services");
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -84,6 +84,8 @@ public sealed class ServiceHealthProbeTests : IAsyncLifetime
     public async Task TheDashboardRefusesToStartWithoutServices()
     {
         await using var dashboard = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
+            .UseSetting("Dashboard:RequireSignIn", "false")
+            .UseSetting("Vectors:ApiKey", "unit-test-vectors-key")
             .ConfigureTestServices(services => services.Configure<MonitoredServiceOptions>(o => o.Services = [])));
 
         var error = Assert.ThrowsAny<Exception>(() => dashboard.CreateClient());
@@ -93,6 +95,9 @@ public sealed class ServiceHealthProbeTests : IAsyncLifetime
 
     private WebApplicationFactory<Program> CreateDashboard(string checkName = "chroma") =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
+            .UseSetting("Dashboard:RequireSignIn", "false")
+            .UseSetting("Vectors:ApiKey", "unit-test-vectors-key")
+            .UseSetting("Dashboard:DataDirectory", Path.Combine(Path.GetTempPath(), "mlstack-dashboard-unit-data"))
             .ConfigureTestServices(services => services.Configure<MonitoredServiceOptions>(options => options.Services =
             [
                 new() { Name = "api", BaseAddress = service.Address },
