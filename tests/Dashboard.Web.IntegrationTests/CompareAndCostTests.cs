@@ -49,7 +49,7 @@ public sealed class CompareAndCostTests(DashboardFixture fixture, ITestOutputHel
         await page.Locator("input[data-testid=discount]").FillAsync("50");
         await page.Locator("input[data-testid=discount]").PressAsync("Tab");
         await Expect(figure).Not.ToHaveTextAsync(full);
-        await Expect(page.Locator("[data-testid=cost-chart] svg path").First).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=cost-chart] svg path.mud-chart-serie").First).ToHaveAttributeAsync("d", new System.Text.RegularExpressions.Regex(@"^M [\d.]+ [\d.]+ L "));
         await DashboardFixture.ScreenshotAsync(page, "cost");
         await page.CloseAsync();
     }

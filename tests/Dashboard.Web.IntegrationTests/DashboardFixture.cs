@@ -45,8 +45,13 @@ public sealed class DashboardFixture : IAsyncLifetime
         page.SetDefaultTimeout(WaitMs);
         await page.SetViewportSizeAsync(width, height);
         await page.GotoAsync(Url(path));
+        await WaitInteractiveAsync(page);
         return page;
     }
+
+    /// <summary>The prerendered HTML comes first; input typed before the circuit is up would be lost.</summary>
+    public static async Task WaitInteractiveAsync(IPage page) =>
+        await Expect(page.Locator("main[data-interactive=true]")).ToBeVisibleAsync();
 
     public string Url(string path) => new Uri(Address, path).ToString();
 

@@ -50,6 +50,7 @@ public sealed class DocumentsTests(DashboardFixture fixture, ITestOutputHelper o
 
             // Deleting the document and the collection from the page.
             await page.GotoAsync(fixture.Url("/documents"));
+            await DashboardFixture.WaitInteractiveAsync(page);
             await page.Locator($"[data-testid=collection][data-collection={collection}]").ClickAsync();
             await page.Locator("tr[data-document='ferry-notes.txt'] button").ClickAsync();
             await Expect(page.Locator("tr[data-document='ferry-notes.txt']")).ToHaveCountAsync(0);

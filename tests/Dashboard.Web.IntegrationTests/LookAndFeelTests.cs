@@ -73,6 +73,7 @@ public sealed class LookAndFeelTests(DashboardFixture fixture, ITestOutputHelper
             foreach (var path in Pages.Select(p => (string)p[0]))
             {
                 await page.GotoAsync(fixture.Url(path));
+                await DashboardFixture.WaitInteractiveAsync(page);
                 await Expect(page.Locator("h1").First).ToBeVisibleAsync();
                 await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
                 var result = await page.RunAxe();
