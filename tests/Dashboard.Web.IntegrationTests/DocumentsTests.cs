@@ -55,7 +55,7 @@ public sealed class DocumentsTests(DashboardFixture fixture, ITestOutputHelper o
             await page.Locator("tr[data-document='ferry-notes.txt'] button").ClickAsync();
             await Expect(page.Locator("tr[data-document='ferry-notes.txt']")).ToHaveCountAsync(0);
             await page.Locator("[data-testid=delete-collection]").ClickAsync();
-            await page.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
             await Expect(page.Locator($"[data-testid=collection][data-collection={collection}]")).ToHaveCountAsync(0);
             await page.CloseAsync();
         }

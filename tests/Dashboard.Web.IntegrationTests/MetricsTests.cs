@@ -24,9 +24,10 @@ public sealed class MetricsTests(DashboardFixture fixture)
         await ExpectChartWithDataAsync(tokens, TimeSpan.FromSeconds(90));
         await ExpectChartWithDataAsync(page.Locator("[data-testid=metric-chart][data-panel=ttft]"), TimeSpan.FromSeconds(30));
 
+        await DashboardFixture.ScreenshotAsync(page, "metrics");
+
         await page.Locator("[data-testid=range-selector]").GetByText("1 h").ClickAsync();
         await ExpectChartWithDataAsync(tokens, TimeSpan.FromSeconds(30));
-        await DashboardFixture.ScreenshotAsync(page, "metrics");
         await page.CloseAsync();
     }
 
