@@ -11,7 +11,7 @@ public static class MetricPanels
 
     public static readonly IReadOnlyList<MetricPanel> All =
     [
-        new("requests", "Requests per second", "req/s",
+        new("requests", "Requests", "req/s",
         [
             new("inference", $"sum(rate({{__name__=~\"mlstack_inference_request_(success|failure)_total\"}}[{Window}]))"),
             new("generation", $"sum(rate(mlstack_generation_request_success_total[{Window}]))"),
