@@ -21,6 +21,9 @@ public sealed class ScriptedGeneration : CallInvoker
         Models = { new GeneratorModelInfo { Name = "tiny-gpt", Version = "1", ContextLength = 1024, Description = "demo" } },
     };
 
+    /// <summary>Set to answer ListModels with this status, as a service that is down would.</summary>
+    public StatusCode? ListModelsFails { get; set; }
+
     public TextGeneration.TextGenerationClient Client => new(this);
 
     public ValueTask SendAsync(string text) => _responses.Writer.WriteAsync(new GenerateResponse { Text = text });
@@ -41,7 +44,10 @@ public sealed class ScriptedGeneration : CallInvoker
 
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
         Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
-        new(Task.FromResult((TResponse)(object)Models), Task.FromResult(new Metadata()), () => Status.DefaultSuccess, () => [], () => { });
+        ListModelsFails is { } code
+            ? new(Task.FromException<TResponse>(new RpcException(new Status(code, "connection refused"))), Task.FromResult(new Metadata()),
+                () => new Status(code, "connection refused"), () => [], () => { })
+            : new(Task.FromResult((TResponse)(object)Models), Task.FromResult(new Metadata()), () => Status.DefaultSuccess, () => [], () => { });
 
     public override TResponse BlockingUnaryCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
         throw new NotSupportedException();

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -102,7 +101,7 @@ public sealed class ServiceHealthProbeTests : IAsyncLifetime
             [
                 new() { Name = "api", BaseAddress = service.Address },
                 new() { Name = "chroma", BaseAddress = service.Address, Check = checkName },
-                new() { Name = "gone", BaseAddress = new Uri($"http://127.0.0.1:{ClosedPort()}") },
+                new() { Name = "gone", BaseAddress = new Uri($"http://127.0.0.1:{ClosedPort.Next()}") },
                 new() { Name = "dashboard" },
             ])));
 
@@ -113,11 +112,4 @@ public sealed class ServiceHealthProbeTests : IAsyncLifetime
         return await scope.ServiceProvider.GetRequiredService<ServiceHealthProbe>().ProbeAllAsync(timeout.Token);
     }
 
-    /// <summary>A port nothing listens on: bound once to learn a free number, then released.</summary>
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
