@@ -46,6 +46,10 @@ public sealed class DocumentsTests(DashboardFixture fixture, ITestOutputHelper o
             await chat.LastAnswer.Locator("[data-testid=context-used]").ClickAsync();
             await Expect(chat.LastAnswer.Locator(".context-text")).ToContainTextAsync("takes place on Rottnest Island every March");
             output.WriteLine(await chat.LastAnswer.InnerTextAsync());
+            // The vector store's key stays on the server: neither page nor storage of the browser holds it.
+            var vectorsKey = await fixture.Stack.ParameterAsync("vectors-api-key");
+            Assert.DoesNotContain(vectorsKey, await page.ContentAsync());
+            Assert.DoesNotContain(vectorsKey, await page.EvaluateAsync<string>("() => JSON.stringify(localStorage) + document.cookie"));
             await DashboardFixture.ScreenshotAsync(page, "chat-documents");
 
             // Deleting the document and the collection from the page.
