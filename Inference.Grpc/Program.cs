@@ -1,15 +1,17 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddGrpcServer();
 builder.AddOnnxRuntime();
 builder.AddModelRepository();
-builder.AddInferenceServices();
 builder.AddTextGeneration();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
-app.MapInferenceServices();
+app.MapGrpcServer();
+app.MapKServe();
+app.MapEmbeddings();
 app.MapTextGeneration();
 
 app.Run();

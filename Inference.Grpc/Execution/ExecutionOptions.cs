@@ -8,9 +8,8 @@ public sealed class ExecutionOptions
 {
     public const string SectionName = "Execution";
 
-    /// <summary>"auto" (CUDA when it loads, else CPU), "cuda" (fail if CUDA cannot load) or "cpu".</summary>
-    [Required, RegularExpression("^(?i)(auto|cuda|cpu)$", ErrorMessage = "Execution:Provider must be auto, cuda or cpu.")]
-    public string Provider { get; set; } = "auto";
+    /// <summary>auto (CUDA when it loads, else CPU), cuda (fail if CUDA cannot load) or cpu; any case.</summary>
+    public ExecutionProviderPreference Provider { get; set; } = ExecutionProviderPreference.Auto;
 
     [Range(0, 64)]
     public int CudaDeviceId { get; set; }

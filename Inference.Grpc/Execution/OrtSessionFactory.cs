@@ -4,12 +4,6 @@ using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
 namespace MlStack.Inference.Execution;
 
-/// <summary>An ONNX Runtime session and the provider that really runs it.</summary>
-public sealed record OrtSessionHandle(InferenceSession Session, ExecutionProviderKind Provider, string ProviderReason) : IDisposable
-{
-    public void Dispose() => Session.Dispose();
-}
-
 /// <summary>
 /// Creates ONNX Runtime sessions on CUDA when it is asked for or available, else on CPU.
 /// On a GPU host the CUDA provider runs every supported node on the device; unsupported nodes fall back to
@@ -72,8 +66,7 @@ public sealed class OrtSessionFactory(IOptions<ExecutionOptions> options, ILogge
     /// <summary>Decides the provider by trying to append CUDA once; the result holds for the process.</summary>
     internal static (ExecutionProviderKind Kind, string Reason) Probe(ExecutionOptions settings, ILogger logger)
     {
-        var requested = settings.Provider.Trim().ToLowerInvariant();
-        if (requested == "cpu")
+        if (settings.Provider == ExecutionProviderPreference.Cpu)
         {
             logger.LogInformation("ONNX Runtime execution provider: CPU (Execution:Provider=cpu)");
             return (ExecutionProviderKind.Cpu, "configured: cpu");
@@ -85,7 +78,7 @@ public sealed class OrtSessionFactory(IOptions<ExecutionOptions> options, ILogge
             logger.LogInformation("ONNX Runtime execution provider: CUDA device {DeviceId}", settings.CudaDeviceId);
             return (ExecutionProviderKind.Cuda, $"CUDA device {settings.CudaDeviceId}");
         }
-        catch (OnnxRuntimeException ex) when (requested == "auto")
+        catch (OnnxRuntimeException ex) when (settings.Provider == ExecutionProviderPreference.Auto)
         {
             logger.LogWarning("CUDA execution provider unavailable, falling back to CPU: {Reason}", FirstLine(ex.Message));
             return (ExecutionProviderKind.Cpu, "CUDA unavailable: " + FirstLine(ex.Message));

@@ -1,6 +1,4 @@
-using MlStack.Inference.Health;
 using MlStack.Inference.Repository;
-using MlStack.Inference.Telemetry;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -8,7 +6,10 @@ public static class ModelRepositoryExtensions
 {
     public const string ModelsReadyCheck = "models";
 
-    /// <summary>The model repository, its startup loader, serving metrics (GPU ones only with a GPU) and readiness.</summary>
+    /// <summary>
+    /// The model repository ("ModelRepository"), its startup loader, the serving metrics of its models (ModelInfer and
+    /// Embed alike) and readiness.
+    /// </summary>
     public static WebApplicationBuilder AddModelRepository(this WebApplicationBuilder builder)
     {
         builder.AddValidatedOptions<ModelRepositoryOptions>(ModelRepositoryOptions.SectionName);
@@ -16,7 +17,6 @@ public static class ModelRepositoryExtensions
         builder.Services.AddSingleton<MiniLmModelInstaller>();
         builder.Services.AddSingleton<ModelRepository>();
         builder.Services.AddHostedService<ModelRepositoryLoader>();
-        builder.Services.AddHostedService<GpuMetricsRegistration>();
         // Not tagged "live": /alive stays up while models load, /health and grpc.health wait for them.
         builder.Services.AddHealthChecks().AddCheck<ModelsReadyHealthCheck>(ModelsReadyCheck);
         return builder;

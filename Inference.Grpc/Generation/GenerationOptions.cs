@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using MlStack.Inference.Generation.Decoding;
 
 namespace MlStack.Inference.Generation;
 
@@ -27,11 +28,10 @@ public sealed class GenerationOptions
     public int MaxStopSequenceLength { get; set; } = 256;
 
     /// <summary>
-    /// How the KV cache travels between steps: "auto" (IOBinding with the cache on the device under CUDA,
-    /// OrtValues on CPU), "iobinding" or "ortvalue".
+    /// How the KV cache travels between steps: auto (IOBinding with the cache on the device under CUDA,
+    /// OrtValues on CPU), iobinding or ortvalue; any case.
     /// </summary>
-    [Required, RegularExpression("^(?i)(auto|iobinding|ortvalue)$", ErrorMessage = "Generation:KvCacheBinding must be auto, iobinding or ortvalue.")]
-    public string KvCacheBinding { get; set; } = "auto";
+    public KvCacheBindingPreference KvCacheBinding { get; set; } = KvCacheBindingPreference.Auto;
 
     /// <summary>The model used when a request names none; empty = the first generator by name.</summary>
     public string? DefaultModel { get; set; }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.Execution;
+using MlStack.Inference.Generation.Decoding;
 using MlStack.Inference.Repository;
 
 namespace MlStack.Inference.Generation;

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Execution;
+using MlStack.Inference.Generation.ChatTemplates;
+using MlStack.Inference.Generation.Decoding;
 
 namespace MlStack.Inference.Generation;
 
@@ -23,7 +25,7 @@ public sealed class GeneratorModel : IDisposable
         Tokenizer = ModelTokenizer.Load(directory);
         Defaults = GenerationDefaults.Read(directory, Tokenizer);
         ChatTemplate = ReadChatTemplate(directory);
-        _parsedTemplate = new Lazy<ChatTemplate>(() => new ChatTemplate(ChatTemplate ?? Generation.ChatTemplate.ChatMl));
+        _parsedTemplate = new Lazy<ChatTemplate>(() => new ChatTemplate(ChatTemplate ?? ChatTemplates.ChatTemplate.ChatMl));
         TemplateVariables = ReadTemplateVariables(directory);
         VocabularySize = (int)session.Session.OutputMetadata["logits"].Dimensions[^1];
         if (VocabularySize <= 0)

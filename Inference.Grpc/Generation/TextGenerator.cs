@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Grpc.Core;
 using Microsoft.ML.OnnxRuntime;
+using MlStack.Inference.Generation.ChatTemplates;
+using MlStack.Inference.Generation.Decoding;
 using MlStack.Inference.V1;
 
 namespace MlStack.Inference.Generation;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MlStack.Inference.Batching;
 
 namespace MlStack.Inference.Repository;
 
@@ -53,6 +54,18 @@ public sealed class ModelConfig
     public static ModelConfig Read(string path) =>
         JsonSerializer.Deserialize<ModelConfig>(File.ReadAllText(path), Json)
         ?? throw new InvalidDataException($"{path} is empty.");
+
+    /// <summary>How the model's queues form batches; <paramref name="batchingAllowed"/> false runs every request alone.</summary>
+    public BatchingSettings ToBatchingSettings(bool batchingAllowed)
+    {
+        var dynamic = batchingAllowed ? DynamicBatching : null;
+        return new BatchingSettings(
+            Enabled: dynamic is not null && MaxBatchSize > 0,
+            MaxBatchSize: Math.Max(1, MaxBatchSize),
+            PreferredBatchSizes: (dynamic?.PreferredBatchSize ?? []).Order().ToArray(),
+            MaxQueueDelay: TimeSpan.FromMicroseconds(dynamic?.MaxQueueDelayMicroseconds ?? 0),
+            MaxQueueSize: DynamicBatching?.MaxQueueSize ?? 0);
+    }
 
     /// <summary>Checks the settings a model cannot run without; the message names the field.</summary>
     public void Validate()

@@ -3,20 +3,8 @@ using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.Execution;
-using MlStack.Inference.Telemetry;
 
 namespace MlStack.Inference.Repository;
-
-/// <summary>Load states as the repository extension names them.</summary>
-public static class ModelStates
-{
-    public const string Ready = "READY";
-    public const string Loading = "LOADING";
-    public const string Unloading = "UNLOADING";
-    public const string Unavailable = "UNAVAILABLE";
-}
-
-public sealed record ModelIndexEntry(string Name, string Version, string State, string Reason);
 
 /// <summary>
 /// The versioned model repository: &lt;repo&gt;/&lt;model&gt;/model.json and &lt;repo&gt;/&lt;model&gt;/&lt;version&gt;/model.onnx.

@@ -3,8 +3,7 @@ using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Batching;
 using MlStack.Inference.Embeddings;
 using MlStack.Inference.Execution;
-using MlStack.Inference.Telemetry;
-using MlStack.Inference.Tensors;
+using MlStack.Inference.KServe;
 
 namespace MlStack.Inference.Repository;
 
@@ -35,7 +34,7 @@ public sealed class ServableModel : IAsyncDisposable
         if (unsupported is not null)
             throw new InvalidDataException($"Tensor {unsupported.Name} has type {unsupported.DataType}, which ModelInfer does not serve.");
 
-        var settings = BatchingSettings.From(config, batchingAllowed);
+        var settings = config.ToBatchingSettings(batchingAllowed);
         Batching = settings;
         var tensors = new TensorRunner(session.Session, Inputs, Outputs, Batched);
         Tensors = new DynamicBatcher<TensorWork, OutputTensor[]>(settings, batch => Run(batch, tensors.Execute), Dropped);

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Google.Protobuf;
+using MlStack.Inference.IntegrationTests.KServe;
 using MlStack.Inference.IntegrationTests.Serving;
 using MlStack.Inference.V1;
 using MlStack.Inference.V2;

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using MlStack.Inference.IntegrationTests.KServe;
 using MlStack.Inference.Repository;
 using MlStack.Inference.IntegrationTests.Serving;
 using MlStack.Inference.V2;

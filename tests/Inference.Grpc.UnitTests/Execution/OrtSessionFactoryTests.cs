@@ -11,7 +11,7 @@ public sealed class OrtSessionFactoryTests
     [Fact]
     public void Cpu_setting_never_tries_cuda()
     {
-        var (kind, reason) = OrtSessionFactory.Probe(new ExecutionOptions { Provider = "cpu" }, NullLogger.Instance);
+        var (kind, reason) = OrtSessionFactory.Probe(new ExecutionOptions { Provider = ExecutionProviderPreference.Cpu }, NullLogger.Instance);
 
         Assert.Equal(ExecutionProviderKind.Cpu, kind);
         Assert.Equal("configured: cpu", reason);
@@ -20,7 +20,7 @@ public sealed class OrtSessionFactoryTests
     [Fact]
     public void Auto_uses_cuda_on_a_gpu_host_and_falls_back_to_cpu_with_the_reason_elsewhere()
     {
-        var (kind, reason) = OrtSessionFactory.Probe(new ExecutionOptions { Provider = "auto" }, NullLogger.Instance);
+        var (kind, reason) = OrtSessionFactory.Probe(new ExecutionOptions { Provider = ExecutionProviderPreference.Auto }, NullLogger.Instance);
 
         if (HasNvidiaGpu)
         {
@@ -38,12 +38,12 @@ public sealed class OrtSessionFactoryTests
         if (HasNvidiaGpu)
         {
             Assert.Equal(ExecutionProviderKind.Cuda,
-                OrtSessionFactory.Probe(new ExecutionOptions { Provider = "cuda" }, NullLogger.Instance).Kind);
+                OrtSessionFactory.Probe(new ExecutionOptions { Provider = ExecutionProviderPreference.Cuda }, NullLogger.Instance).Kind);
             return;
         }
 
         var error = Assert.Throws<InvalidOperationException>(() =>
-            OrtSessionFactory.Probe(new ExecutionOptions { Provider = "CUDA" }, NullLogger.Instance));
+            OrtSessionFactory.Probe(new ExecutionOptions { Provider = ExecutionProviderPreference.Cuda }, NullLogger.Instance));
 
         Assert.Contains("Execution:Provider=cuda", error.Message);
         Assert.Contains("cannot load", error.Message);

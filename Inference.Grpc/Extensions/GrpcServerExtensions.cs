@@ -1,0 +1,32 @@
+namespace Microsoft.Extensions.Hosting;
+
+public static class GrpcServerExtensions
+{
+    public const string GrpcSectionName = "Grpc";
+
+    /// <summary>
+    /// What every gRPC service of the process shares: message size limits ("Grpc" section), reflection and the
+    /// grpc.health.v1 service, which answers from the health checks the features register.
+    /// </summary>
+    public static WebApplicationBuilder AddGrpcServer(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddGrpc(options =>
+        {
+            // Oversized messages are refused with RESOURCE_EXHAUSTED before they are parsed.
+            var limits = builder.Configuration.GetSection(GrpcSectionName);
+            options.MaxReceiveMessageSize = limits.GetValue<int?>("MaxReceiveMessageSize") ?? 64 * 1024 * 1024;
+            options.MaxSendMessageSize = limits.GetValue<int?>("MaxSendMessageSize") ?? 64 * 1024 * 1024;
+            options.EnableDetailedErrors = false;
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks();
+        return builder;
+    }
+
+    public static WebApplication MapGrpcServer(this WebApplication app)
+    {
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+}
