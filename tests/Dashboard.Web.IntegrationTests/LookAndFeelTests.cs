@@ -8,14 +8,14 @@ public sealed class LookAndFeelTests(DashboardFixture fixture, ITestOutputHelper
 {
     public static readonly TheoryData<string, string> Pages = new()
     {
-        { "/", "chat-page" }, { "/documents", "documents" }, { "/metrics", "metrics" }, { "/compare", "compare" },
+        { "/", "chat-page" }, { "/documents", "documents" }, { "/monitoring", "metrics" }, { "/compare", "compare" },
         { "/cost", "cost" }, { "/services", "services" },
     };
 
     [Fact]
     public async Task The_dark_theme_is_remembered_across_a_reload()
     {
-        var page = await fixture.OpenAsync("/metrics");
+        var page = await fixture.OpenAsync("/monitoring");
         await Expect(page.Locator("[data-testid=metric-chart]").First).ToBeVisibleAsync();
         await page.Locator("[data-testid=theme-toggle]").ClickAsync();
         await Expect(page.Locator("body")).ToHaveClassAsync("theme-dark");

@@ -19,7 +19,7 @@ public sealed class MetricsTests(DashboardFixture fixture)
         await chat.Page.CloseAsync();
 
         // Prometheus scrapes every 5 s and a rate needs two samples; the page refreshes itself every 10 s.
-        var page = await fixture.OpenAsync("/metrics");
+        var page = await fixture.OpenAsync("/monitoring");
         var tokens = page.Locator("[data-testid=metric-chart][data-panel=tokens]");
         await ExpectChartWithDataAsync(tokens, TimeSpan.FromSeconds(90));
         await ExpectChartWithDataAsync(page.Locator("[data-testid=metric-chart][data-panel=ttft]"), TimeSpan.FromSeconds(30));

@@ -12,10 +12,15 @@ public sealed class SignInTests(DashboardFixture fixture)
         var page = await stranger.PageAsync();
         page.SetDefaultTimeout(DashboardFixture.WaitMs);
 
-        await page.GotoAsync(fixture.Url("/metrics"));
-        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin\\?ReturnUrl=%2Fmetrics$"));
+        await page.GotoAsync(fixture.Url("/monitoring"));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin\\?ReturnUrl=%2Fmonitoring$"));
         var export = await page.APIRequest.GetAsync(fixture.Url("/compare/tally.csv"), new() { MaxRedirects = 0 });
         Assert.Equal(302, export.Status);
+        // Probes and Prometheus's scrape stay open.
+        var metrics = await page.APIRequest.GetAsync(fixture.Url("/metrics"), new() { MaxRedirects = 0 });
+        Assert.Equal(200, metrics.Status);
+        Assert.Contains("# TYPE ", await metrics.TextAsync());
+        Assert.Equal(200, (await page.APIRequest.GetAsync(fixture.Url("/health"), new() { MaxRedirects = 0 })).Status);
 
         await page.Locator("[data-testid=access-key]").FillAsync("not-the-key-" + Guid.NewGuid());
         await page.Locator("[data-testid=signin-submit]").ClickAsync();
@@ -24,7 +29,7 @@ public sealed class SignInTests(DashboardFixture fixture)
 
         await page.Locator("[data-testid=access-key]").FillAsync(fixture.AccessKey);
         await page.Locator("[data-testid=signin-submit]").ClickAsync();
-        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/metrics$"));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/monitoring$"));
         await Expect(page.Locator("[data-testid=metric-chart]").First).ToBeVisibleAsync();
     }
 }
