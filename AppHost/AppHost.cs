@@ -1,5 +1,9 @@
-using MlStack.AppHost.Extensions;
 using MlStack.AppHost.Publishing;
+using MlStack.AppHost.Publishing.Annotations;
+using MlStack.AppHost.Resources.Chroma;
+using MlStack.AppHost.Resources.Dashboard;
+using MlStack.AppHost.Resources.Prometheus;
+using MlStack.AppHost.Runtime;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -20,7 +24,9 @@ var vectorsApiKey = builder.AddParameter("vectors-api-key",
 
 var vectors = builder.AddProject<Projects.VectorStore_Proxy>("vectors")
     .WithHttpHealthCheck("/health", endpointName: "http")
-    .WithEnvironment("VectorStore__Auth__ApiKey", vectorsApiKey)
+    .WithEnvironment("Vectors__ApiKey", vectorsApiKey)
+    // It finds inference and Chroma through service discovery only (services__*), not the {NAME}_{ENDPOINT} variables.
+    .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ServiceDiscovery)
     .WithReference(inference.GetEndpoint("grpc"))
     .WithReference(chroma.GetEndpoint("http"))
     .WaitFor(inference)
@@ -30,14 +36,20 @@ var prometheus = builder.AddPrometheus("prometheus", stack)
     .WithScrapeTarget(inference)
     .WithScrapeTarget(vectors);
 
+// The dashboard's sign-in key, generated and kept like the vectors key (Parameters:dashboard-access-key).
+var dashboardAccessKey = builder.AddParameter("dashboard-access-key",
+    new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+
 var dashboard = builder.AddProject<Projects.Dashboard_Web>("dashboard")
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints()
     .WithReference(inference.GetEndpoint("grpc"))
     .WithReference(inference.GetEndpoint("http"))
     .WithReference(vectors)
-    .WithEnvironment("VectorStore__ApiKey", vectorsApiKey)
+    .WithEnvironment("Vectors__ApiKey", vectorsApiKey)
     .WithReference(prometheus.GetEndpoint("http"))
+    .WithSignIn(dashboardAccessKey)
+    .WithDataFolder(stack)
     .WaitFor(inference)
     .WaitFor(vectors)
     .WaitFor(prometheus);

@@ -1,4 +1,0 @@
-namespace MlStack.AppHost.Prometheus;
-
-/// <summary>One Prometheus job: a service and the host:port that serves its /metrics.</summary>
-public sealed record ScrapeJob(string JobName, string Target, string MetricsPath = "/metrics");
