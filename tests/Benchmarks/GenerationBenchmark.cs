@@ -39,13 +39,18 @@ public static class GenerationBenchmark
         // In-process: the same TextGenerator the gRPC service drives, without the service and the network.
         var builder = WebApplication.CreateBuilder([.. settings.Select(kv => $"--{kv.Key}={kv.Value}")]);
         builder.AddOnnxRuntime();
+        builder.AddModelRepository();
         builder.AddTextGeneration();
         await using var local = builder.Build();
-        local.Services.GetRequiredService<GeneratorCatalog>().Load();
+        await local.Services.GetRequiredService<MlStack.Inference.Repository.ModelRepository>().LoadAsync("tiny-gpt");
         var generator = local.Services.GetRequiredService<TextGenerator>();
-        var model = generator.ResolveModel("tiny-gpt");
-        var promptIds = generator.EncodePrompt(model, Prompt);
-        var parameters = generator.ResolveParameters(model, new GenerationParameters { Temperature = 0, MaxNewTokens = tokens, IgnoreEos = true }, promptIds.Count);
+        var localRequest = new GenerationRequest
+        {
+            Model = "tiny-gpt",
+            Prompt = Prompt,
+            Parameters = new RequestedParameters { Temperature = 0, MaxNewTokens = tokens, IgnoreEos = true },
+        };
+        var promptIds = TextGenerator.EncodePrompt(local.Services.GetRequiredService<GeneratorCatalog>().Resolve("tiny-gpt"), Prompt);
 
         await using var server = new InferenceProcess(new Dictionary<string, string>(settings) { ["Logging:LogLevel:Default"] = "Warning" }, echoPrefix: "server");
         await server.StartAsync();
@@ -65,7 +70,7 @@ public static class GenerationBenchmark
             var started = Stopwatch.GetTimestamp();
             double ttft = 0;
             var count = 0;
-            await foreach (var step in generator.GenerateAsync(model, promptIds, parameters))
+            await foreach (var step in generator.Start(localRequest))
             {
                 if (step.TokenId is null) continue;
                 if (count++ == 0) ttft = Stopwatch.GetElapsedTime(started).TotalMilliseconds;

@@ -16,7 +16,7 @@ public sealed class RepositoryWithBrokenGenerator : GenerationHost
     protected override IEnumerable<KeyValuePair<string, string?>> GenerationSettings => [new("ModelRepository:InstallDefaultModel", "false")];
 
     /// <summary>Until the generators have been tried: readiness stays unhealthy by design.</summary>
-    protected override async Task WaitUntilReadyAsync() => await Catalog.WhenLoaded.WaitAsync(StartTimeout);
+    protected override Task WaitUntilReadyAsync() => WaitUntilModelsTriedAsync();
 
     private static string CreateRepository()
     {

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using MlStack.Inference.Generation;
+using MlStack.Inference.Repository;
 using MlStack.Inference.V1;
 using MlStack.Testing;
 
@@ -15,11 +16,17 @@ public class GenerationHost : InferenceHost
 
     public GeneratorCatalog Catalog => Services.GetRequiredService<GeneratorCatalog>();
 
+    public ModelRepository Repository => Services.GetRequiredService<ModelRepository>();
+
     public GenerationMetrics Metrics => Services.GetRequiredService<GenerationMetrics>();
 
     public Task<TextGeneration.TextGenerationClient> ClientAsync() => Task.FromResult(TextGeneration);
 
-    public Task<GeneratorModel> TinyGptAsync() => Task.FromResult(Catalog.Models["tiny-gpt"]);
+    public Task<GeneratorModel> TinyGptAsync() => Task.FromResult(Catalog.Resolve("tiny-gpt"));
+
+    /// <summary>Until every model has been tried, for fixtures whose readiness stays unhealthy by design.</summary>
+    protected Task WaitUntilModelsTriedAsync() =>
+        Polling.UntilAsync(() => Task.FromResult(Repository.StartupComplete), done => done, StartTimeout, TimeSpan.FromMilliseconds(50));
 }
 
 /// <summary>One sequence at a time and no queue: the second concurrent request is refused.</summary>
