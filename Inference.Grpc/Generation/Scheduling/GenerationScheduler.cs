@@ -416,6 +416,6 @@ public sealed class GenerationScheduler : IAsyncDisposable
         _prefillStep.Dispose();
         await _onStopping.DisposeAsync();
         _stepRun.Dispose();
-        _wake.Dispose();
+        // _wake stays: a reader may still ask a finished sequence to leave (it has no wait handle to free).
     }
 }

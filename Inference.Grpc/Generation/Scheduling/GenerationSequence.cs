@@ -43,7 +43,7 @@ public sealed class GenerationSequence
     /// <summary>Asks the scheduler to drop it before the next step (its prefill, if running, is aborted).</summary>
     public void Leave()
     {
-        if (_leaving)
+        if (_leaving || FinishReason is not null)
         {
             return;
         }

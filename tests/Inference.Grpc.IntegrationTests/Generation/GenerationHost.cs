@@ -29,6 +29,46 @@ public class GenerationHost : InferenceHost
         Polling.UntilAsync(() => Task.FromResult(Repository.StartupComplete), done => done, StartTimeout, TimeSpan.FromMilliseconds(50));
 }
 
+/// <summary>
+/// The service over a temporary repository that a fixture composes, typically of tiny-gpt's weights under other names,
+/// versions and model.json settings (<see cref="AddTinyGpt"/>). MiniLM is not installed there.
+/// </summary>
+public abstract class TemporaryRepositoryHost : GenerationHost
+{
+    private readonly TestDirectory _repository = new("mlstack-generators-");
+
+    public override string RepositoryPath => _repository.Path;
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+        [.. base.Settings, new("ModelRepository:InstallDefaultModel", "false")];
+
+    /// <summary>Fills the repository before the service starts.</summary>
+    protected abstract void Compose(string repository);
+
+    public override Task InitializeAsync()
+    {
+        Compose(_repository.Path);
+        return base.InitializeAsync();
+    }
+
+    /// <summary>A model with tiny-gpt's weights: every version folder links to the shipped one; model.json as given.</summary>
+    protected static void AddTinyGpt(string repository, string name, string modelJson, params long[] versions)
+    {
+        var model = Directory.CreateDirectory(Path.Combine(repository, name)).FullName;
+        File.WriteAllText(Path.Combine(model, "model.json"), modelJson);
+        foreach (var version in versions.DefaultIfEmpty(1))
+        {
+            Directory.CreateSymbolicLink(Path.Combine(model, version.ToString(System.Globalization.CultureInfo.InvariantCulture)), RepositoryPaths.TinyGptVersionDirectory);
+        }
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _repository.Dispose();
+    }
+}
+
 /// <summary>One sequence at a time and no queue: the second concurrent request is refused.</summary>
 public sealed class SingleSlotGenerationHost : GenerationHost
 {

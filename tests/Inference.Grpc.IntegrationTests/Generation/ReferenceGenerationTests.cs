@@ -41,13 +41,13 @@ public sealed class ReferenceGenerationTests(GenerationHost host) : IClassFixtur
         Assert.Equal(reference.GeneratedIds.Length, summary.Usage.CompletionTokens);
     }
 
-    private static int MaxNewTokens()
+    internal static int MaxNewTokens()
     {
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.TinyGptVersionDirectory, "reference_generations.json")));
         return json.RootElement.GetProperty("max_new_tokens").GetInt32();
     }
 
-    private static List<Reference> LoadReferences()
+    internal static List<Reference> LoadReferences()
     {
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.TinyGptVersionDirectory, "reference_generations.json")));
         return json.RootElement.GetProperty("references").EnumerateArray().Select(r => new Reference(
