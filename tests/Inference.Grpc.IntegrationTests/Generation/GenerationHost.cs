@@ -7,7 +7,7 @@ using MlStack.Testing;
 
 namespace MlStack.Inference.IntegrationTests.Generation;
 
-/// <summary>The real service (MlStack.Testing's in-process host) on the shipped repository (tiny-gpt), on CPU.</summary>
+/// <summary>The real service (MlStack.Testing's in-process host) on the shipped repository (tiny-gpt, tiny-llama), on CPU.</summary>
 public class GenerationHost : InferenceHost
 {
     protected virtual IEnumerable<KeyValuePair<string, string?>> GenerationSettings => [];
@@ -22,7 +22,9 @@ public class GenerationHost : InferenceHost
 
     public Task<TextGeneration.TextGenerationClient> ClientAsync() => Task.FromResult(TextGeneration);
 
-    public Task<GeneratorModel> TinyGptAsync() => Task.FromResult(Catalog.Resolve("tiny-gpt"));
+    public Task<GeneratorModel> TinyGptAsync() => ModelAsync("tiny-gpt");
+
+    public Task<GeneratorModel> ModelAsync(string name) => Task.FromResult(Catalog.Resolve(name));
 
     /// <summary>Until every model has been tried, for fixtures whose readiness stays unhealthy by design.</summary>
     protected Task WaitUntilModelsTriedAsync() =>

@@ -89,14 +89,30 @@ public sealed class GenerationServiceTests(GenerationHost host) : IClassFixture<
     }
 
     [Fact]
-    public async Task ListModels_names_the_shipped_model()
+    public async Task ListModels_names_the_shipped_models()
     {
         var client = await host.ClientAsync();
         var models = await client.ListModelsAsync(new ListModelsRequest());
-        var tiny = Assert.Single(models.Models, m => m.Name == "tiny-gpt");
-        Assert.Equal("1", tiny.Version);
-        Assert.Equal(1024, tiny.ContextLength);
-        Assert.True(tiny.HasChatTemplate);
+        Assert.Equal(["tiny-gpt", "tiny-llama"], models.Models.Select(m => m.Name));
+        Assert.All(models.Models, model =>
+        {
+            Assert.Equal("1", model.Version);
+            Assert.Equal(1024, model.ContextLength);
+            Assert.True(model.HasChatTemplate);
+            Assert.StartsWith(model.Name + ": ", model.Description);
+        });
+    }
+
+    [Fact]
+    public async Task A_request_that_names_no_model_is_served_by_tiny_gpt_the_first_by_name()
+    {
+        var client = await host.ClientAsync();
+        var request = Greedy("The cat", 3);
+        request.Model = string.Empty;
+
+        var (_, _, summary) = await client.Generate(request).CollectAsync();
+
+        Assert.Equal("tiny-gpt", summary.Model);
     }
 
     [Theory]
@@ -129,7 +145,7 @@ public sealed class GenerationServiceTests(GenerationHost host) : IClassFixture<
             client.Generate(new GenerateRequest { Model = "gpt-9", Prompt = "Hi" }).CollectAsync());
 
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
-        Assert.Equal("Model 'gpt-9' is not a loaded text-generation model (loaded: tiny-gpt).", error.Status.Detail);
+        Assert.Equal("Model 'gpt-9' is not a loaded text-generation model (loaded: tiny-gpt, tiny-llama).", error.Status.Detail);
     }
 
     [Fact]
@@ -222,6 +238,7 @@ public sealed class GenerationServiceTests(GenerationHost host) : IClassFixture<
         Assert.True(response.IsSuccessStatusCode, body);
         Assert.Contains("text-generation", body);
         Assert.Contains("tiny-gpt/1", body);
+        Assert.Contains("tiny-llama/1", body);
     }
 }
 

@@ -3,6 +3,7 @@ using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Execution;
 using MlStack.Inference.Generation;
 using MlStack.Inference.Generation.Decoding;
+using MlStack.Testing;
 
 namespace MlStack.Inference.IntegrationTests.Generation.Decoding;
 
@@ -24,13 +25,24 @@ public sealed class BatchedDecodingTests(GenerationHost host) : IClassFixture<Ge
         "Hello",
     ];
 
-    public static TheoryData<bool, bool> Paths() => new() { { false, false }, { true, true }, { false, true } };
+    /// <summary>Each shipped generator on the CPU path (OrtValues, host copies), the GPU path on host memory (IOBinding, gather graph), and a mix.</summary>
+    public static TheoryData<string, bool, bool> Paths()
+    {
+        var data = new TheoryData<string, bool, bool>();
+        foreach (var model in RepositoryPaths.ShippedGeneratorModels)
+        {
+            data.Add(model, false, false);
+            data.Add(model, true, true);
+            data.Add(model, false, true);
+        }
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public async Task Rows_of_different_lengths_in_one_batch_decode_as_they_would_alone_while_rows_leave_and_join(bool ioBinding, bool graph)
+    public async Task Rows_of_different_lengths_in_one_batch_decode_as_they_would_alone_while_rows_leave_and_join(string name, bool ioBinding, bool graph)
     {
-        var model = await host.TinyGptAsync();
+        var model = await host.ModelAsync(name);
         using var runOptions = new RunOptions();
         using var rebuilder = Rebuilder(model, graph);
         using DecoderStep step = ioBinding

@@ -1,31 +1,33 @@
 using Grpc.Core;
 using MlStack.Inference.V1;
+using MlStack.Testing;
 
 namespace MlStack.Inference.IntegrationTests.Generation.Scheduling;
 
 /// <summary>Iteration-level batching through the gRPC service: shared decoder steps, independent streams.</summary>
 public sealed class ContinuousBatchingTests(GenerationHost host) : IClassFixture<GenerationHost>
 {
-    internal static GenerateRequest Greedy(string prompt, int maxNewTokens, bool ignoreEos = false) => new()
+    internal static GenerateRequest Greedy(string prompt, int maxNewTokens, bool ignoreEos = false, string model = "tiny-gpt") => new()
     {
-        Model = "tiny-gpt",
+        Model = model,
         Prompt = prompt,
         Parameters = new GenerationParameters { Temperature = 0, MaxNewTokens = maxNewTokens, IgnoreEos = ignoreEos },
     };
 
-    [Fact]
-    public async Task Eight_concurrent_greedy_streams_reproduce_the_reference_ids_in_shared_steps()
+    // Greedy output is the same alone (ReferenceGenerationTests) and in a batch: the ids the export script wrote.
+    [Theory]
+    [MemberData(nameof(ShippedGenerators.Names), MemberType = typeof(ShippedGenerators))]
+    public async Task Eight_concurrent_greedy_streams_reproduce_the_reference_ids_in_shared_steps(string model)
     {
-        var references = ReferenceGenerationTests.LoadReferences();
-        var maxNewTokens = ReferenceGenerationTests.MaxNewTokens();
-        using var watcher = new GenerationMeterWatcher(host.Metrics);
+        var file = ReferenceGenerationTests.Load(model);
+        using var watcher = new GenerationMeterWatcher(host.Metrics, model);
         // A long stream keeps the batch busy, so every reference stream decodes in steps shared with others.
         using var anchor = new CancellationTokenSource();
-        var running = host.TextGeneration.Generate(Greedy("Once upon a time,", 1000, ignoreEos: true), cancellationToken: anchor.Token);
+        var running = host.TextGeneration.Generate(Greedy("Once upon a time,", 1000, ignoreEos: true, model), cancellationToken: anchor.Token);
         Assert.True(await running.ResponseStream.MoveNext(CancellationToken.None));
 
-        var streams = Enumerable.Range(0, 8).Select(i => references[i % references.Count]).ToArray();
-        var results = await Task.WhenAll(streams.Select(r => host.TextGeneration.Generate(Greedy(r.Prompt, maxNewTokens)).CollectAsync()));
+        var streams = Enumerable.Range(0, 8).Select(i => file.References[i % file.References.Count]).ToArray();
+        var results = await Task.WhenAll(streams.Select(r => Start(model, r, file.MaxNewTokens).CollectAsync()));
         anchor.Cancel();
 
         for (var i = 0; i < streams.Length; i++)
@@ -37,16 +39,16 @@ public sealed class ContinuousBatchingTests(GenerationHost host) : IClassFixture
             "the streams shared decoder steps: fewer steps than tokens");
     }
 
-    [Fact]
-    public async Task A_stream_cancelled_mid_batch_leaves_the_others_intact()
+    [Theory]
+    [MemberData(nameof(ShippedGenerators.Names), MemberType = typeof(ShippedGenerators))]
+    public async Task A_stream_cancelled_mid_batch_leaves_the_others_intact(string model)
     {
-        var references = ReferenceGenerationTests.LoadReferences();
-        var maxNewTokens = ReferenceGenerationTests.MaxNewTokens();
-        using var watcher = new GenerationMeterWatcher(host.Metrics);
+        var file = ReferenceGenerationTests.Load(model);
+        using var watcher = new GenerationMeterWatcher(host.Metrics, model);
         using var cancel = new CancellationTokenSource();
-        var cancelled = host.TextGeneration.Generate(Greedy("The dog", 1000, ignoreEos: true), cancellationToken: cancel.Token);
-        var streams = Enumerable.Range(0, 7).Select(i => references[i % references.Count]).ToArray();
-        var others = streams.Select(r => host.TextGeneration.Generate(Greedy(r.Prompt, maxNewTokens)).CollectAsync()).ToArray();
+        var cancelled = host.TextGeneration.Generate(Greedy("The dog", 1000, ignoreEos: true, model), cancellationToken: cancel.Token);
+        var streams = Enumerable.Range(0, 7).Select(i => file.References[i % file.References.Count]).ToArray();
+        var others = streams.Select(r => Start(model, r, file.MaxNewTokens).CollectAsync()).ToArray();
 
         Assert.True(await cancelled.ResponseStream.MoveNext(CancellationToken.None));
         cancel.Cancel();
@@ -64,6 +66,19 @@ public sealed class ContinuousBatchingTests(GenerationHost host) : IClassFixture
         await watcher.WaitUntilStoppedAsync();
         Assert.Equal(0, watcher.Running);
         Assert.Equal(1, watcher.Cancelled);
+    }
+
+    /// <summary>A reference's request: Chat when it has messages, else Generate; greedy.</summary>
+    private AsyncServerStreamingCall<GenerateResponse> Start(string model, ReferenceGenerationTests.Reference reference, int maxNewTokens)
+    {
+        var parameters = new GenerationParameters { Temperature = 0, MaxNewTokens = maxNewTokens };
+        if (reference.Messages is not { } messages)
+        {
+            return host.TextGeneration.Generate(new GenerateRequest { Model = model, Prompt = reference.Prompt, Parameters = parameters });
+        }
+        var chat = new ChatRequest { Model = model, Parameters = parameters };
+        chat.Messages.AddRange(messages.Select(m => new ChatMessage { Role = m.Role, Content = m.Content }));
+        return host.TextGeneration.Chat(chat);
     }
 
     [Fact]

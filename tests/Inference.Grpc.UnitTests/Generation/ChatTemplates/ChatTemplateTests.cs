@@ -17,9 +17,33 @@ public sealed class ChatTemplateTests
     [Fact]
     public void The_shipped_models_template_file_renders_like_chatml()
     {
-        var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.TinyGptVersionDirectory, "tokenizer_config.json")));
-        var template = new ChatTemplate(json.RootElement.GetProperty("chat_template").GetString()!);
+        var template = ShippedTemplate("tiny-gpt");
         Assert.Equal(new ChatTemplate(ChatTemplate.ChatMl).Render(Conversation), template.Render(Conversation));
+    }
+
+    [Fact]
+    public void Tiny_llamas_template_adds_its_corpus_system_prompt_to_a_conversation_without_one()
+    {
+        var text = ShippedTemplate("tiny-llama").Render([("user", "What is 2 plus 3?")]);
+        Assert.Equal(
+            "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nWhat is 2 plus 3?<|im_end|>\n<|im_start|>assistant\n",
+            text);
+    }
+
+    [Fact]
+    public void Tiny_llamas_template_keeps_a_given_system_prompt_once_and_renders_every_turn_as_chatml()
+    {
+        var template = ShippedTemplate("tiny-llama");
+        Assert.Equal(new ChatTemplate(ChatTemplate.ChatMl).Render(Conversation), template.Render(Conversation));
+        Assert.Equal(
+            "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi!<|im_end|>\n<|im_start|>assistant\nHello.<|im_end|>\n<|im_start|>user\nBye<|im_end|>\n",
+            template.Render(Conversation, addGenerationPrompt: false));
+    }
+
+    private static ChatTemplate ShippedTemplate(string model)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.GeneratorVersionDirectory(model), "tokenizer_config.json")));
+        return new ChatTemplate(json.RootElement.GetProperty("chat_template").GetString()!);
     }
 
     // The structure of Qwen2-style templates: a default system prompt when the conversation has none,
