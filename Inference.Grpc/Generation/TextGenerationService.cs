@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Grpc.Core;
 using MlStack.Inference.V1;
@@ -8,7 +9,7 @@ namespace MlStack.Inference.Generation;
 public sealed class TextGenerationService(TextGenerator generator, GeneratorCatalog catalog) : TextGeneration.TextGenerationBase
 {
     public override Task Generate(GenerateRequest request, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context) =>
-        WriteAsync(generator.Start(new GenerationRequest
+        WriteAsync(Stopwatch.GetTimestamp(), generator.Start(new GenerationRequest
         {
             Model = request.Model,
             Version = request.ModelVersion,
@@ -18,7 +19,7 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
         }, context.CancellationToken), responseStream, context);
 
     public override Task Chat(ChatRequest request, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context) =>
-        WriteAsync(generator.Start(new GenerationRequest
+        WriteAsync(Stopwatch.GetTimestamp(), generator.Start(new GenerationRequest
         {
             Model = request.Model,
             Version = request.ModelVersion,
@@ -58,12 +59,13 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
     /// Decoding runs in the model's scheduler and never waits for the network: whatever has accumulated while a
     /// message was being written goes out as the next message (one token per message while the writer keeps up).
     /// </summary>
-    private static async Task WriteAsync(GenerationStream stream, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context)
+    private static async Task WriteAsync(long received, GenerationStream stream, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context)
     {
         using (stream)
         {
             try
             {
+                TimeSpan? firstMessage = null;
                 var text = new StringBuilder();
                 while (await stream.WaitToReadAsync())
                 {
@@ -82,6 +84,11 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
                         }
                     }
                     message.Text = text.ToString();
+                    firstMessage ??= Stopwatch.GetElapsedTime(received);
+                    if (message.Summary is { } summary)
+                    {
+                        summary.TimeToFirstMessageMs = firstMessage.Value.TotalMilliseconds;
+                    }
                     await responseStream.WriteAsync(message, context.CancellationToken);
                 }
             }

@@ -11,8 +11,12 @@ namespace MlStack.Inference.Generation.Scheduling;
 /// </summary>
 public sealed class GenerationSequence
 {
+    // Synchronous continuations: a reader waiting for a token resumes on the scheduler's thread inside the write,
+    // not after a wake-up of a thread-pool thread (the hop that made time to first token through gRPC several ms
+    // longer on a busy machine). The reader runs there until its next await that does not complete at once (for
+    // gRPC: until the message is handed to Kestrel), so a reader must not block or do long work before awaiting.
     private readonly Channel<SequenceToken> _tokens = Channel.CreateUnbounded<SequenceToken>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = false });
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
     private readonly Action _wake;
     private volatile bool _leaving;
     private RunOptions? _prefillRun;
