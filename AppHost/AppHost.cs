@@ -1,5 +1,8 @@
-using MlStack.AppHost.Extensions;
 using MlStack.AppHost.Publishing;
+using MlStack.AppHost.Publishing.Annotations;
+using MlStack.AppHost.Resources.Chroma;
+using MlStack.AppHost.Resources.Prometheus;
+using MlStack.AppHost.Runtime;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -20,7 +23,9 @@ var vectorsApiKey = builder.AddParameter("vectors-api-key",
 
 var vectors = builder.AddProject<Projects.VectorStore_Proxy>("vectors")
     .WithHttpHealthCheck("/health", endpointName: "http")
-    .WithEnvironment("VectorStore__Auth__ApiKey", vectorsApiKey)
+    .WithEnvironment("Vectors__ApiKey", vectorsApiKey)
+    // It finds inference and Chroma through service discovery only (services__*), not the {NAME}_{ENDPOINT} variables.
+    .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ServiceDiscovery)
     .WithReference(inference.GetEndpoint("grpc"))
     .WithReference(chroma.GetEndpoint("http"))
     .WaitFor(inference)
@@ -36,7 +41,7 @@ var dashboard = builder.AddProject<Projects.Dashboard_Web>("dashboard")
     .WithReference(inference.GetEndpoint("grpc"))
     .WithReference(inference.GetEndpoint("http"))
     .WithReference(vectors)
-    .WithEnvironment("VectorStore__ApiKey", vectorsApiKey)
+    .WithEnvironment("Vectors__ApiKey", vectorsApiKey)
     .WithReference(prometheus.GetEndpoint("http"))
     .WaitFor(inference)
     .WaitFor(vectors)

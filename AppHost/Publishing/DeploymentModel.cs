@@ -1,3 +1,6 @@
+using System.Collections.ObjectModel;
+using MlStack.AppHost.Publishing.Annotations;
+
 namespace MlStack.AppHost.Publishing;
 
 /// <summary>
@@ -31,6 +34,9 @@ public sealed record DeployedImage(string Repository, string Tag, string? Docker
 {
     public string Reference => $"{Repository}:{Tag}";
 
+    /// <summary>Build arguments of <see cref="Dockerfile"/>, e.g. PROJECT for the shared ASP.NET Dockerfile.</summary>
+    public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = ReadOnlyDictionary<string, string>.Empty;
+
     /// <summary>The .env variable that overrides a project's image, e.g. INFERENCE_IMAGE.</summary>
     public string? OverrideVariable { get; init; }
 }
@@ -50,12 +56,14 @@ public sealed record DeployedHealthCheck(DeployedPort Port, string Path);
 
 public sealed record DeployedDependency(string Service, WaitType WaitType);
 
+/// <param name="RebuildableData">See <see cref="RebuildableDataAnnotation"/>.</param>
 public sealed record DeploymentSettings(
     int? Gpus,
     int Replicas,
     AutoscalingAnnotation? Autoscaling,
     ComputeResourcesAnnotation? Resources,
-    ImageConventions Conventions);
+    bool RebuildableData,
+    ImageConventionsAnnotation Conventions);
 
 /// <summary>A parameter of the app model; <see cref="EnvironmentName"/> is how files and env files name it.</summary>
 public sealed record DeployedParameter(string Name, string EnvironmentName, bool Secret);

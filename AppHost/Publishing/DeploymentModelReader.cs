@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
-using MlStack.AppHost.Extensions;
-using MlStack.AppHost.Prometheus;
+using MlStack.AppHost.Publishing.Annotations;
 
 namespace MlStack.AppHost.Publishing;
 
@@ -51,6 +50,12 @@ public sealed partial class DeploymentModelReader(
         {
             services.Add(await ReadServiceAsync(resource, published, cancellationToken));
         }
+        // Compose writes config files side by side, so a name may be used once in the whole model.
+        if (services.SelectMany(s => s.ConfigFiles.Select(f => (s.Name, f.FileName))).GroupBy(f => f.FileName).FirstOrDefault(g => g.Count() > 1) is { } clash)
+        {
+            throw new InvalidOperationException(
+                $"Config file '{clash.Key}' is attached more than once ({string.Join(", ", clash.Select(f => f.Name))}); give each a name of its own.");
+        }
         return new DeploymentModel(services, [.. _parameters.Values.OrderBy(p => p.Name, StringComparer.Ordinal)]);
     }
 
@@ -68,13 +73,13 @@ public sealed partial class DeploymentModelReader(
             await ReadEnvironmentAsync(resource, cancellationToken),
             await ReadArgsAsync(resource, cancellationToken),
             ReadVolumes(resource),
-            ReadConfigFiles(resource),
+            await ReadConfigFilesAsync(resource, cancellationToken),
             ReadHealthCheck(resource),
             [.. resource.Annotations.OfType<WaitAnnotation>()
                 .Where(w => published.Contains(w.Resource))
                 .Select(w => new DeployedDependency(w.Resource.Name, w.WaitType))
                 .DistinctBy(d => d.Service)],
-            ReadSettings(resource, kind, image));
+            ReadSettings(resource, kind));
     }
 
     private void AssignPorts(IResource resource)
@@ -107,19 +112,35 @@ public sealed partial class DeploymentModelReader(
                 endpoint.IsExternal);
     }
 
+    /// <summary>A project with a Dockerfile in its folder is built by it; any other by the shared ASP.NET Dockerfile.</summary>
     private DeployedImage ProjectImage(ProjectResource project)
     {
-        var projectDirectory = Path.GetDirectoryName(project.GetProjectMetadata().ProjectPath)!;
-        var dockerfile = Path.Combine(projectDirectory, "Dockerfile");
-        if (!File.Exists(dockerfile))
-        {
-            logger.LogWarning("Project {Resource} has no Dockerfile at {Path}; its image must be built another way.", project.Name, dockerfile);
-        }
-        return new DeployedImage($"mlstack/{project.Name}", "latest", Path.GetRelativePath(repositoryRoot, dockerfile).Replace('\\', '/'))
+        var projectPath = project.GetProjectMetadata().ProjectPath;
+        var ownDockerfile = Path.Combine(Path.GetDirectoryName(projectPath)!, "Dockerfile");
+        var image = new DeployedImage($"mlstack/{project.Name}", "latest", RepositoryPath(ownDockerfile))
         {
             OverrideVariable = EnvironmentName(project.Name) + "_IMAGE",
         };
+        if (File.Exists(ownDockerfile))
+        {
+            return image;
+        }
+
+        var projectName = Path.GetFileNameWithoutExtension(projectPath);
+        if (RepositoryPath(projectPath) != $"{projectName}/{projectName}.csproj")
+        {
+            throw new InvalidOperationException(
+                $"Project '{project.Name}' ({projectPath}) has no Dockerfile of its own, and {MlStackImages.SharedDockerfile} builds only " +
+                "a project whose folder is named like it, at the repository root.");
+        }
+        return image with
+        {
+            Dockerfile = MlStackImages.SharedDockerfile,
+            BuildArgs = new Dictionary<string, string> { [MlStackImages.ProjectArgument] = projectName },
+        };
     }
+
+    private string RepositoryPath(string path) => Path.GetRelativePath(repositoryRoot, path).Replace('\\', '/');
 
     private static DeployedImage ContainerImage(IResource container)
     {
@@ -170,22 +191,20 @@ public sealed partial class DeploymentModelReader(
             .Where(m => m.Type == ContainerMountType.Volume)
             .Select(m => new DeployedVolume(m.Source ?? $"{resource.Name}-data", m.Target))];
 
-    private List<DeployedConfigFile> ReadConfigFiles(IResource resource)
+    /// <summary>Files rendered by the resource's callbacks, with in-network addresses. Host folders cannot travel: bind mounts are left out, loudly.</summary>
+    private async Task<List<DeployedConfigFile>> ReadConfigFilesAsync(IResource resource, CancellationToken cancellationToken)
     {
-        var files = new List<DeployedConfigFile>();
         foreach (var mount in resource.Annotations.OfType<ContainerMountAnnotation>().Where(m => m.Type == ContainerMountType.BindMount))
         {
-            // The one bind mount in the model is Prometheus's config folder, whose file is written from the model.
-            // Other host folders cannot travel to a cluster: they are left out, loudly.
-            if (!resource.ScrapeTargets().Any())
-            {
-                logger.LogWarning("{Resource}: the bind mount of {Source} at {Target} is not published; host folders cannot travel. Use a volume.",
-                    resource.Name, mount.Source, mount.Target);
-                continue;
-            }
-            var jobs = resource.ScrapeTargets()
-                .Select(t => new ScrapeJob(t.Target.Name, $"{t.Target.Name}:{PortOf(t.Target.Name, t.EndpointName).Port}", t.MetricsPath));
-            files.Add(new DeployedConfigFile("prometheus.yml", mount.Target, PrometheusConfigWriter.Render(jobs, PrometheusExtensions.ScrapeInterval)));
+            logger.LogWarning("{Resource}: the bind mount of {Source} at {Target} is not published; host folders cannot travel. Use a volume or a config file.",
+                resource.Name, mount.Source, mount.Target);
+        }
+
+        var context = new ConfigFileContext((endpoint, _) => ValueTask.FromResult(EndpointValue(endpoint, EndpointProperty.HostAndPort)), cancellationToken);
+        var files = new List<DeployedConfigFile>();
+        foreach (var file in resource.Annotations.OfType<ConfigFileAnnotation>())
+        {
+            files.Add(new DeployedConfigFile(file.FileName, file.TargetDirectory, await file.RenderAsync(context)));
         }
         return files;
     }
@@ -214,7 +233,7 @@ public sealed partial class DeploymentModelReader(
         return null;
     }
 
-    private static DeploymentSettings ReadSettings(IResource resource, ServiceKind kind, DeployedImage image)
+    private DeploymentSettings ReadSettings(IResource resource, ServiceKind kind)
     {
         resource.TryGetLastAnnotation<GpuAnnotation>(out var gpu);
         resource.TryGetLastAnnotation<ReplicasAnnotation>(out var replicas);
@@ -225,7 +244,23 @@ public sealed partial class DeploymentModelReader(
             autoscaling?.Min ?? replicas?.Count ?? 1,
             autoscaling,
             compute,
-            kind == ServiceKind.Project ? ImageConventions.DotNet : ImageConventions.ForContainer(image.Repository));
+            resource.Annotations.OfType<RebuildableDataAnnotation>().Any(),
+            ReadImageConventions(resource, kind));
+    }
+
+    private ImageConventionsAnnotation ReadImageConventions(IResource resource, ServiceKind kind)
+    {
+        if (resource.TryGetLastAnnotation<ImageConventionsAnnotation>(out var stated))
+        {
+            return stated;
+        }
+        if (kind == ServiceKind.Container)
+        {
+            logger.LogWarning("Container {Resource} states no image conventions (WithImageConventions); publishing assumes uid {User} and {Tool}.",
+                resource.Name, ImageConventionsAnnotation.Unstated.RunAsUser, ImageConventionsAnnotation.Unstated.ProbeTool);
+            return ImageConventionsAnnotation.Unstated;
+        }
+        return ImageConventionsAnnotation.MlStackImage;
     }
 
     /// <summary>Renders any value Aspire puts in environment or args; unknown kinds fail publishing loudly.</summary>

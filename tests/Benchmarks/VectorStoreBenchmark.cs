@@ -50,7 +50,7 @@ internal static class VectorStoreBenchmark
                 [Path.Combine(proxyDir, "VectorStore.Proxy.dll"),
                  $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{proxyHttp}", $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{proxyGrpc}",
                  $"--Chroma:BaseAddress={chroma.BaseAddress}", $"--services:inference:grpc:0={inference.GrpcAddress}",
-                 $"--VectorStore:Auth:ApiKey={Key}", "--Logging:LogLevel:Default=Warning"],
+                 $"--Vectors:ApiKey={Key}", "--Logging:LogLevel:Default=Warning"],
                 proxyDir, echoPrefix: "vectors");
             await proxy.WaitForHttpAsync($"http://127.0.0.1:{proxyHttp}/health", TimeSpan.FromMinutes(3));
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MlStack.AppHost.Publishing.Annotations;
 using MlStack.AppHost.Publishing.Yaml;
 
 namespace MlStack.AppHost.Publishing.Compose;
@@ -23,7 +24,10 @@ public sealed class ComposePublisher(DeploymentModel model, string repositoryRoo
         };
         foreach (var file in model.Services.SelectMany(s => s.ConfigFiles))
         {
-            files[file.FileName] = file.Content;
+            if (!files.TryAdd(file.FileName, file.Content))
+            {
+                throw new InvalidOperationException($"Config file '{file.FileName}' would overwrite the compose output's own file of that name; rename it.");
+            }
         }
         return files;
     }
@@ -51,7 +55,8 @@ public sealed class ComposePublisher(DeploymentModel model, string repositoryRoo
             yaml.Add("image", $"${{{imageVariable}:-{service.Image.Reference}}}");
             yaml.Add("build", new YamlMap()
                 .Add("context", Path.GetRelativePath(outputDirectory, repositoryRoot).Replace('\\', '/'))
-                .Add("dockerfile", service.Image.Dockerfile));
+                .Add("dockerfile", service.Image.Dockerfile)
+                .AddIfPresent("args", YamlMap.Sorted(service.Image.BuildArgs)));
         }
         else
         {
@@ -79,7 +84,8 @@ public sealed class ComposePublisher(DeploymentModel model, string repositoryRoo
         if (service.HealthCheck is { } health)
         {
             yaml.Add("healthcheck", new YamlMap()
-                .Add("test", HealthProbeCommand.For(service.Settings.Conventions.ProbeTool, health.Port.Port, health.Path).ToList())
+                .Add("test", HealthProbeCommand.For(service.Settings.Conventions.ProbeTool, health.Port.Port, health.Path)
+                    .Select(part => Interpolate(RenderedValue.Literal(part))).ToList())
                 .Add("interval", "10s")
                 .Add("timeout", "5s")
                 .Add("retries", 6)

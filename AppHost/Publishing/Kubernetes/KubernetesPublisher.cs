@@ -98,10 +98,14 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
             }
             yield return Object("v1", "ConfigMap", EnvConfigMapName(service), service).Add("data", data);
         }
-        foreach (var file in service.ConfigFiles)
+        foreach (var directory in ConfigDirectories(service))
         {
-            yield return Object("v1", "ConfigMap", ConfigFilesConfigMapName(service), service)
-                .Add("data", new YamlMap().Add(file.FileName, new YamlLiteralBlock(file.Content)));
+            var data = new YamlMap();
+            foreach (var file in directory.Files)
+            {
+                data.Add(file.FileName, new YamlLiteralBlock(file.Content));
+            }
+            yield return Object("v1", "ConfigMap", directory.ConfigMapName, service).Add("data", data);
         }
 
         var isStatefulSet = IsStatefulSet(service);
@@ -140,11 +144,22 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
     }
 
     /// <summary>
-    /// A container that keeps data in volumes is a StatefulSet, except the metrics server: its data is a cache the
-    /// scrapes rebuild, so it is a Deployment on a claim, replaced in place (Recreate) so the claim is never shared.
+    /// A container that keeps data in volumes is a StatefulSet, unless its data is rebuildable (see
+    /// RebuildableDataAnnotation): then it is a Deployment on a claim, replaced in place (Recreate) so the claim is
+    /// never shared.
     /// </summary>
     private static bool IsStatefulSet(DeployedService service) =>
-        service.Kind == ServiceKind.Container && service.Volumes.Count > 0 && service.ConfigFiles.Count == 0;
+        service.Kind == ServiceKind.Container && service.Volumes.Count > 0 && !service.Settings.RebuildableData;
+
+    /// <summary>The service's config files, one ConfigMap, pod volume and read-only mount per target directory.</summary>
+    private static IEnumerable<ConfigDirectory> ConfigDirectories(DeployedService service) =>
+        service.ConfigFiles.GroupBy(f => f.TargetDirectory, StringComparer.Ordinal).Select((files, i) =>
+        {
+            var suffix = i == 0 ? "" : $"-{i + 1}";
+            return new ConfigDirectory("config" + suffix, $"{service.Name}-config{suffix}", files.Key, [.. files]);
+        });
+
+    private sealed record ConfigDirectory(string VolumeName, string ConfigMapName, string MountPath, IReadOnlyList<DeployedConfigFile> Files);
 
     private YamlMap Workload(DeployedService service, bool isStatefulSet)
     {
@@ -189,7 +204,7 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
             .Add("terminationGracePeriodSeconds", 30);
         if (service.Settings.Gpus is not null)
         {
-            pod.AddIfPresent("nodeSelector", options.GpuNodeSelector.Count == 0 ? null : ToMap(options.GpuNodeSelector));
+            pod.AddIfPresent("nodeSelector", YamlMap.Sorted(options.GpuNodeSelector));
             if (!string.IsNullOrEmpty(options.GpuTolerationKey))
             {
                 pod.Add("tolerations", new List<YamlMap>
@@ -207,12 +222,9 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
                 .Add("name", VolumeName(v))
                 .Add("persistentVolumeClaim", new YamlMap().Add("claimName", VolumeName(v)))));
         }
-        if (service.ConfigFiles.Count > 0)
-        {
-            volumes.Add(new YamlMap()
-                .Add("name", "config")
-                .Add("configMap", new YamlMap().Add("name", ConfigFilesConfigMapName(service))));
-        }
+        volumes.AddRange(ConfigDirectories(service).Select(d => new YamlMap()
+            .Add("name", d.VolumeName)
+            .Add("configMap", new YamlMap().Add("name", d.ConfigMapName))));
         pod.AddIfPresent("volumes", volumes);
         return pod;
     }
@@ -256,7 +268,7 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
             .Add("capabilities", new YamlMap().Add("drop", new List<string> { "ALL" })));
 
         var mounts = service.Volumes.Select(v => new YamlMap().Add("name", VolumeName(v)).Add("mountPath", v.Target))
-            .Concat(service.ConfigFiles.Select(f => new YamlMap().Add("name", "config").Add("mountPath", f.TargetDirectory).Add("readOnly", true)))
+            .Concat(ConfigDirectories(service).Select(d => new YamlMap().Add("name", d.VolumeName).Add("mountPath", d.MountPath).Add("readOnly", true)))
             .ToList();
         container.AddIfPresent("volumeMounts", mounts);
         return container;
@@ -396,19 +408,7 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
 
     private static string EnvConfigMapName(DeployedService service) => $"{service.Name}-env";
 
-    private static string ConfigFilesConfigMapName(DeployedService service) => $"{service.Name}-config";
-
     /// <summary>Volume names become DNS labels: "mlstack-chroma-data" stays, anything else is lower-cased and dashed.</summary>
     private static string VolumeName(DeployedVolume volume) =>
         string.Concat(volume.Name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')).Trim('-');
-
-    private static YamlMap ToMap(IEnumerable<KeyValuePair<string, string>> pairs)
-    {
-        var map = new YamlMap();
-        foreach (var (key, value) in pairs.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            map.Add(key, value);
-        }
-        return map;
-    }
 }

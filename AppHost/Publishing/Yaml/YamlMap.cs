@@ -9,6 +9,17 @@ public sealed class YamlMap : List<KeyValuePair<string, object?>>
         return this;
     }
 
+    /// <summary>A map of the pairs in ordinal key order, so output does not depend on dictionary order.</summary>
+    public static YamlMap Sorted(IEnumerable<KeyValuePair<string, string>> pairs)
+    {
+        var map = new YamlMap();
+        foreach (var (key, value) in pairs.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            map.Add(key, value);
+        }
+        return map;
+    }
+
     /// <summary>Adds the entry only when the value is not null and not an empty collection.</summary>
     public YamlMap AddIfPresent(string key, object? value)
     {

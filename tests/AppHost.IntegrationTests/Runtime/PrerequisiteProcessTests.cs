@@ -3,7 +3,7 @@ using MlStack.Testing;
 
 namespace MlStack.AppHost.IntegrationTests.Runtime;
 
-/// <summary>The built AppHost, run as the program users start, ends at once naming a missing prerequisite.</summary>
+/// <summary>The built AppHost, run as the program users start, ends at once naming a missing prerequisite or a bad setting.</summary>
 public sealed class PrerequisiteProcessTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan PromptExit = TimeSpan.FromSeconds(60);
@@ -38,6 +38,19 @@ public sealed class PrerequisiteProcessTests(ITestOutputHelper output)
         output.WriteLine($"exit {exitCode} after {elapsed.TotalSeconds:F1} s\n{text}");
         Assert.Equal(1, exitCode);
         Assert.Contains("MlStack cannot start: 'prometheus' was not found on PATH. Install Prometheus (Debian: apt-get install -y --no-install-recommends prometheus).", text);
+        Assert.DoesNotContain("   at ", text);
+    }
+
+    [Fact]
+    public async Task TheAppHostProcessEndsPromptlyNamingTheAllowedRuntimes()
+    {
+        using var state = new TestDirectory();
+
+        var (exitCode, text, elapsed) = await RunAppHostAsync(["MlStack:Runtime=docker", $"MlStack:StateDirectory={state.Path}"]);
+
+        output.WriteLine($"exit {exitCode} after {elapsed.TotalSeconds:F1} s\n{text}");
+        Assert.Equal(1, exitCode);
+        Assert.Contains("MlStack cannot start: MlStack:Runtime is 'docker', but it must be one of: auto, containers, processes.", text);
         Assert.DoesNotContain("   at ", text);
     }
 

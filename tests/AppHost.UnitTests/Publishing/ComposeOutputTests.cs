@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
+using MlStack.AppHost.Publishing;
 using MlStack.Testing;
 
 namespace MlStack.AppHost.UnitTests.Publishing;
@@ -56,21 +57,29 @@ public sealed class ComposeOutputTests(PublishedStack stack)
         }
         Assert.Contains("/api/v2/heartbeat", HealthTest("chroma"));
         Assert.Contains("/-/ready", HealthTest("prometheus"));
-        Assert.Contains("GET /health ", HealthTest("inference"));
+        Assert.Equal($"CMD {MlStackImages.InstalledHealthCheck} 8080 /health", HealthTest("inference"));
         Assert.Null(Compose["name"]);
     }
 
     [Fact]
-    public void Projects_use_overridable_images_built_from_their_Dockerfiles()
+    public void Projects_use_overridable_images_built_by_the_CUDA_or_the_shared_Dockerfile()
     {
-        foreach (var (name, dockerfile) in new[] { ("inference", "Inference.Grpc/Dockerfile"), ("vectors", "VectorStore.Proxy/Dockerfile"), ("dashboard", "Dashboard.Web/Dockerfile") })
+        foreach (var (name, dockerfile, project) in new[]
+        {
+            ("inference", "Inference.Grpc/Dockerfile", null),
+            ("vectors", MlStackImages.SharedDockerfile, "VectorStore.Proxy"),
+            ("dashboard", MlStackImages.SharedDockerfile, "Dashboard.Web"),
+        })
         {
             var service = Services[name]!;
             Assert.Equal($"${{{name.ToUpperInvariant()}_IMAGE:-mlstack/{name}:latest}}", (string?)service["image"]);
-            Assert.Equal(dockerfile, (string?)service["build"]!["dockerfile"]);
-            var context = Path.GetFullPath(Path.Combine(stack.ComposeDirectory, (string)service["build"]!["context"]!));
+            var build = service["build"]!;
+            Assert.Equal(dockerfile, (string?)build["dockerfile"]);
+            var context = Path.GetFullPath(Path.Combine(stack.ComposeDirectory, (string)build["context"]!));
             Assert.Equal(RepositoryPaths.Root.TrimEnd('/'), context.TrimEnd('/'));
             Assert.True(File.Exists(Path.Combine(context, dockerfile)), $"{dockerfile} is missing");
+            Assert.Equal(project, (string?)build["args"]?[MlStackImages.ProjectArgument]);
+            Assert.True(project is null || File.Exists(Path.Combine(context, project, project + ".csproj")), $"{project}/{project}.csproj is missing");
         }
     }
 
@@ -133,6 +142,27 @@ public sealed class ComposeOutputTests(PublishedStack stack)
         Assert.Equal("http://chroma:8000", (string?)vectors["services__chroma__http__0"]);
         Assert.Equal("http://*:8081", (string?)Services["inference"]!["environment"]!["Kestrel__Endpoints__Grpc__Url"]);
         Assert.DoesNotContain(Services.SelectMany(s => s.Value!["environment"]?.AsObject() ?? []), e => ((string?)e.Value ?? "").Contains("localhost"));
+    }
+
+    [Fact]
+    public void Every_service_holding_the_vectors_key_reads_it_by_one_name()
+    {
+        var holders = Services.Where(s => (s.Value!["environment"]?.AsObject() ?? [])
+            .Any(e => ((string?)e.Value ?? "").Contains("${VECTORS_API_KEY:?"))).ToList();
+
+        Assert.Equal(["dashboard", "vectors"], holders.Select(s => s.Key).Order());
+        Assert.All(holders, s => Assert.StartsWith("${VECTORS_API_KEY:?", (string?)s.Value!["environment"]!["Vectors__ApiKey"]));
+    }
+
+    [Fact]
+    public void The_vector_proxy_gets_only_the_service_discovery_form_of_its_references()
+    {
+        var names = Services["vectors"]!["environment"]!.AsObject().Select(e => e.Key).ToList();
+
+        Assert.Contains("services__inference__Grpc__0", names);
+        Assert.Contains("services__chroma__http__0", names);
+        Assert.DoesNotContain("INFERENCE_GRPC", names);
+        Assert.DoesNotContain("CHROMA_HTTP", names);
     }
 
     /// <summary>The Compose Specification's schema, vendored beside these tests (see Schemas/README.md).</summary>

@@ -2,6 +2,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.Logging.Abstractions;
 using MlStack.AppHost.Publishing;
+using MlStack.AppHost.Publishing.Annotations;
 
 namespace MlStack.AppHost.UnitTests.Publishing;
 
@@ -27,8 +28,7 @@ public sealed class DeploymentModelReaderTests
             .WithEnvironment("AUTH", ReferenceExpression.Create($"Bearer {key}"))
             .WaitFor(a);
 
-        var model = await new DeploymentModelReader(new DistributedApplicationModel(builder.Resources), builder.ExecutionContext, "/repo", NullLogger.Instance)
-            .ReadAsync(CancellationToken.None);
+        var model = await ReadAsync(builder);
 
         var parameter = Assert.Single(model.Parameters);
         Assert.Equal(new DeployedParameter("api-key", "API_KEY", Secret: true), parameter);
@@ -50,6 +50,60 @@ public sealed class DeploymentModelReaderTests
         Assert.Equal([new DeployedDependency("a", WaitType.WaitUntilHealthy)], serviceB.DependsOn);
         Assert.Equal(new DeployedImage("img/b", "latest", null), serviceB.Image);
     }
+
+    [Fact]
+    public async Task Config_files_are_rendered_with_network_addresses_and_bind_mounts_are_left_out()
+    {
+        var builder = DistributedApplication.CreateBuilder(["--operation", "publish"]);
+        var backend = builder.AddContainer("backend", "img/backend").WithHttpEndpoint(targetPort: 7000, name: "http");
+        var backendEndpoint = backend.GetEndpoint("http");
+        builder.AddContainer("proxy", "img/proxy", "2")
+            .WithBindMount("/host/certs", "/certs")
+            .WithConfigFile("proxy.conf", "/etc/proxy", async context => $"upstream {await context.HostAndPortAsync(backendEndpoint)};\n")
+            .WithConfigFile("extra.conf", "/etc/proxy/conf.d", _ => Task.FromResult("# none\n"));
+
+        var model = await ReadAsync(builder);
+
+        var proxy = model.Services.Single(s => s.Name == "proxy");
+        Assert.Equal(
+            [new DeployedConfigFile("proxy.conf", "/etc/proxy", "upstream backend:7000;\n"), new DeployedConfigFile("extra.conf", "/etc/proxy/conf.d", "# none\n")],
+            proxy.ConfigFiles);
+        Assert.Empty(proxy.Volumes);
+    }
+
+    [Fact]
+    public async Task A_config_file_name_is_used_once_in_the_model()
+    {
+        var builder = DistributedApplication.CreateBuilder(["--operation", "publish"]);
+        builder.AddContainer("a", "img/a").WithConfigFile("app.conf", "/etc/a", _ => Task.FromResult(""));
+        builder.AddContainer("b", "img/b").WithConfigFile("app.conf", "/etc/b", _ => Task.FromResult(""));
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReadAsync(builder));
+
+        Assert.Contains("'app.conf'", error.Message);
+        Assert.Contains("a, b", error.Message);
+    }
+
+    [Fact]
+    public async Task Image_conventions_and_rebuildable_data_come_from_the_resources_annotations()
+    {
+        var builder = DistributedApplication.CreateBuilder(["--operation", "publish"]);
+        builder.AddContainer("stated", "img/stated").WithImageConventions(4242, HealthProbeTool.BusyboxWget).WithRebuildableData();
+        builder.AddContainer("unstated", "img/unstated");
+
+        var model = await ReadAsync(builder);
+
+        var stated = model.Services.Single(s => s.Name == "stated").Settings;
+        Assert.Equal(new ImageConventionsAnnotation(4242, HealthProbeTool.BusyboxWget), stated.Conventions);
+        Assert.True(stated.RebuildableData);
+        var unstated = model.Services.Single(s => s.Name == "unstated").Settings;
+        Assert.Equal(ImageConventionsAnnotation.Unstated, unstated.Conventions);
+        Assert.False(unstated.RebuildableData);
+    }
+
+    private static Task<DeploymentModel> ReadAsync(IDistributedApplicationBuilder builder) =>
+        new DeploymentModelReader(new DistributedApplicationModel(builder.Resources), builder.ExecutionContext, "/repo", NullLogger.Instance)
+            .ReadAsync(CancellationToken.None);
 
     [Theory]
     [InlineData("vectors-api-key", "VECTORS_API_KEY")]

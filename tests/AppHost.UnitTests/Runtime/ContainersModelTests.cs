@@ -2,8 +2,9 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using MlStack.AppHost.Extensions;
-using MlStack.AppHost.Prometheus;
+using MlStack.AppHost.Publishing.Annotations;
+using MlStack.AppHost.Resources.Chroma;
+using MlStack.AppHost.Resources.Prometheus;
 using MlStack.Testing;
 
 namespace MlStack.AppHost.UnitTests.Runtime;
@@ -16,14 +17,21 @@ public sealed class ContainersModelTests
     {
         var model = await BuildModelAsync("containers");
 
-        var chroma = Assert.IsType<ContainerResource>(model.Resources.Single(r => r.Name == "chroma"), exactMatch: false);
-        AssertImage(chroma, ChromaExtensions.Image, ChromaExtensions.ImageTag);
+        var chroma = Assert.IsType<ChromaContainerResource>(model.Resources.Single(r => r.Name == "chroma"));
+        AssertImage(chroma, ChromaBuilderExtensions.Image, ChromaBuilderExtensions.ImageTag);
         AssertNamedVolume(chroma, "mlstack-chroma-data", "/data");
 
-        var prometheus = Assert.IsType<ContainerResource>(model.Resources.Single(r => r.Name == "prometheus"), exactMatch: false);
-        AssertImage(prometheus, PrometheusExtensions.Image, PrometheusExtensions.ImageTag);
+        var prometheus = Assert.IsType<PrometheusContainerResource>(model.Resources.Single(r => r.Name == "prometheus"));
+        AssertImage(prometheus, PrometheusBuilderExtensions.Image, PrometheusBuilderExtensions.ImageTag);
         AssertNamedVolume(prometheus, "mlstack-prometheus-data", "/prometheus");
-        Assert.DoesNotContain("latest", ChromaExtensions.ImageTag + PrometheusExtensions.ImageTag);
+        Assert.DoesNotContain("latest", ChromaBuilderExtensions.ImageTag + PrometheusBuilderExtensions.ImageTag);
+
+        // What the publishers need, stated by the resources themselves.
+        Assert.Equal(new ImageConventionsAnnotation(1000, HealthProbeTool.Bash), chroma.Annotations.OfType<ImageConventionsAnnotation>().Single());
+        Assert.Equal(new ImageConventionsAnnotation(65534, HealthProbeTool.BusyboxWget), prometheus.Annotations.OfType<ImageConventionsAnnotation>().Single());
+        Assert.Single(prometheus.Annotations.OfType<RebuildableDataAnnotation>());
+        var config = Assert.Single(prometheus.Annotations.OfType<ConfigFileAnnotation>());
+        Assert.Equal(("prometheus.yml", "/etc/prometheus"), (config.FileName, config.TargetDirectory));
     }
 
     [Fact]
@@ -31,8 +39,8 @@ public sealed class ContainersModelTests
     {
         var model = await BuildModelAsync("processes");
 
-        Assert.IsType<ExecutableResource>(model.Resources.Single(r => r.Name == "chroma"), exactMatch: false);
-        Assert.IsType<ExecutableResource>(model.Resources.Single(r => r.Name == "prometheus"), exactMatch: false);
+        Assert.IsType<ChromaProcessResource>(model.Resources.Single(r => r.Name == "chroma"));
+        Assert.IsType<PrometheusProcessResource>(model.Resources.Single(r => r.Name == "prometheus"));
         Assert.DoesNotContain(model.Resources, r => r.Annotations.OfType<ContainerImageAnnotation>().Any());
     }
 
@@ -50,7 +58,7 @@ public sealed class ContainersModelTests
         Assert.Equal(["chroma", "inference"], WaitsFor(resources["vectors"]));
         Assert.Equal(["inference", "prometheus", "vectors"], WaitsFor(resources["dashboard"]));
 
-        var scraped = resources["prometheus"].ScrapeTargets().Select(t => (t.Target.Name, t.EndpointName, t.MetricsPath));
+        var scraped = Assert.IsAssignableFrom<IPrometheusResource>(resources["prometheus"]).ScrapeTargets().Select(t => (t.Target.Name, t.EndpointName, t.MetricsPath));
         Assert.Equal(
             [("dashboard", "http", "/metrics"), ("inference", "http", "/metrics"), ("vectors", "http", "/metrics")],
             scraped.Order());

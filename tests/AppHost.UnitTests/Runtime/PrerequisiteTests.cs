@@ -1,6 +1,6 @@
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
-using MlStack.AppHost.Extensions;
+using MlStack.AppHost.Resources.Chroma;
 using MlStack.AppHost.Runtime;
 using MlStack.Testing;
 

@@ -4,36 +4,28 @@ namespace MlStack.AppHost.UnitTests.Runtime;
 
 public sealed class StackRuntimeSelectorTests
 {
-    [Theory]
-    [InlineData(null)]
-    [InlineData("")]
-    [InlineData("auto")]
-    [InlineData(" Auto ")]
-    public void AutoUsesContainersWhenAnEngineAnswers(string? setting)
+    [Fact]
+    public void AutoUsesContainersWhenAnEngineAnswers()
     {
-        var (kind, reason) = StackRuntimeSelector.Select(setting, isPublishMode: false, () => true);
+        var (kind, reason) = StackRuntimeSelector.Select(StackRuntimeSetting.Auto, isPublishMode: false, () => true);
 
         Assert.Equal(StackRuntimeKind.Containers, kind);
         Assert.Contains("container engine answered", reason);
     }
 
-    [Theory]
-    [InlineData(null)]
-    [InlineData("auto")]
-    public void AutoUsesProcessesWithoutAnEngine(string? setting)
+    [Fact]
+    public void AutoUsesProcessesWithoutAnEngine()
     {
-        var (kind, reason) = StackRuntimeSelector.Select(setting, isPublishMode: false, () => false);
+        var (kind, reason) = StackRuntimeSelector.Select(StackRuntimeSetting.Auto, isPublishMode: false, () => false);
 
         Assert.Equal(StackRuntimeKind.Processes, kind);
         Assert.Contains("no container engine", reason);
     }
 
     [Theory]
-    [InlineData("containers", StackRuntimeKind.Containers, false)]
-    [InlineData("CONTAINERS", StackRuntimeKind.Containers, false)]
-    [InlineData("processes", StackRuntimeKind.Processes, true)]
-    [InlineData("Processes", StackRuntimeKind.Processes, true)]
-    public void AnExplicitSettingWinsAndNeverProbesTheEngine(string setting, StackRuntimeKind expected, bool engineAnswers)
+    [InlineData(StackRuntimeSetting.Containers, StackRuntimeKind.Containers, false)]
+    [InlineData(StackRuntimeSetting.Processes, StackRuntimeKind.Processes, true)]
+    public void AnExplicitSettingWinsAndNeverProbesTheEngine(StackRuntimeSetting setting, StackRuntimeKind expected, bool engineAnswers)
     {
         var probed = false;
 
@@ -41,28 +33,18 @@ public sealed class StackRuntimeSelectorTests
 
         Assert.Equal(expected, kind);
         Assert.False(probed);
-        Assert.Contains(StackRuntimeSelector.SettingName, reason);
+        Assert.Contains(StackRuntimeOptions.RuntimeSetting, reason);
     }
 
     [Theory]
-    [InlineData("processes")]
-    [InlineData("auto")]
-    [InlineData(null)]
-    public void PublishingAlwaysModelsContainers(string? setting)
+    [InlineData(StackRuntimeSetting.Processes)]
+    [InlineData(StackRuntimeSetting.Auto)]
+    public void PublishingAlwaysModelsContainers(StackRuntimeSetting setting)
     {
         var (kind, reason) = StackRuntimeSelector.Select(setting, isPublishMode: true, () => false);
 
         Assert.Equal(StackRuntimeKind.Containers, kind);
         Assert.Contains("publishing", reason);
-    }
-
-    [Fact]
-    public void AnInvalidSettingNamesTheAllowedValues()
-    {
-        var error = Assert.Throws<InvalidOperationException>(
-            () => StackRuntimeSelector.Select("docker", isPublishMode: false, () => true));
-
-        Assert.Equal("MlStack:Runtime is 'docker', but it must be one of: auto, containers, processes.", error.Message);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class ProxyFactory(Uri chroma, Uri inference, IDictionary<string, 
                 ["Chroma:AttemptTimeoutSeconds"] = "10",
                 ["Chroma:TotalTimeoutSeconds"] = "20",
                 ["services:inference:grpc:0"] = inference.ToString(),
-                ["VectorStore:Auth:ApiKey"] = ApiKey,
+                ["Vectors:ApiKey"] = ApiKey,
                 ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
             };
             foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) values[k] = v;

@@ -1,11 +1,11 @@
 using System.Text.RegularExpressions;
-using MlStack.AppHost.Publishing;
 
-namespace MlStack.AppHost.Extensions;
+namespace MlStack.AppHost.Publishing.Annotations;
 
 /// <summary>
 /// Deployment settings that Aspire's model has no words for. Run mode ignores them; the compose and Kubernetes
-/// publishers (AppHost/Publishing) turn them into device reservations, limits, replicas and autoscalers.
+/// publishers (AppHost/Publishing) turn them into device reservations, limits, replicas, autoscalers, mounted
+/// config files and pod security. Resources attach them; the publishers never ask which resource they publish.
 /// </summary>
 public static partial class DeploymentExtensions
 {
@@ -42,6 +42,33 @@ public static partial class DeploymentExtensions
         }
         return builder.WithAnnotation(new ComputeResourcesAnnotation(cpu, memory), ResourceAnnotationMutationBehavior.Replace);
     }
+
+    /// <summary>The image's non-root user and the tool its health check runs with (see <see cref="ImageConventionsAnnotation"/>).</summary>
+    public static IResourceBuilder<T> WithImageConventions<T>(this IResourceBuilder<T> builder, long runAsUser, HealthProbeTool probeTool)
+        where T : ContainerResource
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(runAsUser, 1);
+        return builder.WithAnnotation(new ImageConventionsAnnotation(runAsUser, probeTool), ResourceAnnotationMutationBehavior.Replace);
+    }
+
+    /// <summary>A file rendered from the app model and mounted read-only at <paramref name="targetDirectory"/>.</summary>
+    public static IResourceBuilder<T> WithConfigFile<T>(
+        this IResourceBuilder<T> builder, string fileName, string targetDirectory, Func<ConfigFileContext, Task<string>> render) where T : IResource
+    {
+        if (string.IsNullOrEmpty(fileName) || fileName != Path.GetFileName(fileName))
+        {
+            throw new ArgumentException($"A config file name is one plain file name, not '{fileName}'.", nameof(fileName));
+        }
+        if (!targetDirectory.StartsWith('/'))
+        {
+            throw new ArgumentException($"The target directory is an absolute path in the container, not '{targetDirectory}'.", nameof(targetDirectory));
+        }
+        return builder.WithAnnotation(new ConfigFileAnnotation(fileName, targetDirectory, render));
+    }
+
+    /// <summary>See <see cref="RebuildableDataAnnotation"/>.</summary>
+    public static IResourceBuilder<T> WithRebuildableData<T>(this IResourceBuilder<T> builder) where T : IResource =>
+        builder.WithAnnotation(new RebuildableDataAnnotation(), ResourceAnnotationMutationBehavior.Replace);
 
     [GeneratedRegex(@"^[1-9][0-9]*(Mi|Gi)$")]
     private static partial Regex MemoryQuantity();

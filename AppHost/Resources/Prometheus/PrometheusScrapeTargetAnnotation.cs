@@ -1,6 +1,6 @@
-namespace MlStack.AppHost.Prometheus;
+namespace MlStack.AppHost.Resources.Prometheus;
 
-/// <summary>Marks a resource whose endpoint Prometheus scrapes; read in run mode and by the publishers.</summary>
+/// <summary>On a Prometheus resource: a resource whose endpoint it scrapes. prometheus.yml is rendered from these.</summary>
 public sealed class PrometheusScrapeTargetAnnotation(IResourceWithEndpoints target, string endpointName, string metricsPath) : IResourceAnnotation
 {
     public IResourceWithEndpoints Target { get; } = target;

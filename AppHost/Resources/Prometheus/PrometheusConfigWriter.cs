@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace MlStack.AppHost.Prometheus;
+namespace MlStack.AppHost.Resources.Prometheus;
 
 /// <summary>
 /// Renders prometheus.yml from the app model's scrape jobs. Run mode passes local addresses; the compose and

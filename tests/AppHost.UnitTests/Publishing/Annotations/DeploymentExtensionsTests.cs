@@ -1,9 +1,8 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using MlStack.AppHost.Extensions;
-using MlStack.AppHost.Publishing;
+using MlStack.AppHost.Publishing.Annotations;
 
-namespace MlStack.AppHost.UnitTests.Publishing;
+namespace MlStack.AppHost.UnitTests.Publishing.Annotations;
 
 public sealed class DeploymentExtensionsTests
 {
@@ -21,6 +20,9 @@ public sealed class DeploymentExtensionsTests
         Assert.Equal(new AutoscalingAnnotation(2, 5, 60), container.Resource.Annotations.OfType<AutoscalingAnnotation>().Single());
         Assert.Equal(new ReplicasAnnotation(3), container.Resource.Annotations.OfType<ReplicasAnnotation>().Single());
         Assert.Equal(new ComputeResourcesAnnotation(0.5, "512Mi"), container.Resource.Annotations.OfType<ComputeResourcesAnnotation>().Single());
+
+        container.WithImageConventions(1000, HealthProbeTool.Bash).WithImageConventions(472, HealthProbeTool.BusyboxWget);
+        Assert.Equal(new ImageConventionsAnnotation(472, HealthProbeTool.BusyboxWget), container.Resource.Annotations.OfType<ImageConventionsAnnotation>().Single());
     }
 
     [Fact]
@@ -33,5 +35,8 @@ public sealed class DeploymentExtensionsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => container.WithReplicas(0));
         var memory = Assert.Throws<ArgumentException>(() => container.WithResources(1, "4GB"));
         Assert.Contains("4GB", memory.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => container.WithImageConventions(0, HealthProbeTool.Bash));
+        Assert.Contains("'conf/app.conf'", Assert.Throws<ArgumentException>(() => container.WithConfigFile("conf/app.conf", "/etc", _ => Task.FromResult(""))).Message);
+        Assert.Contains("'etc/app'", Assert.Throws<ArgumentException>(() => container.WithConfigFile("app.conf", "etc/app", _ => Task.FromResult(""))).Message);
     }
 }

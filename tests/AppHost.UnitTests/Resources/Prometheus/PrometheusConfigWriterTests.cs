@@ -1,6 +1,6 @@
-using MlStack.AppHost.Prometheus;
+using MlStack.AppHost.Resources.Prometheus;
 
-namespace MlStack.AppHost.UnitTests.Prometheus;
+namespace MlStack.AppHost.UnitTests.Resources.Prometheus;
 
 public sealed class PrometheusConfigWriterTests
 {
