@@ -13,21 +13,15 @@ namespace MlStack.Inference.Generation.Decoding;
 /// providers (it fails even for host to host here). With host memory the same code runs on CPU, which is how it
 /// is tested without a GPU.
 /// </summary>
-public sealed class GraphKvCacheRebuilder : KvCacheRebuilder
+public sealed class GraphKvCacheRebuilder(DecoderLayout layout, OrtSessionFactory sessions, OrtMemoryInfo cacheMemory) : KvCacheRebuilder(layout)
 {
-    private readonly OrtSessionHandle _graph;
-    private readonly OrtIoBinding _binding;
-    private readonly OrtMemoryInfo _cacheMemory;
+    private readonly OrtSessionHandle _graph = sessions.Create(ReadGraph(layout.CacheType));
     private readonly RunOptions _runOptions = new();
-    private readonly OrtValue _empty;
+    private readonly OrtValue _empty = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, layout.CacheType,
+        [0, layout.KvHeads, 0, layout.HeadDim]);
+    private OrtIoBinding? _binding;
 
-    public GraphKvCacheRebuilder(DecoderLayout layout, OrtSessionFactory sessions, OrtMemoryInfo cacheMemory) : base(layout)
-    {
-        _graph = sessions.Create(ReadGraph(layout.CacheType));
-        _binding = _graph.Session.CreateIoBinding();
-        _cacheMemory = cacheMemory;
-        _empty = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, layout.CacheType, [0, layout.KvHeads, 0, layout.HeadDim]);
-    }
+    private OrtIoBinding Binding => _binding ??= _graph.Session.CreateIoBinding();
 
     public override KvCache Gather(IReadOnlyList<(KvCache Cache, int Row)> rows)
     {
@@ -95,13 +89,13 @@ public sealed class GraphKvCacheRebuilder : KvCacheRebuilder
         var inputs = new List<OrtValue>(8);
         try
         {
-            _binding.ClearBoundInputs();
-            _binding.ClearBoundOutputs();
+            Binding.ClearBoundInputs();
+            Binding.ClearBoundOutputs();
             Bind(inputs, "a", a, rowsA, columnsA, columns);
             Bind(inputs, "b", b, rowsB, columnsB, columns);
-            _binding.BindOutputToDevice("merged", _cacheMemory);
-            _graph.Session.RunWithBinding(_runOptions, _binding);
-            return _binding.GetOutputValues()[0];
+            Binding.BindOutputToDevice("merged", cacheMemory);
+            _graph.Session.RunWithBinding(_runOptions, Binding);
+            return Binding.GetOutputValues()[0];
         }
         finally
         {
@@ -113,12 +107,12 @@ public sealed class GraphKvCacheRebuilder : KvCacheRebuilder
     {
         var start = Math.Max(0, sourceColumns - columns);
         long[] zeros = [rows.Length, Layout.KvHeads, columns - (sourceColumns - start), Layout.HeadDim];
-        _binding.BindInput(side, cache);
+        Binding.BindInput(side, cache);
         foreach (var (name, value) in new[] { ("rows_", rows), ("start_", [start]), ("zeros_", zeros) })
         {
             var tensor = OrtValue.CreateTensorValueFromMemory(value, [value.Length]);
             inputs.Add(tensor);
-            _binding.BindInput(name + side, tensor);
+            Binding.BindInput(name + side, tensor);
         }
     }
 
@@ -147,7 +141,7 @@ public sealed class GraphKvCacheRebuilder : KvCacheRebuilder
 
     public override void Dispose()
     {
-        _binding.Dispose();
+        _binding?.Dispose();
         _graph.Dispose();
         _runOptions.Dispose();
         _empty.Dispose();

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
+using MlStack.Inference.Execution;
 using MlStack.Inference.Generation;
 using MlStack.Inference.Repository;
 using MlStack.Inference.V1;
@@ -19,6 +20,8 @@ public class GenerationHost : InferenceHost
     public ModelRepository Repository => Services.GetRequiredService<ModelRepository>();
 
     public GenerationMetrics Metrics => Services.GetRequiredService<GenerationMetrics>();
+
+    public OrtSessionFactory Sessions => Services.GetRequiredService<OrtSessionFactory>();
 
     public Task<TextGeneration.TextGenerationClient> ClientAsync() => Task.FromResult(TextGeneration);
 

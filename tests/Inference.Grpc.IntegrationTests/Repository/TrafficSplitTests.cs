@@ -6,17 +6,6 @@ using MlStack.Testing;
 
 namespace MlStack.Inference.IntegrationTests.Repository;
 
-/// <summary>A generator with two versions (both tiny-gpt's weights); version 2 takes no unpinned traffic at start.</summary>
-public sealed class TrafficSplitHost : TemporaryRepositoryHost
-{
-    public const string Model = "tiny-ab";
-
-    public static string Config(string weights) =>
-        $$"""{ "task": "text-generation", "version_policy": { "all": {} }, "version_weights": {{weights}} }""";
-
-    protected override void Compose(string repository) => AddTinyGpt(repository, Model, Config("""{ "1": 100, "2": 0 }"""), 1, 2);
-}
-
 public sealed class TrafficSplitTests(TrafficSplitHost host) : IClassFixture<TrafficSplitHost>
 {
     [Fact]
@@ -120,4 +109,15 @@ public sealed class TrafficSplitTests(TrafficSplitHost host) : IClassFixture<Tra
         }
         return versions;
     }
+}
+
+/// <summary>A generator with two versions (both tiny-gpt's weights); version 2 takes no unpinned traffic at start.</summary>
+public sealed class TrafficSplitHost : TemporaryRepositoryHost
+{
+    public const string Model = "tiny-ab";
+
+    public static string Config(string weights) =>
+        $$"""{ "task": "text-generation", "version_policy": { "all": {} }, "version_weights": {{weights}} }""";
+
+    protected override void Compose(string repository) => AddTinyGpt(repository, Model, Config("""{ "1": 100, "2": 0 }"""), 1, 2);
 }

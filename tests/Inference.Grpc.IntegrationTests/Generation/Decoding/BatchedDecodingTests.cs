@@ -1,21 +1,16 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.ML.OnnxRuntime;
-using MlStack.Inference.Execution;
 using MlStack.Inference.Generation;
 using MlStack.Inference.Generation.Decoding;
-using MlStack.Testing;
 
 namespace MlStack.Inference.IntegrationTests.Generation.Decoding;
 
 /// <summary>
 /// The batched decoder step on its own: rows of different lengths in one padded, masked run give each row what it
-/// gets alone, also after rows leave and join (the cache rebuilt by the host copier, and by the device copier that
-/// CUDA uses, here on host memory).
+/// gets alone, also after rows leave and join (the cache rebuilt with host copies, and by the gather graph that
+/// runs on the device under CUDA, here on host memory).
 /// </summary>
 public sealed class BatchedDecodingTests(GenerationHost host) : IClassFixture<GenerationHost>
 {
-    private const int Steps = 24;
-
     private static readonly string[] Prompts =
     [
         "Once upon a time,",
@@ -25,11 +20,13 @@ public sealed class BatchedDecodingTests(GenerationHost host) : IClassFixture<Ge
         "Hello",
     ];
 
+    private const int Steps = 24;
+
     /// <summary>Each shipped generator on the CPU path (OrtValues, host copies), the GPU path on host memory (IOBinding, gather graph), and a mix.</summary>
     public static TheoryData<string, bool, bool> Paths()
     {
         var data = new TheoryData<string, bool, bool>();
-        foreach (var model in RepositoryPaths.ShippedGeneratorModels)
+        foreach (var model in MlStack.Testing.RepositoryPaths.ShippedGeneratorModels)
         {
             data.Add(model, false, false);
             data.Add(model, true, true);
@@ -126,7 +123,7 @@ public sealed class BatchedDecodingTests(GenerationHost host) : IClassFixture<Ge
     }
 
     private KvCacheRebuilder Rebuilder(GeneratorModel model, bool graph) => graph
-        ? new GraphKvCacheRebuilder(model.Layout, host.Services.GetRequiredService<OrtSessionFactory>(), OrtMemoryInfo.DefaultInstance)
+        ? new GraphKvCacheRebuilder(model.Layout, host.Sessions, OrtMemoryInfo.DefaultInstance)
         : new HostKvCacheRebuilder(model.Layout);
 
     /// <summary>Prefills the joining rows alone, samples their first token and gathers them into the batch.</summary>

@@ -19,15 +19,14 @@ public sealed class ContinuousBatchingTests(GenerationHost host) : IClassFixture
     [MemberData(nameof(ShippedGenerators.Names), MemberType = typeof(ShippedGenerators))]
     public async Task Eight_concurrent_greedy_streams_reproduce_the_reference_ids_in_shared_steps(string model)
     {
-        var file = ReferenceGenerationTests.Load(model);
         using var watcher = new GenerationMeterWatcher(host.Metrics, model);
         // A long stream keeps the batch busy, so every reference stream decodes in steps shared with others.
         using var anchor = new CancellationTokenSource();
         var running = host.TextGeneration.Generate(Greedy("Once upon a time,", 1000, ignoreEos: true, model), cancellationToken: anchor.Token);
         Assert.True(await running.ResponseStream.MoveNext(CancellationToken.None));
 
-        var streams = Enumerable.Range(0, 8).Select(i => file.References[i % file.References.Count]).ToArray();
-        var results = await Task.WhenAll(streams.Select(r => Start(model, r, file.MaxNewTokens).CollectAsync()));
+        var (streams, calls) = StartReferences(model, 8);
+        var results = await Task.WhenAll(calls);
         anchor.Cancel();
 
         for (var i = 0; i < streams.Length; i++)
@@ -43,12 +42,10 @@ public sealed class ContinuousBatchingTests(GenerationHost host) : IClassFixture
     [MemberData(nameof(ShippedGenerators.Names), MemberType = typeof(ShippedGenerators))]
     public async Task A_stream_cancelled_mid_batch_leaves_the_others_intact(string model)
     {
-        var file = ReferenceGenerationTests.Load(model);
-        using var watcher = new GenerationMeterWatcher(host.Metrics, model);
         using var cancel = new CancellationTokenSource();
+        using var watcher = new GenerationMeterWatcher(host.Metrics, model);
         var cancelled = host.TextGeneration.Generate(Greedy("The dog", 1000, ignoreEos: true, model), cancellationToken: cancel.Token);
-        var streams = Enumerable.Range(0, 7).Select(i => file.References[i % file.References.Count]).ToArray();
-        var others = streams.Select(r => Start(model, r, file.MaxNewTokens).CollectAsync()).ToArray();
+        var (streams, others) = StartReferences(model, 7);
 
         Assert.True(await cancelled.ResponseStream.MoveNext(CancellationToken.None));
         cancel.Cancel();
@@ -66,6 +63,14 @@ public sealed class ContinuousBatchingTests(GenerationHost host) : IClassFixture
         await watcher.WaitUntilStoppedAsync();
         Assert.Equal(0, watcher.Running);
         Assert.Equal(1, watcher.Cancelled);
+    }
+
+    /// <summary><paramref name="count"/> concurrent greedy streams of the model's references, taken in turn.</summary>
+    private (ReferenceGenerationTests.Reference[] References, Task<(string Text, List<int> Tokens, GenerationSummary Summary)>[] Calls) StartReferences(string model, int count)
+    {
+        var file = ReferenceGenerationTests.Load(model);
+        var references = Enumerable.Range(0, count).Select(i => file.References[i % file.References.Count]).ToArray();
+        return (references, [.. references.Select(r => Start(model, r, file.MaxNewTokens).CollectAsync())]);
     }
 
     /// <summary>A reference's request: Chat when it has messages, else Generate; greedy.</summary>
