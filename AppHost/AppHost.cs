@@ -1,6 +1,7 @@
 using MlStack.AppHost.Publishing;
 using MlStack.AppHost.Publishing.Annotations;
 using MlStack.AppHost.Resources.Chroma;
+using MlStack.AppHost.Resources.Dashboard;
 using MlStack.AppHost.Resources.Prometheus;
 using MlStack.AppHost.Runtime;
 
@@ -35,6 +36,10 @@ var prometheus = builder.AddPrometheus("prometheus", stack)
     .WithScrapeTarget(inference)
     .WithScrapeTarget(vectors);
 
+// The dashboard's sign-in key, generated and kept like the vectors key (Parameters:dashboard-access-key).
+var dashboardAccessKey = builder.AddParameter("dashboard-access-key",
+    new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+
 var dashboard = builder.AddProject<Projects.Dashboard_Web>("dashboard")
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints()
@@ -43,6 +48,8 @@ var dashboard = builder.AddProject<Projects.Dashboard_Web>("dashboard")
     .WithReference(vectors)
     .WithEnvironment("Vectors__ApiKey", vectorsApiKey)
     .WithReference(prometheus.GetEndpoint("http"))
+    .WithSignIn(dashboardAccessKey)
+    .WithDataFolder(stack)
     .WaitFor(inference)
     .WaitFor(vectors)
     .WaitFor(prometheus);

@@ -108,11 +108,12 @@ public sealed class ComposeOutputTests(PublishedStack stack)
     }
 
     [Fact]
-    public void Chroma_and_Prometheus_keep_data_in_named_volumes_and_Prometheus_config_comes_from_the_model()
+    public void Chroma_Prometheus_and_the_dashboard_keep_data_in_named_volumes_and_Prometheus_config_comes_from_the_model()
     {
         Assert.Contains("mlstack-chroma-data:/data", Services["chroma"]!["volumes"]!.AsArray().Select(v => (string?)v));
         Assert.Contains("mlstack-prometheus-data:/prometheus", Services["prometheus"]!["volumes"]!.AsArray().Select(v => (string?)v));
-        Assert.Equal(["mlstack-chroma-data", "mlstack-prometheus-data"], Compose["volumes"]!.AsObject().Select(v => v.Key).Order());
+        Assert.Contains("mlstack-dashboard-data:/app/data", Services["dashboard"]!["volumes"]!.AsArray().Select(v => (string?)v));
+        Assert.Equal(["mlstack-chroma-data", "mlstack-dashboard-data", "mlstack-prometheus-data"], Compose["volumes"]!.AsObject().Select(v => v.Key).Order());
 
         var config = File.ReadAllText(Path.Combine(stack.ComposeDirectory, "prometheus.yml"));
         foreach (var target in new[] { "inference:8080", "vectors:8080", "dashboard:8080" })
