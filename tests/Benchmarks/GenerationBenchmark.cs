@@ -11,8 +11,10 @@ namespace MlStack.Benchmarks;
 /// Text generation through gRPC with iteration-level batching on and off, side by side in one run: two Inference.Grpc
 /// processes (Generation:IterationBatching=true / false) over the shipped repository, the client in this process,
 /// HTTP/2 over loopback. For each model: time to first token as the client sees it against the server's own (the
-/// summary's), then aggregate tokens/s and inter-token latency at several concurrent streams, the two servers
-/// alternating round by round so both see the same machine load. Greedy, ignore_eos, fixed prompt and length, CPU.
+/// summary's, with a bare unary round trip beside it), then aggregate tokens/s, the server's CPU time per token and
+/// inter-token latency at several concurrent streams, the two servers alternating round by round so both see the same
+/// machine load. CPU per token is what decides throughput on a dedicated CPU-bound host, whatever else loads this one.
+/// Greedy, ignore_eos, fixed prompt and length, CPU.
 ///   dotnet run -c Release --project tests/Benchmarks -- generation [--models tiny-gpt,tiny-llama] [--streams 1,2,4,8,16]
 ///     [--tokens 128] [--rounds 3] [--ttft-requests 40] [--threads 1]
 /// </summary>
@@ -34,50 +36,65 @@ public static class GenerationBenchmark
         await using var off = await StartServerAsync(batching: false, models, streams.Max(), threads);
         using var onChannel = GrpcChannel.ForAddress(on.GrpcAddress);
         using var offChannel = GrpcChannel.ForAddress(off.GrpcAddress);
-        var servers = new[] { ("on", new TextGeneration.TextGenerationClient(onChannel)), ("off", new TextGeneration.TextGenerationClient(offChannel)) };
+        var servers = new[]
+        {
+            (Name: "on", Client: new TextGeneration.TextGenerationClient(onChannel), Cpu: new ProcessCpu([("on", on.ProcessId)])),
+            (Name: "off", Client: new TextGeneration.TextGenerationClient(offChannel), Cpu: new ProcessCpu([("off", off.ProcessId)])),
+        };
 
         var ttftRows = new List<string>();
         var rows = new List<string>();
         foreach (var model in models)
         {
-            foreach (var (_, client) in servers)
+            foreach (var (_, client, _) in servers)
             {
                 await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => GenerateAsync(client, model, 16))); // warm-up: JIT, connections, arenas
             }
 
+            // Each TTFT request is paired with a unary call on the same channel: the cost of a bare gRPC round trip
+            // (request to Kestrel and the service, response back to the client) under the same load.
             var ttft = new List<Sample>();
+            var roundTrips = new List<double>();
             for (var i = 0; i < ttftRequests; i++)
             {
-                ttft.Add(await GenerateAsync(servers[0].Item2, model, 2));
+                ttft.Add(await GenerateAsync(servers[0].Client, model, 2));
+                roundTrips.Add(await RoundTripAsync(servers[0].Client));
             }
             // Client TTFT = server TTFT + the server's hand-off to gRPC + the network, Kestrel and the client.
             var difference = ttft.Select(t => t.ClientTtftMs - t.ServerTtftMs).ToArray();
             ttftRows.Add($"| {model} | {Percentile(ttft.Select(t => t.ClientTtftMs), 0.5):F2} | {Percentile(ttft.Select(t => t.ServerTtftMs), 0.5):F2} | " +
                 $"{Percentile(difference, 0.5):F2} | {Percentile(difference, 0.9):F2} | {Percentile(ttft.Select(t => t.ServerFirstMessageMs - t.ServerTtftMs), 0.5):F2} | " +
-                $"{Percentile(ttft.Select(t => t.ClientTtftMs - t.ServerFirstMessageMs), 0.5):F2} |");
+                $"{Percentile(ttft.Select(t => t.ClientTtftMs - t.ServerFirstMessageMs), 0.5):F2} | {Percentile(roundTrips, 0.5):F2} |");
             Console.WriteLine(ttftRows[^1]);
 
-            double? single = null;
+            var cells = new Dictionary<(int Streams, string Server), List<Cell>>();
             foreach (var n in streams)
             {
-                var cells = servers.ToDictionary(s => s.Item1, _ => new List<Cell>());
                 for (var round = 0; round < rounds; round++)
                 {
                     // Alternate which server goes first, so neither always runs right after the other.
-                    foreach (var (name, client) in round % 2 == 0 ? servers : servers.Reverse())
+                    foreach (var (name, client, cpu) in round % 2 == 0 ? servers : servers.Reverse())
                     {
-                        cells[name].Add(await ConcurrentAsync(client, model, n, tokens));
+                        var before = cpu.Read();
+                        var cell = await ConcurrentAsync(client, model, n, tokens);
+                        cell.ServerCpuMsPerToken = cpu.PerUnitSince(before, cell.Tokens)[0];
+                        if (!cells.TryGetValue((n, name), out var list))
+                        {
+                            cells[(n, name)] = list = [];
+                        }
+                        list.Add(cell);
                     }
                 }
-                foreach (var (name, measured) in cells)
-                {
-                    var rate = measured.Select(m => m.TokensPerSecond).Order().ElementAt(measured.Count / 2);
-                    var itl = measured.SelectMany(m => m.InterTokenMs).ToArray();
-                    if (name == "on" && n == 1) single = rate;
-                    var speedup = name == "on" && single is { } baseline ? $"{rate / baseline:F2}x" : "";
-                    rows.Add($"| {model} | {n} | {name} | {rate:F1} | {speedup} | {Percentile(itl, 0.5):F2} | {Percentile(itl, 0.99):F2} |");
-                    Console.WriteLine(rows[^1]);
-                }
+            }
+            // With one stream both servers run the same path (one sequence per run), so the single-stream reference
+            // is the median of both servers' rounds: twice the samples on a machine whose speed swings.
+            var single = cells.Where(c => c.Key.Streams == 1).SelectMany(c => c.Value).ToList();
+            var (singleRate, singleCpu) = (Median(single.Select(c => c.TokensPerSecond)), Median(single.Select(c => c.ServerCpuMsPerToken)));
+            rows.Add(Row(model, "1", "both (reference)", single, singleRate, singleCpu));
+            foreach (var ((n, name), measured) in cells)
+            {
+                rows.Add(Row(model, n.ToString(CultureInfo.InvariantCulture), name, measured, singleRate, singleCpu));
+                Console.WriteLine(rows[^1]);
             }
         }
 
@@ -85,13 +102,15 @@ public static class GenerationBenchmark
         Console.WriteLine($"Load average at end: {LoadAverage()}");
         Console.WriteLine();
         Console.WriteLine($"Time to first token, batching on, one stream, {ttftRequests} requests (prompt {Prompt.Length} characters):");
-        Console.WriteLine("| model | client TTFT p50 ms | server TTFT p50 ms | difference p50 ms | difference p90 ms | of which server hand-off p50 ms | of which network, Kestrel, client p50 ms |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| model | client TTFT p50 ms | server TTFT p50 ms | difference p50 ms | difference p90 ms | of which server hand-off p50 ms | of which network, Kestrel, client p50 ms | unary gRPC round trip p50 ms |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         ttftRows.ForEach(Console.WriteLine);
         Console.WriteLine();
-        Console.WriteLine($"Aggregate tokens/s, {tokens} new tokens per stream, median of {rounds} rounds; inter-token latency over all rounds:");
-        Console.WriteLine("| model | streams | batching | tokens/s | vs 1 stream (on) | ITL p50 ms | ITL p99 ms |");
-        Console.WriteLine("|---|---:|---|---:|---:|---:|---:|");
+        Console.WriteLine($"Aggregate tokens/s, {tokens} new tokens per stream, median of {rounds} rounds; server CPU per token (median); " +
+            "inter-token latency as the client sees it (every token, all rounds) and on the server's clock (each stream's mean, all rounds):");
+        Console.WriteLine("| model | streams | batching | tokens/s | vs 1 stream | server CPU ms/token | tokens per CPU-second vs 1 stream | " +
+            "client ITL p50 ms | client ITL p99 ms | server stream ITL p50 ms | server stream ITL p99 ms |");
+        Console.WriteLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         rows.ForEach(Console.WriteLine);
         return 0;
     }
@@ -121,7 +140,17 @@ public static class GenerationBenchmark
         var started = Stopwatch.GetTimestamp();
         var samples = await Task.WhenAll(Enumerable.Range(0, streams).Select(_ => Task.Run(() => GenerateAsync(client, model, tokens))));
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return new Cell(samples.Sum(s => s.Tokens) / seconds, [.. samples.SelectMany(s => s.InterTokenMs)]);
+        var produced = samples.Sum(s => s.Tokens);
+        return new Cell(produced, produced / seconds, [.. samples.SelectMany(s => s.InterTokenMs)],
+            [.. samples.Where(s => s.ServerTokensPerSecond > 0).Select(s => 1000 / s.ServerTokensPerSecond)]);
+    }
+
+    /// <summary>Milliseconds of one ListModels call: a gRPC round trip that does no work in the service.</summary>
+    private static async Task<double> RoundTripAsync(TextGeneration.TextGenerationClient client)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await client.ListModelsAsync(new ListModelsRequest());
+        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
     /// <summary>
@@ -138,14 +167,17 @@ public static class GenerationBenchmark
         };
         var started = Stopwatch.GetTimestamp();
         long previous = 0;
-        double clientTtft = 0, serverTtft = 0, serverFirstMessage = 0;
+        double clientTtft = 0, serverTtft = 0, serverFirstMessage = 0, serverTokensPerSecond = 0;
         var count = 0;
         var gaps = new List<double>(tokens);
         using var call = client.Generate(request);
         await foreach (var message in call.ResponseStream.ReadAllAsync())
         {
             var now = Stopwatch.GetTimestamp();
-            if (message.Summary is { } summary) (serverTtft, serverFirstMessage) = (summary.TimeToFirstTokenMs, summary.TimeToFirstMessageMs);
+            if (message.Summary is { } summary)
+            {
+                (serverTtft, serverFirstMessage, serverTokensPerSecond) = (summary.TimeToFirstTokenMs, summary.TimeToFirstMessageMs, summary.TokensPerSecond);
+            }
             var received = message.TokenIds.Count;
             if (received == 0) continue;
             if (count == 0)
@@ -153,17 +185,39 @@ public static class GenerationBenchmark
                 clientTtft = Stopwatch.GetElapsedTime(started, now).TotalMilliseconds;
                 received--;
             }
-            var gap = Stopwatch.GetElapsedTime(previous == 0 ? now : previous, now).TotalMilliseconds;
-            for (var i = 0; i < received; i++) gaps.Add(gap / received);
+            if (previous != 0)
+            {
+                // Tokens that came with the first message have no gap of their own to measure: they are left out.
+                var gap = Stopwatch.GetElapsedTime(previous, now).TotalMilliseconds;
+                for (var i = 0; i < received; i++) gaps.Add(gap / received);
+            }
             count += message.TokenIds.Count;
             previous = now;
         }
-        return new Sample(count, clientTtft, serverTtft, serverFirstMessage, gaps);
+        return new Sample(count, clientTtft, serverTtft, serverFirstMessage, serverTokensPerSecond, gaps);
     }
 
-    private sealed record Sample(int Tokens, double ClientTtftMs, double ServerTtftMs, double ServerFirstMessageMs, List<double> InterTokenMs);
+    /// <param name="ServerTokensPerSecond">The summary's decode rate: tokens after the first over the time after the first, on the server's clock.</param>
+    private sealed record Sample(int Tokens, double ClientTtftMs, double ServerTtftMs, double ServerFirstMessageMs, double ServerTokensPerSecond,
+        List<double> InterTokenMs);
 
-    private sealed record Cell(double TokensPerSecond, double[] InterTokenMs);
+    /// <param name="ServerStreamItlMs">Each stream's mean time between its tokens where the server produced them.</param>
+    private sealed record Cell(int Tokens, double TokensPerSecond, double[] InterTokenMs, double[] ServerStreamItlMs)
+    {
+        public double ServerCpuMsPerToken { get; set; }
+    }
+
+    private static double Median(IEnumerable<double> values) => Percentile(values, 0.5);
+
+    private static string Row(string model, string streams, string batching, List<Cell> measured, double singleRate, double singleCpu)
+    {
+        var rate = Median(measured.Select(m => m.TokensPerSecond));
+        var cpuPerToken = Median(measured.Select(m => m.ServerCpuMsPerToken));
+        var itl = measured.SelectMany(m => m.InterTokenMs).ToArray();
+        var streamItl = measured.SelectMany(m => m.ServerStreamItlMs).ToArray();
+        return $"| {model} | {streams} | {batching} | {rate:F1} | {rate / singleRate:F2}x | {cpuPerToken:F3} | {singleCpu / cpuPerToken:F2}x | " +
+            $"{Percentile(itl, 0.5):F2} | {Percentile(itl, 0.99):F2} | {Percentile(streamItl, 0.5):F2} | {Percentile(streamItl, 0.99):F2} |";
+    }
 
     private static double Percentile(IEnumerable<double> values, double p)
     {

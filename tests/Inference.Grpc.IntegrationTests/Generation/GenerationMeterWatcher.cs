@@ -31,7 +31,10 @@ public sealed class GenerationMeterWatcher : IDisposable
                 case "mlstack.generation.requests_running": Interlocked.Add(ref _running, value); break;
                 case "mlstack.generation.requests_waiting": Interlocked.Add(ref _waiting, value); break;
                 case "mlstack.generation.batch_size": Record("step", value); break;
-                case "mlstack.generation.prefill_chunk_tokens": Record("prefill", value); break;
+                case "mlstack.generation.prefill_chunk_tokens":
+                    Record("prefill", value);
+                    PrefillRan?.Invoke(value);
+                    break;
             }
         });
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
@@ -51,6 +54,12 @@ public sealed class GenerationMeterWatcher : IDisposable
     public int Waiting => Volatile.Read(ref _waiting);
     public long Generated => Interlocked.Read(ref _generated);
     public int Cancelled => Volatile.Read(ref _cancelled);
+
+    /// <summary>
+    /// Called on the scheduler's thread after each prefill run (with its prompt tokens), before the scheduler goes on:
+    /// a test can act between two chunks of a prompt there.
+    /// </summary>
+    public Action<int>? PrefillRan { get; set; }
 
     /// <summary>Decoder steps ("step", sequences in it) and prefill runs ("prefill", prompt tokens), in the order they ran.</summary>
     public IReadOnlyList<(string Kind, int Value)> Iterations
