@@ -52,7 +52,7 @@ public sealed partial class ChatTests(DashboardFixture fixture, ITestOutputHelpe
         await chat.WaitReadyAsync();
         await chat.UseSettingsAsync(maxNewTokens: 900, ignoreEndOfSequence: true);
         await chat.NewChatAsync();
-        var cancelledBefore = await CancelledGenerationsAsync();
+        var before = await FinishedGenerationsAsync();
 
         // The page stops the answer the moment its first text appears, as a person pressing Stop or Esc would.
         await chat.Page.EvaluateAsync("""
@@ -75,8 +75,11 @@ public sealed partial class ChatTests(DashboardFixture fixture, ITestOutputHelpe
         Assert.Equal("stopped", finish);
         var tokens = TokenCount().Match(stats) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
         Assert.True(tokens < 900, $"the answer ran to {tokens} tokens");
-        var cancelled = await Polling.UntilAsync(CancelledGenerationsAsync, n => n > cancelledBefore, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(250));
-        Assert.True(cancelled > cancelledBefore, "the inference service did not report a cancelled generation");
+        var after = await Polling.UntilAsync(FinishedGenerationsAsync, n => Count(n, "cancelled") > Count(before, "cancelled"),
+            TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(250));
+        // When the service counted the answer under another reason (length), it had finished before the stop reached it.
+        Assert.True(Count(after, "cancelled") > Count(before, "cancelled"),
+            $"the inference service did not report a cancelled generation; finished before: {Describe(before)}, after: {Describe(after)}");
         await Expect(chat.Page.Locator("[data-testid=send-button]")).ToBeVisibleAsync();
         await chat.Page.CloseAsync();
     }
@@ -119,17 +122,30 @@ public sealed partial class ChatTests(DashboardFixture fixture, ITestOutputHelpe
         await chat.Page.CloseAsync();
     }
 
-    /// <summary>Generations the inference service finished as cancelled, from its own /metrics.</summary>
-    private async Task<double> CancelledGenerationsAsync()
+    /// <summary>Generations the inference service finished, by finished_reason, from its own /metrics.</summary>
+    private async Task<Dictionary<string, double>> FinishedGenerationsAsync()
     {
         using var http = new HttpClient();
         var metrics = await http.GetStringAsync(new Uri(fixture.Stack.Endpoint("inference"), "/metrics"));
         return metrics.Split('\n')
-            .Where(line => line.StartsWith("mlstack_generation_request_success_total{", StringComparison.Ordinal)
-                && line.Contains("finished_reason=\"cancelled\"", StringComparison.Ordinal))
-            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+            .Where(line => line.StartsWith("mlstack_generation_request_success_total{", StringComparison.Ordinal))
+            .Select(line => (Reason: FinishedReason().Match(line).Groups[1].Value, Value: SampleValue(line)))
+            .GroupBy(sample => sample.Reason)
+            .ToDictionary(g => g.Key, g => g.Sum(sample => sample.Value));
     }
+
+    /// <summary>A sample line is "name{labels} value", optionally followed by a timestamp.</summary>
+    private static double SampleValue(string line) =>
+        double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+
+    private static double Count(Dictionary<string, double> finished, string reason) => finished.GetValueOrDefault(reason);
+
+    private static string Describe(Dictionary<string, double> finished) =>
+        string.Join(", ", finished.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key} {f.Value}"));
 
     [GeneratedRegex(@"(\d+) tokens")]
     private static partial Regex TokenCount();
+
+    [GeneratedRegex("finished_reason=\"([^\"]*)\"")]
+    private static partial Regex FinishedReason();
 }
