@@ -51,7 +51,8 @@ public sealed class ModelTokenizer
         if (!File.Exists(vocabPath) || !File.Exists(mergesPath))
         {
             throw new InvalidDataException(
-                $"'{directory}' has no vocab.json + merges.txt: only byte-level BPE tokenizers (GPT-2, Qwen2, Phi, Llama 3 style) are supported.");
+                $"'{directory}' has no vocab.json + merges.txt: only byte-level BPE tokenizers in GPT-2's files are supported (GPT-2, Qwen2, SmolLM2 exports). " +
+                "Llama 3.x exports carry theirs only in tokenizer.json; Phi-3, Llama 2 and Mistral use SentencePiece (tokenizer.model).");
         }
         var special = ReadSpecialTokens(directory);
         var pattern = ReadPreTokenizerPattern(directory) ?? Gpt2Pattern;
