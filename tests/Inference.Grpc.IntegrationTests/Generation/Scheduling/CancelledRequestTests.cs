@@ -32,12 +32,11 @@ public sealed class CancelledRequestTests(OneSequenceHost host) : IClassFixture<
 
         using var cancel = new CancellationTokenSource();
         var queued = client.Generate(Greedy("The dog", 5, ignoreEos: true), cancellationToken: cancel.Token);
-        await Polling.UntilAsync(() => Task.FromResult(watcher.Waiting), w => w == 1, Patience, TimeSpan.FromMilliseconds(10));
+        await UntilAsync(() => watcher.Waiting == 1);
         Assert.Equal(1, watcher.Waiting);
         cancel.Cancel();
-        var error = await Assert.ThrowsAsync<RpcException>(() => queued.CollectAsync());
-        Assert.Equal(StatusCode.Cancelled, error.StatusCode);
-        await Polling.UntilAsync(() => Task.FromResult((watcher.Waiting, watcher.Cancelled)), s => s == (0, 1), Patience, TimeSpan.FromMilliseconds(10));
+        await ExpectCancelledAsync(queued);
+        await UntilAsync(() => watcher is { Waiting: 0, Cancelled: 1 });
 
         Assert.Equal(0, watcher.Waiting);
         Assert.Equal(1, watcher.Cancelled);
@@ -68,9 +67,7 @@ public sealed class CancelledRequestTests(OneSequenceHost host) : IClassFixture<
             SpinWait.SpinUntil(() => watcher.Cancelled > 0, Patience);
         };
 
-        var call = client.Generate(Greedy(prompt, 5, ignoreEos: true), cancellationToken: cancel.Token);
-        var error = await Assert.ThrowsAsync<RpcException>(() => call.CollectAsync());
-        Assert.Equal(StatusCode.Cancelled, error.StatusCode);
+        await ExpectCancelledAsync(client.Generate(Greedy(prompt, 5, ignoreEos: true), cancellationToken: cancel.Token));
         await watcher.WaitUntilStoppedAsync();
 
         Assert.Equal(1, watcher.Cancelled);
@@ -88,26 +85,32 @@ public sealed class CancelledRequestTests(OneSequenceHost host) : IClassFixture<
     [Fact]
     public async Task A_request_cancelled_while_it_decodes_counts_as_cancelled_and_frees_its_place()
     {
-        var client = host.TextGeneration;
-        using var watcher = new GenerationMeterWatcher(host.Metrics);
         using var cancel = new CancellationTokenSource();
-        var call = client.Generate(Greedy("Once upon a time,", 1000, ignoreEos: true), cancellationToken: cancel.Token);
+        using var watcher = new GenerationMeterWatcher(host.Metrics);
+        var call = host.TextGeneration.Generate(Greedy("Once upon a time,", 1000, ignoreEos: true), cancellationToken: cancel.Token);
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
-        var queued = client.Generate(Greedy("The dog", 3, ignoreEos: true)).CollectAsync();
-        await Polling.UntilAsync(() => Task.FromResult(watcher.Waiting), w => w == 1, Patience, TimeSpan.FromMilliseconds(10));
+        // A request waiting for the one place gets it once the cancelled one has left.
+        var queued = host.TextGeneration.Generate(Greedy("The dog", 3, ignoreEos: true)).CollectAsync();
+        await UntilAsync(() => watcher.Waiting == 1);
 
         cancel.Cancel();
-        var error = await Assert.ThrowsAsync<RpcException>(async () =>
-        {
-            while (await call.ResponseStream.MoveNext(CancellationToken.None)) { }
-        });
-        Assert.Equal(StatusCode.Cancelled, error.StatusCode);
+        await ExpectCancelledAsync(call);
         var (_, tokens, _) = await queued;
-        await Polling.UntilAsync(() => Task.FromResult((watcher.Running, watcher.Cancelled)), s => s == (0, 1), Patience, TimeSpan.FromMilliseconds(10));
+        await UntilAsync(() => watcher is { Running: 0, Cancelled: 1 });
 
         Assert.Equal(3, tokens.Count);
         Assert.Equal(1, watcher.Cancelled);
         Assert.Equal(0, watcher.Running);
         Assert.InRange(watcher.Generated, 1 + 3, 999 + 3);
+    }
+
+    private static Task UntilAsync(Func<bool> condition) =>
+        Polling.UntilAsync(() => Task.FromResult(condition()), done => done, Patience, TimeSpan.FromMilliseconds(10));
+
+    /// <summary>The client sees CANCELLED once it reads on (the call's token was cancelled).</summary>
+    private static async Task ExpectCancelledAsync(AsyncServerStreamingCall<MlStack.Inference.V1.GenerateResponse> call)
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.CollectAsync());
+        Assert.Equal(StatusCode.Cancelled, error.StatusCode);
     }
 }
