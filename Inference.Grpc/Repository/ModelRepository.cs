@@ -182,6 +182,10 @@ public sealed class ModelRepository : IAsyncDisposable
     {
         if (!_models.TryGetValue(name ?? "", out var slot))
         {
+            // A text-generation model is served by the generation service: no wait makes it available here.
+            if (IsValidName(name) && Directory.Exists(Path.Combine(RootPath, name!)) && IsTextGeneration(name!))
+                throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                    $"Model '{name}' is a text-generation model, served by the TextGeneration service, not by this call."));
             if (IsValidName(name) && Directory.Exists(Path.Combine(RootPath, name!)))
                 throw new RpcException(new Status(StatusCode.Unavailable, $"Model '{name}' is not loaded."));
             throw new RpcException(new Status(StatusCode.NotFound, $"Model '{name}' is not in the repository."));

@@ -1,25 +1,56 @@
+using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
 namespace MlStack.VectorStore.Api;
 
-/// <summary>Answers HTTP API failures with application/problem+json and the status that fits.</summary>
+/// <summary>
+/// Answers every HTTP API failure with application/problem+json and the status that fits. The detail says what the
+/// caller did wrong and nothing else: framework and database wording, paths and stack traces go to the log, where the
+/// trace id the problem carries finds them.
+/// </summary>
 public sealed class HttpErrorHandler(IProblemDetailsService problemDetails, ILogger<HttpErrorHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
-        var mapped = MappedError.From(exception);
-        if (mapped is null && exception is BadHttpRequestException bad)
-            mapped = new(Grpc.Core.StatusCode.InvalidArgument, bad.StatusCode, "Bad request", bad.Message);
-        if (mapped is null) return false;
-        if (mapped.HttpStatus >= 500) logger.LogWarning(exception, "{Path} failed: {Detail}", context.Request.Path, mapped.Detail);
+        var mapped = MappedError.From(exception) ?? FromFramework(exception);
+        var traceId = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
+        if (mapped is null)
+        {
+            logger.LogError(exception, "{Method} {Path} failed (trace {TraceId})", context.Request.Method, context.Request.Path, traceId);
+            mapped = new(Grpc.Core.StatusCode.Internal, 500, "Internal error", $"the request failed inside the service; quote trace id {traceId}");
+        }
+        else if (mapped.HttpStatus >= 500)
+        {
+            logger.LogWarning(exception, "{Method} {Path} failed (trace {TraceId}): {Detail}", context.Request.Method, context.Request.Path, traceId, mapped.Detail);
+        }
+        else
+        {
+            logger.LogDebug(exception, "{Method} {Path} refused (trace {TraceId}): {Detail}", context.Request.Method, context.Request.Path, traceId, mapped.Detail);
+        }
 
         context.Response.StatusCode = mapped.HttpStatus;
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
-            Exception = exception,
             ProblemDetails = new ProblemDetails { Status = mapped.HttpStatus, Title = mapped.Title, Detail = mapped.Detail },
         });
     }
+
+    /// <summary>ASP.NET's own refusals (body too large, unreadable JSON, wrong content type), in words of our own.</summary>
+    private static MappedError? FromFramework(Exception exception) => exception switch
+    {
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            new(Grpc.Core.StatusCode.InvalidArgument, 413, "Content too large", "the request body is larger than the service accepts"),
+        BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
+            new(Grpc.Core.StatusCode.InvalidArgument, 415, "Unsupported media type", "send the request body as application/json"),
+        BadHttpRequestException { InnerException: JsonException json } =>
+            new(Grpc.Core.StatusCode.InvalidArgument, 400, "Bad request", json.LineNumber is { } line && json.BytePositionInLine is { } position
+                ? $"the request body is not valid JSON for this call (line {line + 1}, position {position + 1})"
+                : "the request body is not valid JSON for this call"),
+        BadHttpRequestException bad =>
+            new(Grpc.Core.StatusCode.InvalidArgument, bad.StatusCode, "Bad request", "the request is malformed: check its body, route and query parameters"),
+        _ => null,
+    };
 }

@@ -7,6 +7,7 @@ using MlStack.Inference.V1;
 using MlStack.VectorStore.Api;
 using MlStack.VectorStore.Collections;
 using MlStack.VectorStore.Embedding;
+using MlStack.VectorStore.Extraction;
 using MlStack.VectorStore.Ingestion;
 using MlStack.VectorStore.Search;
 using MlStack.VectorStore.Telemetry;
@@ -20,7 +21,7 @@ public static class VectorStoreExtensions
 
     /// <summary>
     /// The store: its embedding client, the collection catalog, the manifest with its in-memory committed revisions,
-    /// document ingest, semantic search, metrics, and both APIs' plumbing.
+    /// document extraction (PDFs in a worker process), ingest, semantic search, metrics, and both APIs' plumbing.
     /// </summary>
     public static WebApplicationBuilder AddVectorStore(this WebApplicationBuilder builder)
     {
@@ -28,6 +29,7 @@ public static class VectorStoreExtensions
         builder.AddValidatedOptions<VisibilityOptions>(VisibilityOptions.SectionName);
         builder.AddValidatedOptions<IngestionOptions>(IngestionOptions.SectionName);
         builder.AddValidatedOptions<SearchOptions>(SearchOptions.SectionName);
+        builder.AddValidatedOptions<ExtractionOptions>(ExtractionOptions.SectionName);
 
         // Service discovery resolves the address when called ("services:inference:grpc" from Aspire).
         builder.Services.AddServiceGrpcClient<Embeddings.EmbeddingsClient>(EmbeddingOptions.InferenceAddress);
@@ -41,6 +43,8 @@ public static class VectorStoreExtensions
         builder.Services.AddSingleton<DocumentManifest>();
         builder.Services.AddSingleton<CollectionCatalog>();
 
+        builder.Services.AddSingleton<PdfExtractionWorker>();
+        builder.Services.AddSingleton<DocumentExtractor>();
         builder.Services.AddSingleton<DocumentPreparer>();
         builder.Services.AddSingleton<DocumentLocks>();
         builder.Services.AddSingleton<ChunkWriter>();
