@@ -12,7 +12,7 @@ builder.AddApiKeyAuthentication();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
+app.UseVectorStoreErrors();
 app.UseAuthentication();
 app.UseAuthorization();
 

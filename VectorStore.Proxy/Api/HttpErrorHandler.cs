@@ -31,12 +31,31 @@ public sealed class HttpErrorHandler(IProblemDetailsService problemDetails, ILog
         }
 
         context.Response.StatusCode = mapped.HttpStatus;
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = mapped.HttpStatus, Title = mapped.Title, Detail = mapped.Detail },
-        });
+        await WriteAsync(problemDetails, context, new ProblemDetails { Status = mapped.HttpStatus, Title = mapped.Title, Detail = mapped.Detail });
+        return true;
     }
+
+    /// <summary>Writes the problem, also to a caller whose Accept names no JSON (an ingest asking for NDJSON, say).</summary>
+    public static async Task WriteAsync(IProblemDetailsService problemDetails, HttpContext context, ProblemDetails problem)
+    {
+        if (await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem })) return;
+        problem.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
+        await context.Response.WriteAsJsonAsync(problem, options: null, contentType: "application/problem+json");
+    }
+
+    /// <summary>A problem for a refusal ASP.NET answered without an exception, in words of our own.</summary>
+    public static ProblemDetails ForStatus(int status) => new()
+    {
+        Status = status,
+        Detail = status switch
+        {
+            StatusCodes.Status404NotFound => "no such route: see the API under /v1/collections",
+            StatusCodes.Status405MethodNotAllowed => "this route does not take that method",
+            StatusCodes.Status413PayloadTooLarge => "the request body is larger than the service accepts",
+            StatusCodes.Status415UnsupportedMediaType => "send the request body as application/json",
+            _ => "the request was refused",
+        },
+    };
 
     /// <summary>ASP.NET's own refusals (body too large, unreadable JSON, wrong content type), in words of our own.</summary>
     private static MappedError? FromFramework(Exception exception) => exception switch

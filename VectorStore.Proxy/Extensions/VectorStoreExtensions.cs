@@ -65,6 +65,25 @@ public static class VectorStoreExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Failures as problem+json: exceptions through <see cref="HttpErrorHandler"/>, and the refusals ASP.NET answers
+    /// without one (an unsupported media type, an unknown route or method) with a problem body too. 401 and 403 stay
+    /// bare: they say nothing about the API to a caller without the key.
+    /// </summary>
+    public static WebApplication UseVectorStoreErrors(this WebApplication app)
+    {
+        // A 404 here is an answer (an unknown collection or document), not a missing error page.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { AllowStatusCode404Response = true });
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            if (http.Response.StatusCode is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden) return;
+            await HttpErrorHandler.WriteAsync(http.RequestServices.GetRequiredService<IProblemDetailsService>(), http,
+                HttpErrorHandler.ForStatus(http.Response.StatusCode));
+        });
+        return app;
+    }
+
     public static WebApplication MapVectorStore(this WebApplication app)
     {
         app.MapGrpcService<VectorStoreService>().RequireAuthorization();

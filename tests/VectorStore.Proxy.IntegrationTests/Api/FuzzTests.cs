@@ -56,7 +56,9 @@ public sealed class FuzzTests(StoreFixture store, ITestOutputHelper output)
         }
         output.WriteLine($"seed {Seed}: {sent} requests in {clock.Elapsed.TotalSeconds:F1} s, {failures.Count} failures");
 
-        Assert.True(failures.Count == 0, $"seed {Seed}: {failures.Count} of {sent} failed:\n" + string.Join("\n", failures.Take(20)));
+        var kinds = failures.GroupBy(f => f[(f.IndexOf(" -> ", StringComparison.Ordinal) + 4)..][..Math.Min(100, f.Length - f.IndexOf(" -> ", StringComparison.Ordinal) - 4)])
+            .Select(g => $"{g.Count()} x {g.Key}\n    e.g. {g.First()[..Math.Min(300, g.First().Length)]}");
+        Assert.True(failures.Count == 0, $"seed {Seed}: {failures.Count} of {sent} failed:\n" + string.Join("\n", kinds));
         // The count is the test's size; the time budget only bounds a machine too slow to send them all.
         Assert.True(sent >= Requests || clock.Elapsed >= TimeBudget);
         await store.AssertServingAndIntactAsync();
@@ -127,8 +129,10 @@ public sealed class FuzzTests(StoreFixture store, ITestOutputHelper output)
 
         private FuzzRequest NextHttp()
         {
-            var c = Uri.EscapeDataString(Name());
-            var d = string.Join("/", DocumentName().Split('/').Select(Uri.EscapeDataString));
+            // No NUL in paths: Kestrel refuses such a request line before the app sees it, and the in-memory test
+            // server throws on it in the client instead; bodies and query strings still carry NULs.
+            var c = Uri.EscapeDataString(Name().Replace("\0", ""));
+            var d = string.Join("/", DocumentName().Replace("\0", "").Split('/').Select(Uri.EscapeDataString));
             var (method, path) = random.Next(9) switch
             {
                 0 => (HttpMethod.Get, "/v1/collections"),
@@ -139,7 +143,7 @@ public sealed class FuzzTests(StoreFixture store, ITestOutputHelper output)
                 5 => (HttpMethod.Put, $"/v1/collections/{c}/documents/{d}?chunkSize={Number()}&chunkOverlap={Number()}&meta.{Uri.EscapeDataString(Text(10))}={Uri.EscapeDataString(Text(20))}"),
                 6 => (HttpMethod.Delete, $"/v1/collections/{c}/documents/{d}"),
                 7 => (HttpMethod.Post, $"/v1/collections/{c}/query"),
-                _ => (Pick([HttpMethod.Patch, HttpMethod.Get, HttpMethod.Post, HttpMethod.Options]), "/v1/" + Uri.EscapeDataString(Text(30))),
+                _ => (Pick([HttpMethod.Patch, HttpMethod.Get, HttpMethod.Post, HttpMethod.Options]), "/v1/" + Uri.EscapeDataString(Text(30).Replace("\0", ""))),
             };
             var (body, contentType) = method == HttpMethod.Put
                 ? (Content(), Pick(ContentTypes))
@@ -167,7 +171,7 @@ public sealed class FuzzTests(StoreFixture store, ITestOutputHelper output)
                     return Clean(JsonNode.Parse(text)?["detail"]?.ToString() ?? "");
                 // A streamed ingest that failed after it began says so on its last line.
                 var last = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
-                if (streaming && last is not null && JsonNode.Parse(last)?["error"] is { } error)
+                if (streaming && method == HttpMethod.Put && last is not null && JsonNode.Parse(last) is JsonObject line && line["error"] is { } error)
                     return (int)error["status"]! >= 500 ? $"streamed error {error.ToJsonString()}" : Clean(error["detail"]!.ToString());
                 return null;
             });
