@@ -82,6 +82,7 @@ public sealed class PdfExtractionWorker : IDisposable
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
+            _logger.LogInformation("PDF extraction stopped at the time limit of {Timeout}", _options.ExtractionTimeout);
             throw new InvalidDataException(
                 $"reading the PDF took longer than the limit of {_options.ExtractionTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
         }
