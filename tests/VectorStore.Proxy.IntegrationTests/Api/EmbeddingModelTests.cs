@@ -6,8 +6,8 @@ namespace MlStack.VectorStore.IntegrationTests.Api;
 
 /// <summary>
 /// A model that cannot embed is a precondition the caller must fix (FAILED_PRECONDITION / 409), not an outage
-/// (UNAVAILABLE / 503): here the repository's shipped text-generation model, served by a real inference service whose
-/// repository holds it beside the embedding model.
+/// (UNAVAILABLE / 503): here the repository's shipped text-generation model, loaded by a real inference service beside
+/// the embedding model.
 /// </summary>
 [Collection(StoreCollection.Name)]
 public sealed class EmbeddingModelTests(StoreFixture store)
@@ -24,6 +24,7 @@ public sealed class EmbeddingModelTests(StoreFixture store)
         {
             ["ModelRepository:Path"] = repository.Path,
             ["ModelRepository:Models:0"] = "all-MiniLM-L6-v2",
+            ["ModelRepository:Models:1"] = generator,
         });
         await inference.StartAsync();
         await using var proxy = new ProxyFactory(store.Chroma.BaseAddress, inference.GrpcAddress);
