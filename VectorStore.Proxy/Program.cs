@@ -1,3 +1,8 @@
+using MlStack.VectorStore.Extraction;
+
+// The same program, started as the PDF extraction worker: reads one file in a process of its own (Extraction/).
+if (PdfWorker.IsInvoked(args)) return PdfWorker.Run(args);
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -7,7 +12,7 @@ builder.AddApiKeyAuthentication();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
+app.UseVectorStoreErrors();
 app.UseAuthentication();
 app.UseAuthorization();
 
@@ -15,5 +20,6 @@ app.MapDefaultEndpoints();
 app.MapVectorStore();
 
 app.Run();
+return 0;
 
 public partial class Program;

@@ -10,6 +10,7 @@ public sealed record MappedError(StatusCode GrpcStatus, int HttpStatus, string T
     public static MappedError? From(Exception exception) => exception switch
     {
         StoreException { Kind: StoreErrorKind.InvalidArgument } e => new(StatusCode.InvalidArgument, 400, "Invalid argument", e.Message),
+        StoreException { Kind: StoreErrorKind.TooLarge } e => new(StatusCode.InvalidArgument, 413, "Content too large", e.Message),
         StoreException { Kind: StoreErrorKind.NotFound } e => new(StatusCode.NotFound, 404, "Not found", e.Message),
         StoreException { Kind: StoreErrorKind.AlreadyExists } e => new(StatusCode.AlreadyExists, 409, "Already exists", e.Message),
         StoreException { Kind: StoreErrorKind.FailedPrecondition } e => new(StatusCode.FailedPrecondition, 409, "Failed precondition", e.Message),

@@ -67,13 +67,13 @@ public static class HttpApiEndpoints
     {
         var limit = options.Value.MaxDocumentBytes;
         if (http.Request.ContentLength > limit)
-            throw StoreException.Invalid($"document '{name}' is {http.Request.ContentLength} bytes; the limit is {limit}");
+            throw StoreException.TooLarge($"document '{name}' is {http.Request.ContentLength} bytes; the limit is {limit}");
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         int read;
         while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
         {
-            if (buffer.Length + read > limit) throw StoreException.Invalid($"document '{name}' is larger than the limit of {limit} bytes");
+            if (buffer.Length + read > limit) throw StoreException.TooLarge($"document '{name}' is larger than the limit of {limit} bytes");
             buffer.Write(chunk, 0, read);
         }
 

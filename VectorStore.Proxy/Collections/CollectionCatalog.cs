@@ -53,6 +53,7 @@ public sealed class CollectionCatalog(
     public async Task<CollectionInfo> CreateAsync(string name, string? embeddingModel, CancellationToken ct)
     {
         CollectionNames.Validate(name);
+        EmbeddingModelNames.Validate(embeddingModel);
         await database.EnsureAsync(ct);
         _resolved.TryRemove(name, out _);
         var existing = await chroma.FindCollectionAsync(name, ct);

@@ -11,7 +11,8 @@ namespace MlStack.VectorStore.Embedding;
 public sealed record EmbeddingBatch(string Model, int Dimensions, IReadOnlyList<float[]> Vectors);
 
 /// <summary>Calls Inference.Grpc's Embeddings service and turns its failures into store errors.</summary>
-public sealed class EmbeddingGateway(Embeddings.EmbeddingsClient client, IOptions<EmbeddingOptions> options, VectorStoreMetrics metrics)
+public sealed class EmbeddingGateway(
+    Embeddings.EmbeddingsClient client, IOptions<EmbeddingOptions> options, VectorStoreMetrics metrics, ILogger<EmbeddingGateway> logger)
 {
     public int BatchSize => options.Value.BatchSize;
 
@@ -28,15 +29,21 @@ public sealed class EmbeddingGateway(Embeddings.EmbeddingsClient client, IOption
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.NotFound)
         {
-            throw StoreException.FailedPrecondition($"the inference service does not serve the embedding model '{model}': {ex.Status.Detail}", ex);
+            logger.LogWarning(ex, "Embed with model {Model} was refused", model);
+            throw StoreException.FailedPrecondition($"the inference service does not serve the embedding model '{ModelText(model)}'", ex);
         }
-        catch (RpcException ex) when (ex.StatusCode is StatusCode.InvalidArgument)
+        // The proxy sends only texts it has checked itself, so a refusal of the request says the model cannot embed:
+        // it is not an embedding model (a text-generation or tensor model), which no retry will change.
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition)
         {
-            throw StoreException.Invalid($"the inference service refused the text: {ex.Status.Detail}");
+            logger.LogWarning(ex, "Embed with model {Model} was refused", model);
+            throw StoreException.FailedPrecondition($"the model '{ModelText(model)}' cannot embed text: it is not an embedding model", ex);
         }
         catch (RpcException ex) when (ex.StatusCode is not StatusCode.Cancelled || !ct.IsCancellationRequested)
         {
-            throw StoreException.Unavailable($"the inference service failed to embed ({ex.StatusCode}): {ex.Status.Detail}", ex);
+            // The inference service's own wording stays in the log.
+            logger.LogWarning(ex, "Embed with model {Model} failed", model);
+            throw StoreException.Unavailable($"the inference service could not embed the text ({ex.StatusCode}); retry the request", ex);
         }
         metrics.Embedded(texts.Count, Stopwatch.GetElapsedTime(started));
 
@@ -47,4 +54,6 @@ public sealed class EmbeddingGateway(Embeddings.EmbeddingsClient client, IOption
             throw StoreException.Unavailable("the inference service returned vectors of inconsistent dimension");
         return new EmbeddingBatch(response.Model, response.Dimensions, vectors);
     }
+
+    private static string ModelText(string model) => model.Length == 0 ? "(default)" : model;
 }

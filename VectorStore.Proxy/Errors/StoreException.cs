@@ -4,6 +4,8 @@ namespace MlStack.VectorStore.Errors;
 public enum StoreErrorKind
 {
     InvalidArgument,
+    /// <summary>An invalid argument that is too large to take: HTTP answers 413 instead of 400.</summary>
+    TooLarge,
     NotFound,
     AlreadyExists,
     FailedPrecondition,
@@ -20,6 +22,7 @@ public sealed class StoreException(StoreErrorKind kind, string message, Exceptio
     public StoreErrorKind Kind { get; } = kind;
 
     public static StoreException Invalid(string message) => new(StoreErrorKind.InvalidArgument, message);
+    public static StoreException TooLarge(string message) => new(StoreErrorKind.TooLarge, message);
     public static StoreException NotFound(string message) => new(StoreErrorKind.NotFound, message);
     public static StoreException FailedPrecondition(string message, Exception? inner = null) => new(StoreErrorKind.FailedPrecondition, message, inner);
     public static StoreException Unavailable(string message, Exception? inner = null) => new(StoreErrorKind.Unavailable, message, inner);

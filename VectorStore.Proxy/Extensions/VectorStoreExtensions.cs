@@ -7,6 +7,7 @@ using MlStack.Inference.V1;
 using MlStack.VectorStore.Api;
 using MlStack.VectorStore.Collections;
 using MlStack.VectorStore.Embedding;
+using MlStack.VectorStore.Extraction;
 using MlStack.VectorStore.Ingestion;
 using MlStack.VectorStore.Search;
 using MlStack.VectorStore.Telemetry;
@@ -20,7 +21,7 @@ public static class VectorStoreExtensions
 
     /// <summary>
     /// The store: its embedding client, the collection catalog, the manifest with its in-memory committed revisions,
-    /// document ingest, semantic search, metrics, and both APIs' plumbing.
+    /// document extraction (PDFs in a worker process), ingest, semantic search, metrics, and both APIs' plumbing.
     /// </summary>
     public static WebApplicationBuilder AddVectorStore(this WebApplicationBuilder builder)
     {
@@ -28,6 +29,7 @@ public static class VectorStoreExtensions
         builder.AddValidatedOptions<VisibilityOptions>(VisibilityOptions.SectionName);
         builder.AddValidatedOptions<IngestionOptions>(IngestionOptions.SectionName);
         builder.AddValidatedOptions<SearchOptions>(SearchOptions.SectionName);
+        builder.AddValidatedOptions<ExtractionOptions>(ExtractionOptions.SectionName);
 
         // Service discovery resolves the address when called ("services:inference:grpc" from Aspire).
         builder.Services.AddServiceGrpcClient<Embeddings.EmbeddingsClient>(EmbeddingOptions.InferenceAddress);
@@ -41,6 +43,8 @@ public static class VectorStoreExtensions
         builder.Services.AddSingleton<DocumentManifest>();
         builder.Services.AddSingleton<CollectionCatalog>();
 
+        builder.Services.AddSingleton<PdfExtractionWorker>();
+        builder.Services.AddSingleton<DocumentExtractor>();
         builder.Services.AddSingleton<DocumentPreparer>();
         builder.Services.AddSingleton<DocumentLocks>();
         builder.Services.AddSingleton<ChunkWriter>();
@@ -59,6 +63,25 @@ public static class VectorStoreExtensions
         builder.Services.AddExceptionHandler<HttpErrorHandler>();
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         return builder;
+    }
+
+    /// <summary>
+    /// Failures as problem+json: exceptions through <see cref="HttpErrorHandler"/>, and the refusals ASP.NET answers
+    /// without one (an unsupported media type, an unknown route or method) with a problem body too. 401 and 403 stay
+    /// bare: they say nothing about the API to a caller without the key.
+    /// </summary>
+    public static WebApplication UseVectorStoreErrors(this WebApplication app)
+    {
+        // A 404 here is an answer (an unknown collection or document), not a missing error page.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { AllowStatusCode404Response = true });
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            if (http.Response.StatusCode is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden) return;
+            await HttpErrorHandler.WriteAsync(http.RequestServices.GetRequiredService<IProblemDetailsService>(), http,
+                HttpErrorHandler.ForStatus(http.Response.StatusCode));
+        });
+        return app;
     }
 
     public static WebApplication MapVectorStore(this WebApplication app)

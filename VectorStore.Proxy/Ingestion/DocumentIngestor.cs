@@ -30,16 +30,18 @@ public sealed class DocumentIngestor(
     {
         var started = Stopwatch.GetTimestamp();
         var written = 0;
+        // The label is the collection's name once it resolved, never the caller's raw string.
+        var label = VectorStoreMetrics.UnknownCollection;
         try
         {
-            var result = await IngestCoreAsync(command, onProgress, n => written = n, ct);
-            metrics.Ingested(command.Collection, result.Unchanged ? "unchanged" : "committed", result.Unchanged ? 0 : result.ChunksTotal,
+            var result = await IngestCoreAsync(command, onProgress, name => label = name, n => written = n, ct);
+            metrics.Ingested(label, result.Unchanged ? "unchanged" : "committed", result.Unchanged ? 0 : result.ChunksTotal,
                 Stopwatch.GetElapsedTime(started));
             return result;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            metrics.Ingested(command.Collection, "failed", written, Stopwatch.GetElapsedTime(started));
+            metrics.Ingested(label, "failed", written, Stopwatch.GetElapsedTime(started));
             throw;
         }
     }
@@ -66,11 +68,14 @@ public sealed class DocumentIngestor(
         }
     }
 
-    private async Task<IngestUpdate> IngestCoreAsync(IngestCommand command, Func<IngestUpdate, Task> onProgress, Action<int> onWritten, CancellationToken ct)
+    private async Task<IngestUpdate> IngestCoreAsync(
+        IngestCommand command, Func<IngestUpdate, Task> onProgress, Action<string> resolved, Action<int> onWritten, CancellationToken ct)
     {
         CollectionNames.Validate(command.Collection);
-        var document = preparer.Prepare(command);
+        // Resolved before extraction: a PDF for a collection that does not exist is refused without reading it.
         var collection = await catalog.ResolveAsync(command.Collection, ct);
+        resolved(collection.Name);
+        var document = await preparer.PrepareAsync(command, ct);
         var documentId = RecordKeys.DocumentIdOf(command.DocumentName);
         var version = RecordKeys.VersionOf(document.Text, document.ChunkSize, document.ChunkOverlap, collection.Model, command.Metadata);
         var total = document.Chunks.Count;

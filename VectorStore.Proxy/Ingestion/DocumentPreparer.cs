@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using MlStack.VectorStore.Documents;
 using MlStack.VectorStore.Errors;
+using MlStack.VectorStore.Extraction;
 using MlStack.VectorStore.Records;
 
 namespace MlStack.VectorStore.Ingestion;
@@ -9,10 +10,10 @@ namespace MlStack.VectorStore.Ingestion;
 public sealed record PreparedDocument(string MediaType, string Text, IReadOnlyList<TextChunk> Chunks, int ChunkSize, int ChunkOverlap);
 
 /// <summary>
-/// Checks an ingest command against the limits, extracts the text and cuts it into chunks, calling no other service,
-/// so a bad document is refused before anything is written.
+/// Checks an ingest command against the limits, extracts the text (a PDF in a worker process) and cuts it into chunks,
+/// calling no other service, so a bad document is refused before anything is written.
 /// </summary>
-public sealed class DocumentPreparer(IOptions<IngestionOptions> options)
+public sealed class DocumentPreparer(IOptions<IngestionOptions> options, DocumentExtractor extractor)
 {
     private const int MaxNameLength = 512;
     private const int MaxMetadataEntries = 32;
@@ -20,7 +21,7 @@ public sealed class DocumentPreparer(IOptions<IngestionOptions> options)
     private const int MaxMetadataValueLength = 1024;
 
     /// <exception cref="StoreException">INVALID_ARGUMENT saying what is wrong with the document.</exception>
-    public PreparedDocument Prepare(IngestCommand command)
+    public async Task<PreparedDocument> PrepareAsync(IngestCommand command, CancellationToken ct)
     {
         var limits = options.Value;
         ValidateName(command.DocumentName);
@@ -33,7 +34,7 @@ public sealed class DocumentPreparer(IOptions<IngestionOptions> options)
         ValidateMetadata(command.Metadata);
         if (command.Content.Length == 0) throw StoreException.Invalid($"document '{command.DocumentName}' is empty");
         if (command.Content.Length > limits.MaxDocumentBytes)
-            throw StoreException.Invalid($"document '{command.DocumentName}' is {command.Content.Length} bytes; the limit is {limits.MaxDocumentBytes}");
+            throw StoreException.TooLarge($"document '{command.DocumentName}' is {command.Content.Length} bytes; the limit is {limits.MaxDocumentBytes}");
         var mediaType = DocumentFormat.Resolve(command.ContentType, command.DocumentName)
             ?? throw StoreException.Invalid(
                 $"unsupported document type '{(string.IsNullOrWhiteSpace(command.ContentType) ? Path.GetExtension(command.DocumentName) : command.ContentType)}' " +
@@ -42,7 +43,7 @@ public sealed class DocumentPreparer(IOptions<IngestionOptions> options)
         string text;
         try
         {
-            text = TextExtractor.Extract(command.Content.Span, mediaType);
+            text = await extractor.ExtractAsync(command.Content, mediaType, ct);
         }
         catch (InvalidDataException ex)
         {
@@ -62,16 +63,24 @@ public sealed class DocumentPreparer(IOptions<IngestionOptions> options)
         if (string.IsNullOrWhiteSpace(name)) throw StoreException.Invalid("document name is empty");
         if (name.Length > MaxNameLength) throw StoreException.Invalid($"document name is longer than {MaxNameLength} characters");
         if (name.Any(char.IsControl)) throw StoreException.Invalid("document name contains control characters");
+        if (char.IsWhiteSpace(name[0]) || char.IsWhiteSpace(name[^1]))
+            throw StoreException.Invalid("document name starts or ends with whitespace");
     }
+
+    private static bool IsValidMetadataKey(string key) =>
+        key.Length is > 0 and <= MaxMetadataKeyLength && !key.Any(char.IsControl) && !char.IsWhiteSpace(key[0]) && !char.IsWhiteSpace(key[^1])
+        && !key.StartsWith('$') && key != RecordKeys.DocumentFilterKey;
 
     private static void ValidateMetadata(IReadOnlyDictionary<string, string> metadata)
     {
         if (metadata.Count > MaxMetadataEntries) throw StoreException.Invalid($"at most {MaxMetadataEntries} metadata entries per document");
         foreach (var (k, v) in metadata)
         {
-            if (string.IsNullOrWhiteSpace(k) || k.Length > MaxMetadataKeyLength || k.StartsWith('$') || k == RecordKeys.DocumentFilterKey)
+            if (!IsValidMetadataKey(k))
                 throw StoreException.Invalid(
-                    $"metadata key '{k}' is invalid: 1-{MaxMetadataKeyLength} characters, not starting with '$', not '{RecordKeys.DocumentFilterKey}'");
+                    // Only a key of printable length is echoed: the caller should see which one, not get their input back.
+                    $"metadata key {(k.Length <= MaxMetadataKeyLength && !k.Any(char.IsControl) ? $"'{k}' " : "")}is invalid: " +
+                    $"1-{MaxMetadataKeyLength} characters, no control characters, no whitespace at either end, not starting with '$', not '{RecordKeys.DocumentFilterKey}'");
             if (v.Length > MaxMetadataValueLength) throw StoreException.Invalid($"metadata value of '{k}' is longer than {MaxMetadataValueLength} characters");
         }
     }

@@ -46,12 +46,28 @@ public static class RecordKeys
     /// <summary>A document's identity: its name within the collection.</summary>
     public static string DocumentIdOf(string documentName) => Hash("document\n" + documentName, 32);
 
-    /// <summary>A version: the extracted text plus everything that shapes the chunks and vectors.</summary>
+    /// <summary>
+    /// A version: the extracted text plus everything that shapes the chunks and vectors. Every field is written with
+    /// its length before it (metadata sorted by key, with its count), so no two different ingests share an encoding:
+    /// with plain separators, metadata {"a": "b\nc=d"} and {"a": "b", "c": "d"} read the same. Versions written by
+    /// proxies before this encoding differ from today's for the same content, so such a document is rewritten once
+    /// when it is next ingested.
+    /// </summary>
     public static string VersionOf(string text, int chunkSize, int overlap, string model, IReadOnlyDictionary<string, string> metadata)
     {
-        var key = new StringBuilder().Append(model).Append('\n').Append(chunkSize).Append('\n').Append(overlap).Append('\n');
-        foreach (var (k, v) in metadata.OrderBy(p => p.Key, StringComparer.Ordinal)) key.Append(k).Append('=').Append(v).Append('\n');
-        return Hash(key.Append(text).ToString(), 16);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        AppendField(hash, "mlstack.version.v2");
+        AppendField(hash, model);
+        AppendNumber(hash, chunkSize);
+        AppendNumber(hash, overlap);
+        AppendNumber(hash, metadata.Count);
+        foreach (var (k, v) in metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            AppendField(hash, k);
+            AppendField(hash, v);
+        }
+        AppendField(hash, text);
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
     }
 
     /// <summary>The "document@version" pair stored on each chunk; queries only see revisions the manifest names.</summary>
@@ -59,6 +75,20 @@ public static class RecordKeys
 
     /// <summary>Chunk ids derive from identity and content, so writing the same version again overwrites, never duplicates.</summary>
     public static string ChunkId(string documentId, string version, int index) => $"{documentId}-{version}-{index:D6}";
+
+    private static void AppendField(IncrementalHash hash, string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes(value);
+        AppendNumber(hash, bytes.Length);
+        hash.AppendData(bytes);
+    }
+
+    private static void AppendNumber(IncrementalHash hash, long value)
+    {
+        Span<byte> bytes = stackalloc byte[sizeof(long)];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes, value);
+        hash.AppendData(bytes);
+    }
 
     private static string Hash(string value, int hexChars) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..hexChars];

@@ -24,7 +24,8 @@ public sealed class SemanticSearch(
     EmbeddingGateway embeddings,
     ChromaClient chroma,
     IOptions<SearchOptions> options,
-    VectorStoreMetrics metrics)
+    VectorStoreMetrics metrics,
+    ILogger<SemanticSearch> logger)
 {
     private const int DefaultK = 5;
 
@@ -32,19 +33,21 @@ public sealed class SemanticSearch(
     {
         var started = Stopwatch.GetTimestamp();
         var outcome = "error";
+        // The label is the collection's name once it resolved, never the caller's raw string.
+        var label = VectorStoreMetrics.UnknownCollection;
         try
         {
-            var answer = await SearchAsync(command, ct);
+            var answer = await SearchAsync(command, name => label = name, ct);
             outcome = "ok";
             return answer;
         }
         finally
         {
-            metrics.Queried(command.Collection, outcome, Stopwatch.GetElapsedTime(started));
+            metrics.Queried(label, outcome, Stopwatch.GetElapsedTime(started));
         }
     }
 
-    private async Task<QueryAnswer> SearchAsync(QueryCommand command, CancellationToken ct)
+    private async Task<QueryAnswer> SearchAsync(QueryCommand command, Action<string> resolved, CancellationToken ct)
     {
         var limits = options.Value;
         CollectionNames.Validate(command.Collection);
@@ -53,9 +56,11 @@ public sealed class SemanticSearch(
             throw StoreException.Invalid($"query text is {command.Text.Length} characters; the limit is {limits.MaxQueryChars}");
         var k = command.K == 0 ? DefaultK : command.K;
         if (k < 1 || k > limits.MaxQueryResults) throw StoreException.Invalid($"k must be between 1 and {limits.MaxQueryResults} (got {command.K})");
-        var filter = MetadataFilter.Translate(command.FilterJson);
+        EmbeddingModelNames.Validate(command.EmbeddingModel);
+        var filter = MetadataFilter.Translate(command.FilterJson, limits);
 
         var collection = await catalog.ResolveAsync(command.Collection, ct);
+        resolved(collection.Name);
         if (!string.IsNullOrEmpty(command.EmbeddingModel) && command.EmbeddingModel != collection.Model)
             throw StoreException.FailedPrecondition(
                 $"collection '{collection.Name}' was built with embedding model '{collection.Model}' ({collection.Dimensions} dimensions), not '{command.EmbeddingModel}'");
@@ -79,7 +84,9 @@ public sealed class SemanticSearch(
         }
         catch (ChromaException ex) when (ex.StatusCode == HttpStatusCode.BadRequest)
         {
-            throw StoreException.Invalid($"filter refused by the store: {ex.ChromaMessage}");
+            // Chroma's wording names its internals; it goes to the log (with the trace id), the caller learns what to change.
+            logger.LogWarning(ex, "Chroma refused a query on {Collection}", collection.Name);
+            throw StoreException.Invalid("the filter was refused by the vector database: check its keys and operators");
         }
     }
 

@@ -10,6 +10,12 @@ public sealed class VectorStoreMetrics
 {
     public const string MeterName = "MlStack.VectorStore";
 
+    /// <summary>
+    /// The collection label of a call that failed before its collection resolved: labels only name collections that
+    /// exist, since free-form names from bad requests would grow the series on the open /metrics without bound.
+    /// </summary>
+    public const string UnknownCollection = "unknown";
+
     private readonly Counter<long> _ingestedChunks;
     private readonly Counter<long> _ingests;
     private readonly Histogram<double> _ingestDuration;

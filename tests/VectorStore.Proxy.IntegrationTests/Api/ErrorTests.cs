@@ -54,7 +54,8 @@ public sealed class ErrorTests(StoreFixture store)
 
         var badName = await IngestFails("Bad Name!", "a.txt", Encoding.UTF8.GetBytes("text"));
         Assert.Equal(StatusCode.InvalidArgument, badName.StatusCode);
-        Assert.Contains("collection name 'Bad Name!' is invalid", badName.Status.Detail);
+        Assert.Contains("collection name is invalid", badName.Status.Detail);
+        Assert.DoesNotContain("Bad Name!", badName.Status.Detail);
 
         // None of it left anything behind.
         var counts = await _client.CountsAsync(collection);
@@ -78,10 +79,15 @@ public sealed class ErrorTests(StoreFixture store)
         var content = new ByteArrayContent(big);
         content.Headers.ContentType = new("text/plain");
         using var response = await http.PutAsync($"/v1/collections/{collection}/documents/big.txt", content);
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
-        Assert.Contains("the limit is 4096", problem!["detail"]!.ToString());
+        Assert.Equal(413, (int)problem!["status"]!);
+        Assert.Contains("the limit is 4096", problem["detail"]!.ToString());
+
+        // Refused whole: nothing of the document was kept, and the store serves on.
+        Assert.Equal(0, (await client.CountsAsync(collection)).ChunkCount);
+        await store.AssertServingAndIntactAsync(proxy);
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public sealed class IngestAndQueryTests(StoreFixture store)
         }
 
         // Offsets point into the document's extracted text.
-        var markdownText = TextExtractor.Extract(TestDocuments.Markdown, DocumentFormat.Markdown);
+        var markdownText = TextExtractor.ExtractText(TestDocuments.Markdown);
         var solar = (await _client.AskAsync(collection, "inverter replacement and panel maintenance", k: 5)).Results
             .First(r => r.DocumentName == "solar-power.md");
         Assert.Equal(markdownText[solar.StartOffset..solar.EndOffset], solar.Text);

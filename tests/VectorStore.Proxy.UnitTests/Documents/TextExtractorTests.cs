@@ -6,10 +6,12 @@ namespace MlStack.VectorStore.UnitTests.Documents;
 
 public sealed class TextExtractorTests
 {
+    private static readonly PdfLimits Limits = new(MaxPages: 100, MaxDecompressedBytes: 1 << 20, MaxNesting: 64, MaxTextChars: 1 << 20);
+
     [Fact]
     public void Pdf_text_is_extracted_page_by_page()
     {
-        var text = TextExtractor.Extract(TestDocuments.Pdf(), DocumentFormat.Pdf);
+        var text = PdfTextReader.Read(TestDocuments.Pdf(), Limits);
 
         Assert.Contains("Augustin Fresnel", text);
         Assert.Contains("satellite navigation", text);
@@ -20,28 +22,28 @@ public sealed class TextExtractorTests
     public void The_same_pdf_text_gives_the_same_extracted_text()
     {
         Assert.Equal(
-            TextExtractor.Extract(TestDocuments.Pdf(), DocumentFormat.Pdf),
-            TextExtractor.Extract(TestDocuments.Pdf(), DocumentFormat.Pdf));
+            PdfTextReader.Read(TestDocuments.Pdf(), Limits),
+            PdfTextReader.Read(TestDocuments.Pdf(), Limits));
     }
 
     [Fact]
     public void Utf8_text_loses_its_bom_and_carriage_returns()
     {
         var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes("a\r\nb\rc é")).ToArray();
-        Assert.Equal("a\nb\nc é", TextExtractor.Extract(bytes, DocumentFormat.PlainText));
+        Assert.Equal("a\nb\nc é", TextExtractor.ExtractText(bytes));
     }
 
     [Fact]
     public void Invalid_utf8_is_refused()
     {
-        var ex = Assert.Throws<InvalidDataException>(() => TextExtractor.Extract(new byte[] { 0x61, 0xC3, 0x28 }, DocumentFormat.PlainText));
+        var ex = Assert.Throws<InvalidDataException>(() => TextExtractor.ExtractText(new byte[] { 0x61, 0xC3, 0x28 }));
         Assert.Contains("UTF-8", ex.Message);
     }
 
     [Fact]
     public void A_file_that_is_not_a_pdf_is_refused()
     {
-        var ex = Assert.Throws<InvalidDataException>(() => TextExtractor.Extract("just text"u8, DocumentFormat.Pdf));
+        var ex = Assert.Throws<InvalidDataException>(() => PdfTextReader.Read("just text"u8.ToArray(), Limits));
         Assert.Contains("not a readable PDF", ex.Message);
     }
 

@@ -23,4 +23,27 @@ public sealed class RecordKeysTests
         Assert.Equal(RecordKeys.ChunkId(id, version, 3), RecordKeys.ChunkId(id, version, 3));
         Assert.NotEqual(RecordKeys.ChunkId(id, version, 3), RecordKeys.ChunkId(id, version, 4));
     }
+
+    [Fact]
+    public void Versions_of_ingests_that_collide_under_plain_concatenation_differ()
+    {
+        // With "key=value\n" lines before the text, each pair below was one string and so one version.
+        Assert.NotEqual(
+            RecordKeys.VersionOf("text", 500, 50, "m", new Dictionary<string, string> { ["a"] = "b\nc=d" }),
+            RecordKeys.VersionOf("text", 500, 50, "m", new Dictionary<string, string> { ["a"] = "b", ["c"] = "d" }));
+        Assert.NotEqual(
+            RecordKeys.VersionOf("x", 500, 50, "m", new Dictionary<string, string> { ["a"] = "b" }),
+            RecordKeys.VersionOf("a=b\nx", 500, 50, "m", NoMetadata));
+        Assert.NotEqual(
+            RecordKeys.VersionOf("text", 500, 50, "m", new Dictionary<string, string> { ["a=b"] = "c" }),
+            RecordKeys.VersionOf("text", 500, 50, "m", new Dictionary<string, string> { ["a"] = "b=c" }));
+    }
+
+    [Fact]
+    public void The_version_does_not_depend_on_the_order_metadata_arrives_in()
+    {
+        Assert.Equal(
+            RecordKeys.VersionOf("t", 500, 50, "m", new Dictionary<string, string> { ["a"] = "1", ["b"] = "2" }),
+            RecordKeys.VersionOf("t", 500, 50, "m", new Dictionary<string, string> { ["b"] = "2", ["a"] = "1" }));
+    }
 }
