@@ -12,27 +12,26 @@ public sealed class ArgumentTests
         public override int Execute(CommandContext context, BenchSettings settings, CancellationToken cancellationToken) => 0;
     }
 
-    private static (int ExitCode, BenchSettings? Settings) Parse(params string[] args)
+    private static (int ExitCode, string? Target, BenchSettings? Settings) Parse(params string[] args)
     {
         var app = new CommandAppTester();
-        app.SetDefaultCommand<ParseOnly>();
-        app.Configure(BenchApp.Configure);
+        app.Configure(BenchApp.Configure<ParseOnly>);
         var result = app.Run(args);
-        return (result.ExitCode, result.Settings as BenchSettings);
+        return (result.ExitCode, result.Context?.Name, result.Settings as BenchSettings);
     }
 
     private static BenchOptions Options(params string[] args)
     {
-        var (exitCode, settings) = Parse(args);
+        var (exitCode, target, settings) = Parse(args);
         Assert.Equal(0, exitCode);
-        return Assert.IsType<BenchSettings>(settings).ToOptions();
+        return Assert.IsType<BenchSettings>(settings).ToOptions(target!);
     }
 
     private static string Refused(params string[] args)
     {
-        var (exitCode, settings) = Parse(args);
+        var (exitCode, target, settings) = Parse(args);
         Assert.Equal(0, exitCode);
-        var error = Assert.Throws<UsageException>(() => Assert.IsType<BenchSettings>(settings).ToOptions());
+        var error = Assert.Throws<UsageException>(() => Assert.IsType<BenchSettings>(settings).ToOptions(target!));
         Assert.Equal(ExitCodes.BadArguments, error.ExitCode);
         Assert.DoesNotContain('\n', error.Message);
         return error.Message;
@@ -85,7 +84,6 @@ public sealed class ArgumentTests
     }
 
     [Theory]
-    [InlineData("Unknown target 'nope'", "nope")]
     [InlineData("--requests or --duration, not both", "grpc-embed", "-n", "10", "-d", "5s")]
     [InlineData("--requests '0' must be a whole number from 1", "grpc-embed", "-n", "0")]
     [InlineData("--concurrency 'abc' must be a whole number", "grpc-embed", "-c", "abc")]
@@ -93,6 +91,8 @@ public sealed class ArgumentTests
     [InlineData("--duration '0s' is not a time", "grpc-embed", "-d", "0s")]
     [InlineData("--warmup 'soon' is not a time", "grpc-embed", "-w", "soon")]
     [InlineData("--url 'ftp://host' is not an http:// or https:// address", "grpc-embed", "--url", "ftp://host")]
+    [InlineData("--duration needs a value", "grpc-embed", "--duration")]
+    [InlineData("--json needs a value", "grpc-embed", "--json")]
     [InlineData("--stream applies to openai-chat only", "grpc-generate", "--stream")]
     [InlineData("vectors-query needs --collection", "vectors-query", "--api-key", "k")]
     [InlineData("vectors-query needs --api-key", "vectors-query", "--collection", "docs")]
@@ -104,10 +104,11 @@ public sealed class ArgumentTests
         Assert.Contains(expected, Refused(args));
 
     [Fact]
-    public void Unknown_options_and_missing_option_values_fail_parsing_with_the_usage_exit_code()
+    public void Unknown_options_and_targets_fail_parsing_with_the_usage_exit_code()
     {
         Assert.Equal(ExitCodes.BadArguments, Parse("grpc-embed", "--bogus").ExitCode);
-        Assert.Equal(ExitCodes.BadArguments, Parse("grpc-embed", "--duration").ExitCode);
+        Assert.Equal(ExitCodes.BadArguments, Parse("nope").ExitCode);
+        Assert.Throws<UsageException>(() => new BenchSettings().ToOptions("nope"));
     }
 
     [Fact]

@@ -6,12 +6,12 @@ using Spectre.Console.Cli;
 
 namespace MlStack.LoadGenerator.Cli;
 
-/// <summary>`mlstack bench &lt;target&gt; [options]`: runs the load, prints the report, writes it as JSON when asked.</summary>
+/// <summary>`mlstack bench &lt;target&gt; [options]`, one command per target: runs the load, prints the report, writes it as JSON when asked.</summary>
 public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, BenchSettings settings, CancellationToken cancellationToken)
     {
-        var options = settings.ToOptions();
+        var options = settings.ToOptions(context.Name);
         await using var target = TargetFactory.Create(options);
         var report = await new BenchRun(options, target, console).RunAsync(cancellationToken);
         ReportConsole.Write(console, report);

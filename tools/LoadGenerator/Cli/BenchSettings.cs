@@ -1,17 +1,14 @@
 using System.ComponentModel;
 using System.Globalization;
+using System.Reflection;
 using MlStack.Dashboard.Services.Cost;
 using Spectre.Console.Cli;
 
 namespace MlStack.LoadGenerator.Cli;
 
-/// <summary>The command line as Spectre.Console.Cli parses it; <see cref="ToOptions"/> checks it and gives a run.</summary>
+/// <summary>The options as Spectre.Console.Cli parses them (the target is the command); <see cref="ToOptions"/> checks them and gives a run.</summary>
 public sealed class BenchSettings : CommandSettings
 {
-    [CommandArgument(0, "<target>")]
-    [Description("grpc-embed, grpc-generate, grpc-chat, grpc-infer, vectors-query, openai-chat, openai-embeddings, sagemaker-generate, sagemaker-embed, vertex-generate, vertex-embed")]
-    public string Target { get; init; } = "";
-
     [CommandOption("-u|--url <URL>")]
     [Description("The service address (default: the target's development port on localhost)")]
     public string? Url { get; init; }
@@ -98,11 +95,12 @@ public sealed class BenchSettings : CommandSettings
     [Description("No live progress display")]
     public bool NoProgress { get; init; }
 
-    /// <summary>Checks every argument and combination; the first problem is thrown as one line.</summary>
-    public BenchOptions ToOptions()
+    /// <summary>Checks every argument and combination for the named target; the first problem is thrown as one line.</summary>
+    public BenchOptions ToOptions(string targetName)
     {
-        var target = TargetKinds.Parse(Target)
-            ?? throw new UsageException($"Unknown target '{Target}'; use one of: {string.Join(", ", TargetKinds.All.Select(t => t.Name))}.");
+        RefuseMissingValues();
+        var target = TargetKinds.Parse(targetName)
+            ?? throw new UsageException($"Unknown target '{targetName}'; use one of: {string.Join(", ", TargetKinds.All.Select(t => t.Name))}.");
         var url = Url ?? target.DefaultUrl();
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             throw new UsageException($"--url '{url}' is not an http:// or https:// address.");
@@ -151,6 +149,19 @@ public sealed class BenchSettings : CommandSettings
             JsonPath = Json,
             Progress = !NoProgress,
         };
+    }
+
+    /// <summary>
+    /// Spectre.Console.Cli 0.57 gives an option that ends the command line without its value the internal name
+    /// "__default_command" instead of failing; refuse it as the missing value it is.
+    /// </summary>
+    private void RefuseMissingValues()
+    {
+        foreach (var property in typeof(BenchSettings).GetProperties())
+        {
+            if (property.GetValue(this) is "__default_command" && property.GetCustomAttribute<CommandOptionAttribute>() is { } option)
+                throw new UsageException($"--{option.LongNames[0]} needs a value.");
+        }
     }
 
     public static int Integer(string option, string text, int min, int max) =>
