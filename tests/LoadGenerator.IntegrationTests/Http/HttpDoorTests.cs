@@ -18,10 +18,7 @@ public sealed class HttpDoorTests : IAsyncLifetime
     {
         // 10 arrivals a second at a server that serves one request per 200 ms: the queue grows by one every 200 ms,
         // so request i waits about i * 100 ms before its 200 ms of service. Timing only from the send would hide it.
-        var run = await BenchTool.RunAsync("sagemaker-generate", "--url", _server.Address.ToString(), "--rate", "10", "-n", "15", "-w", "0");
-
-        var report = run.RequireReport();
-        BenchTool.AssertConsistent(report);
+        var (run, report) = await BenchTool.RunCheckedAsync("sagemaker-generate", "--url", _server.Address.ToString(), "--rate", "10", "-n", "15", "-w", "0");
         Assert.Equal(0, run.Process.ExitCode);
         Assert.Equal((15L, 15L), (report.Requests.Sent, report.Requests.Ok));
         Assert.Equal("open", report.Run.Mode);
@@ -35,10 +32,7 @@ public sealed class HttpDoorTests : IAsyncLifetime
     [Fact]
     public async Task Counts_add_up_when_the_target_fails_some_requests()
     {
-        var run = await BenchTool.RunAsync("openai-embeddings", "--url", _server.Address.ToString(), "-c", "3", "-n", "30", "-w", "0");
-
-        var report = run.RequireReport();
-        BenchTool.AssertConsistent(report);
+        var (run, report) = await BenchTool.RunCheckedAsync("openai-embeddings", "--url", _server.Address.ToString(), "-c", "3", "-n", "30", "-w", "0");
         Assert.Equal(0, run.Process.ExitCode);
         Assert.Equal(30, report.Requests.Sent);
         Assert.Equal(_server.Served503, report.Requests.Errors["HTTP 503"]);
@@ -50,11 +44,8 @@ public sealed class HttpDoorTests : IAsyncLifetime
     [Fact]
     public async Task A_streamed_chat_reports_time_to_first_token_and_inter_token_latency()
     {
-        var run = await BenchTool.RunAsync("openai-chat", "--stream", "--url", _server.Address.ToString(), "-c", "2", "-n", "8", "-w", "0",
+        var (run, report) = await BenchTool.RunCheckedAsync("openai-chat", "--stream", "--url", _server.Address.ToString(), "-c", "2", "-n", "8", "-w", "0",
             "--instance", "ml.g5.xlarge");
-
-        var report = run.RequireReport();
-        BenchTool.AssertConsistent(report);
         Assert.Equal(8, report.Requests.Ok);
         Assert.Equal(8 * ScriptedHttpServer.StreamedTokens, report.Tokens.Total);
         Assert.Equal(8, report.TimeToFirstTokenMs!.Count);
@@ -71,10 +62,7 @@ public sealed class HttpDoorTests : IAsyncLifetime
     [Fact]
     public async Task Vertex_predictions_are_checked_one_per_instance()
     {
-        var run = await BenchTool.RunAsync("vertex-embed", "--url", _server.Address.ToString(), "--batch", "3", "-n", "5", "-w", "0");
-
-        var report = run.RequireReport();
-        BenchTool.AssertConsistent(report);
+        var (run, report) = await BenchTool.RunCheckedAsync("vertex-embed", "--url", _server.Address.ToString(), "--batch", "3", "-n", "5", "-w", "0");
         Assert.Equal(5, report.Requests.Ok);
 
         var wrongRoute = await BenchTool.RunAsync("vertex-embed", "--url", _server.Address.ToString(), "--route", "/v1/predict", "-n", "3", "-w", "0");
@@ -86,10 +74,7 @@ public sealed class HttpDoorTests : IAsyncLifetime
     [Fact]
     public async Task Duration_mode_stops_on_time()
     {
-        var run = await BenchTool.RunAsync("openai-embeddings", "--url", _server.Address.ToString(), "-c", "2", "-d", "2s", "-w", "0");
-
-        var report = run.RequireReport();
-        BenchTool.AssertConsistent(report);
+        var (run, report) = await BenchTool.RunCheckedAsync("openai-embeddings", "--url", _server.Address.ToString(), "-c", "2", "-d", "2s", "-w", "0");
         Assert.InRange(report.Run.ElapsedSeconds, 1.9, 2.0 + LoadDriver.DrainGrace.TotalSeconds);
         Assert.True(report.Requests.Sent > 10, $"only {report.Requests.Sent} requests in 2 s");
     }

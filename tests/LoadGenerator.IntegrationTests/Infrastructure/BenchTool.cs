@@ -36,6 +36,15 @@ public static class BenchTool
         }
     }
 
+    /// <summary>Runs the tool, requires its report and checks that the report is consistent.</summary>
+    public static async Task<(BenchRun Run, LoadReport Report)> RunCheckedAsync(params string[] args)
+    {
+        var run = await RunAsync(args);
+        var report = run.RequireReport();
+        AssertConsistent(report);
+        return (run, report);
+    }
+
     /// <summary>What every report must satisfy: each request sent has one outcome, and the percentiles are ordered.</summary>
     public static void AssertConsistent(LoadReport report)
     {

@@ -14,10 +14,7 @@ public sealed class StackLoadTests(BenchStackFixture fixture)
     [Fact]
     public async Task Grpc_embed_counts_add_up_and_reports_the_tokens_read()
     {
-        var run = await BenchTool.RunAsync("grpc-embed", "--url", Inference, "-c", "4", "-n", "40", "-w", "0", "--batch", "2");
-
-        var report = run.RequireReport();
-        BenchTool.AssertConsistent(report);
+        var (run, report) = await BenchTool.RunCheckedAsync("grpc-embed", "--url", Inference, "-c", "4", "-n", "40", "-w", "0", "--batch", "2");
         Assert.Equal(0, run.Process.ExitCode);
         Assert.Equal((40L, 40L), (report.Requests.Sent, report.Requests.Ok));
         Assert.Equal("input", report.Tokens.Kind);
@@ -30,10 +27,7 @@ public sealed class StackLoadTests(BenchStackFixture fixture)
     [Fact]
     public async Task Grpc_generate_streams_report_time_to_first_token_and_stop_on_time()
     {
-        var run = await BenchTool.RunAsync("grpc-generate", "--url", Inference, "-c", "2", "-d", "3s", "-w", "1s", "--max-tokens", "16");
-
-        var report = run.RequireReport();
-        BenchTool.AssertConsistent(report);
+        var (run, report) = await BenchTool.RunCheckedAsync("grpc-generate", "--url", Inference, "-c", "2", "-d", "3s", "-w", "1s", "--max-tokens", "16");
         Assert.Equal(0, run.Process.ExitCode);
         Assert.InRange(report.Run.ElapsedSeconds, 2.9, 3.0 + LoadDriver.DrainGrace.TotalSeconds);
         Assert.True(report.Requests.Ok > 0);
@@ -48,32 +42,24 @@ public sealed class StackLoadTests(BenchStackFixture fixture)
     [Fact]
     public async Task Grpc_chat_and_model_infer_answer_under_load()
     {
-        var chat = await BenchTool.RunAsync("grpc-chat", "--url", Inference, "-m", "tiny-llama", "-r", "4", "-n", "6", "-w", "0", "--max-tokens", "8");
-        var chatReport = chat.RequireReport();
-        BenchTool.AssertConsistent(chatReport);
+        var (chat, chatReport) = await BenchTool.RunCheckedAsync("grpc-chat", "--url", Inference, "-m", "tiny-llama", "-r", "4", "-n", "6", "-w", "0", "--max-tokens", "8");
         Assert.Equal(6, chatReport.Requests.Ok);
         Assert.Equal("open", chatReport.Run.Mode);
 
-        var infer = await BenchTool.RunAsync("grpc-infer", "--url", Inference, "-m", "all-MiniLM-L6-v2", "-n", "10", "-w", "0");
-        var inferReport = infer.RequireReport();
-        BenchTool.AssertConsistent(inferReport);
+        var (infer, inferReport) = await BenchTool.RunCheckedAsync("grpc-infer", "--url", Inference, "-m", "all-MiniLM-L6-v2", "-n", "10", "-w", "0");
         Assert.Equal(10, inferReport.Requests.Ok);
     }
 
     [Fact]
     public async Task Vector_queries_count_successes_and_refusals_alike()
     {
-        var ok = await BenchTool.RunAsync("vectors-query", "--url", Vectors, "--api-key", fixture.VectorsApiKey, "--collection", fixture.Collection,
+        var (ok, report) = await BenchTool.RunCheckedAsync("vectors-query", "--url", Vectors, "--api-key", fixture.VectorsApiKey, "--collection", fixture.Collection,
             "-c", "2", "-n", "12", "-w", "0");
-        var report = ok.RequireReport();
-        BenchTool.AssertConsistent(report);
         Assert.Equal(0, ok.Process.ExitCode);
         Assert.Equal(12, report.Requests.Ok);
 
-        var refused = await BenchTool.RunAsync("vectors-query", "--url", Vectors, "--api-key", "not-the-key", "--collection", fixture.Collection,
+        var (refused, refusedReport) = await BenchTool.RunCheckedAsync("vectors-query", "--url", Vectors, "--api-key", "not-the-key", "--collection", fixture.Collection,
             "-n", "5", "-w", "0");
-        var refusedReport = refused.RequireReport();
-        BenchTool.AssertConsistent(refusedReport);
         Assert.Equal(5, refusedReport.Requests.Errors["gRPC Unauthenticated"]);
         Assert.Equal(1, refused.Process.ExitCode);
     }

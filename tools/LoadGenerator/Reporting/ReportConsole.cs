@@ -36,7 +36,7 @@ public static class ReportConsole
 
         var cost = new Table().Border(TableBorder.Rounded).AddColumns("Instance (on demand, 100 % busy)", "$/hour", "$ per 1000 requests", "$ per 1M tokens");
         foreach (var row in report.Cost)
-            cost.AddRow(Markup.Escape(row.Instance), Money(row.PricePerHour), Money(row.PerThousandRequests), Money(row.PerMillionTokens));
+            cost.AddRow(Markup.Escape(row.Instance), row.PricePerHour.ToString("$#,0.00", CultureInfo.InvariantCulture), Money(row.PerThousandRequests), Money(row.PerMillionTokens));
         console.Write(cost);
 
         if (report.Machine.LoadAverage is { } load)
