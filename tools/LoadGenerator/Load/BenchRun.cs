@@ -37,10 +37,9 @@ public sealed class BenchRun(BenchOptions options, ILoadTarget target, IAnsiCons
         {
             throw new UsageException($"Cannot reach {target.Description}: {Innermost(e).Message}", ExitCodes.TargetUnusable);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             // It answered, if with an error: the run counts such answers by status.
-            _ = e;
         }
     }
 
