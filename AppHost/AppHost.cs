@@ -1,6 +1,7 @@
 using MlStack.AppHost.Publishing;
 using MlStack.AppHost.Publishing.Annotations;
 using MlStack.AppHost.Resources.Chroma;
+using MlStack.AppHost.Resources.Dashboard;
 using MlStack.AppHost.Resources.Prometheus;
 using MlStack.AppHost.Runtime;
 
@@ -41,6 +42,10 @@ var prometheus = builder.AddPrometheus("prometheus", stack)
 inference.WithAutoscaling(min: 1, max: 4,
     AutoscalingMetric.WaitingRequests(prometheus.GetEndpoint("http"), "mlstack_inference_pending_requests", targetPerReplica: 8));
 
+// The dashboard's sign-in key, generated and kept like the vectors key (Parameters:dashboard-access-key).
+var dashboardAccessKey = builder.AddParameter("dashboard-access-key",
+    new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+
 var dashboard = builder.AddProject<Projects.Dashboard_Web>("dashboard")
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints()
@@ -49,6 +54,8 @@ var dashboard = builder.AddProject<Projects.Dashboard_Web>("dashboard")
     .WithReference(vectors)
     .WithEnvironment("Vectors__ApiKey", vectorsApiKey)
     .WithReference(prometheus.GetEndpoint("http"))
+    .WithSignIn(dashboardAccessKey)
+    .WithDataFolder(stack)
     .WaitFor(inference)
     .WaitFor(vectors)
     .WaitFor(prometheus);

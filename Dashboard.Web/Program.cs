@@ -1,17 +1,21 @@
-using MlStack.Dashboard.Components;
-
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddAppData();
+builder.AddDashboardSignIn();
 builder.AddServiceHealthOverview();
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.AddChat();
+builder.AddDocuments();
+builder.AddPrometheusMetrics();
+builder.AddUserInterface();
 
 var app = builder.Build();
 
-app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 app.MapDefaultEndpoints();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapUserInterface();
 
 app.Run();
 

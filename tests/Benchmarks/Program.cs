@@ -4,6 +4,7 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
     ["embeddings"] = MlStack.Benchmarks.EmbeddingBenchmark.RunAsync,
     ["vectors"] = MlStack.Benchmarks.VectorStoreBenchmark.RunAsync,
     ["generation"] = MlStack.Benchmarks.GenerationBenchmark.RunAsync,
+    ["dashboard"] = MlStack.Benchmarks.DashboardBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))

@@ -23,6 +23,9 @@ ARG PROJECT
 WORKDIR /app
 COPY --from=build /app .
 COPY --chmod=0755 tools/container/healthcheck.sh /usr/local/bin/mlstack-healthcheck
+# A service's data folder (the dashboard's tally and sign-in keys) is a volume when published; a fresh named volume
+# takes the owner of the folder it is mounted on.
+RUN mkdir -p /app/data && chown 1654:1654 /app/data
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     MLSTACK_ENTRY_ASSEMBLY=${PROJECT}.dll
 EXPOSE 8080

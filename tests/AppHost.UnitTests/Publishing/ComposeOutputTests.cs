@@ -103,8 +103,9 @@ public sealed class ComposeOutputTests(PublishedStack stack)
         var vectors = Services["vectors"]!["depends_on"]!.AsObject();
         Assert.Equal(["chroma", "inference"], vectors.Select(d => d.Key).Order());
         var dashboard = Services["dashboard"]!["depends_on"]!.AsObject();
-        Assert.Equal(["inference", "prometheus", "vectors"], dashboard.Select(d => d.Key).Order());
-        foreach (var dependency in vectors.Concat(dashboard))
+        Assert.Equal(["dashboard-volume-owner", "inference", "prometheus", "vectors"], dashboard.Select(d => d.Key).Order());
+        // The one-shot volume owner runs to completion first; it has no health check (next tests).
+        foreach (var dependency in vectors.Concat(dashboard).Where(d => !d.Key.EndsWith("-volume-owner")))
         {
             Assert.Equal("service_healthy", (string?)dependency.Value!["condition"]);
             Assert.NotNull(Services[dependency.Key]!["healthcheck"]);
@@ -112,11 +113,12 @@ public sealed class ComposeOutputTests(PublishedStack stack)
     }
 
     [Fact]
-    public void Chroma_and_Prometheus_keep_data_in_named_volumes_and_Prometheus_config_comes_from_the_model()
+    public void Chroma_Prometheus_and_the_dashboard_keep_data_in_named_volumes_and_Prometheus_config_comes_from_the_model()
     {
         Assert.Contains("mlstack-chroma-data:/data", Services["chroma"]!["volumes"]!.AsArray().Select(v => (string?)v));
         Assert.Contains("mlstack-prometheus-data:/prometheus", Services["prometheus"]!["volumes"]!.AsArray().Select(v => (string?)v));
-        Assert.Equal(["mlstack-chroma-data", "mlstack-prometheus-data"], Compose["volumes"]!.AsObject().Select(v => v.Key).Order());
+        Assert.Contains("mlstack-dashboard-data:/app/data", Services["dashboard"]!["volumes"]!.AsArray().Select(v => (string?)v));
+        Assert.Equal(["mlstack-chroma-data", "mlstack-dashboard-data", "mlstack-prometheus-data"], Compose["volumes"]!.AsObject().Select(v => v.Key).Order());
 
         var config = File.ReadAllText(Path.Combine(stack.ComposeDirectory, "prometheus.yml"));
         foreach (var target in new[] { "inference", "vectors", "dashboard" })
@@ -171,7 +173,7 @@ public sealed class ComposeOutputTests(PublishedStack stack)
             Assert.Equal("no", (string?)owner["restart"]);
             Assert.True((bool)owner["read_only"]!);
         }
-        Assert.Equal(["chroma-volume-owner", "prometheus-volume-owner"], Services.Select(s => s.Key).Where(k => k.EndsWith("-volume-owner")).Order());
+        Assert.Equal(["chroma-volume-owner", "dashboard-volume-owner", "prometheus-volume-owner"], Services.Select(s => s.Key).Where(k => k.EndsWith("-volume-owner")).Order());
     }
 
     [Fact]

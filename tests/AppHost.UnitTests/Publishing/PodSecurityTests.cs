@@ -14,7 +14,7 @@ public sealed class PodSecurityTests(PublishedStack stack)
     {
         ["inference"] = ["/app/models/all-MiniLM-L6-v2", "/tmp"],
         ["vectors"] = ["/tmp"],
-        ["dashboard"] = ["/tmp"],
+        ["dashboard"] = ["/app/data", "/tmp"],
         ["chroma"] = ["/data", "/tmp"],
         ["prometheus"] = ["/prometheus"],
     };

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -68,7 +67,7 @@ public sealed class ServiceHealthProbeTests : IAsyncLifetime
         await using var dashboard = CreateDashboard();
         using var client = dashboard.CreateClient();
 
-        using var response = await client.GetAsync("/");
+        using var response = await client.GetAsync("/services");
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -84,6 +83,8 @@ public sealed class ServiceHealthProbeTests : IAsyncLifetime
     public async Task TheDashboardRefusesToStartWithoutServices()
     {
         await using var dashboard = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
+            .UseSetting("Dashboard:RequireSignIn", "false")
+            .UseSetting("Vectors:ApiKey", "unit-test-vectors-key")
             .ConfigureTestServices(services => services.Configure<MonitoredServiceOptions>(o => o.Services = [])));
 
         var error = Assert.ThrowsAny<Exception>(() => dashboard.CreateClient());
@@ -93,11 +94,14 @@ public sealed class ServiceHealthProbeTests : IAsyncLifetime
 
     private WebApplicationFactory<Program> CreateDashboard(string checkName = "chroma") =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
+            .UseSetting("Dashboard:RequireSignIn", "false")
+            .UseSetting("Vectors:ApiKey", "unit-test-vectors-key")
+            .UseSetting("Dashboard:DataDirectory", Path.Combine(Path.GetTempPath(), "mlstack-dashboard-unit-data"))
             .ConfigureTestServices(services => services.Configure<MonitoredServiceOptions>(options => options.Services =
             [
                 new() { Name = "api", BaseAddress = service.Address },
                 new() { Name = "chroma", BaseAddress = service.Address, Check = checkName },
-                new() { Name = "gone", BaseAddress = new Uri($"http://127.0.0.1:{ClosedPort()}") },
+                new() { Name = "gone", BaseAddress = new Uri($"http://127.0.0.1:{ClosedPort.Next()}") },
                 new() { Name = "dashboard" },
             ])));
 
@@ -108,11 +112,4 @@ public sealed class ServiceHealthProbeTests : IAsyncLifetime
         return await scope.ServiceProvider.GetRequiredService<ServiceHealthProbe>().ProbeAllAsync(timeout.Token);
     }
 
-    /// <summary>A port nothing listens on: bound once to learn a free number, then released.</summary>
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

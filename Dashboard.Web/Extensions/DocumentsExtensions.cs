@@ -1,0 +1,32 @@
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using MlStack.Dashboard.Services.Documents;
+using MlStack.Dashboard.Services.Rag;
+using VectorStoreClient = MlStack.VectorStore.V1.VectorStore.VectorStoreClient;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class DocumentsExtensions
+{
+    /// <summary>The vector store's gRPC endpoint, found by service discovery.</summary>
+    public static readonly Uri VectorsAddress = new("http://_grpc.vectors");
+
+    /// <summary>The vector store client (its API key added on the server to every call) and the RAG service.</summary>
+    public static WebApplicationBuilder AddDocuments(this WebApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<VectorsOptions>(VectorsOptions.SectionName);
+        builder.Services.AddServiceGrpcClient<VectorStoreClient>(VectorsAddress)
+            .AddCallCredentials((_, metadata, services) =>
+            {
+                metadata.Add("authorization", "Bearer " + services.GetRequiredService<IOptions<VectorsOptions>>().Value.ApiKey);
+                return Task.CompletedTask;
+            })
+            // Inside the cluster the channel is plain HTTP/2; the key still travels only between the two services.
+            .ConfigureChannel(channel => channel.UnsafeUseInsecureChannelCallCredentials = true);
+
+        builder.Services.AddScoped<DocumentLibrary>();
+        builder.Services.AddScoped<ISemanticSearch>(services => services.GetRequiredService<DocumentLibrary>());
+        builder.Services.AddScoped<RagService>();
+        return builder;
+    }
+}

@@ -1,0 +1,29 @@
+using MlStack.Dashboard.Components;
+using MlStack.Dashboard.Services.Markdown;
+using MudBlazor.Services;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class UserInterfaceExtensions
+{
+    /// <summary>Interactive server rendering (the vectors key and every backend call stay on the server), MudBlazor and Markdown.</summary>
+    public static WebApplicationBuilder AddUserInterface(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddSingleton<MarkdownRenderer>();
+        builder.Services.AddHttpContextAccessor();
+        return builder;
+    }
+
+    public static WebApplication MapUserInterface(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>()
+            .AddInteractiveServerRenderMode()
+            .RequireSignInWhenEnabled(app);
+        app.MapComparisonExport().RequireSignInWhenEnabled(app);
+        app.MapSignOut();
+        return app;
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.AI;
+
+namespace MlStack.Dashboard.Services.Chat;
+
+/// <summary>
+/// What the page shows under an answer. MlStack models report TTFT and tokens/s themselves (the gRPC summary,
+/// carried in <see cref="ChatResponseUpdate.AdditionalProperties"/>); for other backends the page measures them.
+/// </summary>
+public sealed record GenerationStats(
+    double? TimeToFirstTokenMs,
+    double? TokensPerSecond,
+    long? CompletionTokens,
+    string? FinishReason,
+    string? Model,
+    string? ModelVersion,
+    bool MeasuredByServer)
+{
+    public const string TimeToFirstTokenKey = "mlstack.time_to_first_token_ms";
+    public const string TokensPerSecondKey = "mlstack.tokens_per_second";
+    public const string TotalTimeKey = "mlstack.total_time_ms";
+    public const string ModelVersionKey = "mlstack.model_version";
+}
