@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using MlStack.Inference.Generation;
 using MlStack.Inference.V1;
 using MlStack.Testing;
+using static MlStack.Benchmarks.BenchmarkOptions;
 
 namespace MlStack.Benchmarks;
 
@@ -130,12 +131,4 @@ public static class GenerationBenchmark
     private static (double TtftMs, double TokensPerSecond) Median(List<Sample> samples) =>
         (samples.Select(s => s.TtftMs).Order().ElementAt(samples.Count / 2),
          samples.Select(s => s.Tokens / s.Seconds).Order().ElementAt(samples.Count / 2));
-
-    private static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static int IntOption(string[] args, string name, int fallback) => Option(args, name) is { } v ? int.Parse(v) : fallback;
 }
