@@ -22,7 +22,7 @@ public sealed class EmbeddingsService(ModelRepository repository, InferenceMetri
         string label = "", version = "";
         try
         {
-            var model = repository.Resolve(name, request.Version);
+            var model = repository.Resolve<ServableModel>(name, request.Version, "Embed serves embedding models; use mlstack.inference.v1.TextGeneration");
             (label, version) = (model.Name, model.VersionText);
             if (model.Texts is null || model.Tokenizer is null)
                 throw new RpcException(new Status(StatusCode.InvalidArgument,

@@ -1,24 +1,24 @@
 using MlStack.Inference.Generation;
+using MlStack.Inference.Repository;
 
 namespace Microsoft.Extensions.Hosting;
 
 public static class GenerationExtensions
 {
     /// <summary>
-    /// Streamed text generation on the repository's decoder models: settings ("Generation"), the model catalog
-    /// loaded in the background, admission bounds, vLLM-style metrics and a readiness check.
+    /// Streamed text generation on the repository's decoder models: settings ("Generation"), the repository's loader of
+    /// text-generation models (each version with its batching scheduler), the catalog view, the entry point and
+    /// vLLM-style metrics. Loading and readiness are the model repository's.
     /// </summary>
     public static WebApplicationBuilder AddTextGeneration(this WebApplicationBuilder builder)
     {
         builder.AddValidatedOptions<GenerationOptions>(GenerationOptions.SectionName);
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton<GeneratorCatalog>();
-        builder.Services.AddHostedService<GeneratorLoader>();
         builder.Services.AddSingleton<GenerationMetrics>();
-        builder.Services.AddSingleton<SequenceAdmission>();
+        builder.Services.AddSingleton<IModelLoader, GeneratorModelLoader>();
+        builder.Services.AddSingleton<GeneratorCatalog>();
         builder.Services.AddSingleton<GenerationRequestValidator>();
         builder.Services.AddSingleton<TextGenerator>();
-        builder.Services.AddHealthChecks().AddCheck<GeneratorModelsHealthCheck>("text-generation");
         return builder;
     }
 

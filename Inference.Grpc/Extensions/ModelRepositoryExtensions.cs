@@ -7,14 +7,16 @@ public static class ModelRepositoryExtensions
     public const string ModelsReadyCheck = "models";
 
     /// <summary>
-    /// The model repository ("ModelRepository"), its startup loader, the serving metrics of its models (ModelInfer and
-    /// Embed alike) and readiness.
+    /// The model repository of every task ("ModelRepository"), the loader of tensor and embedding models (features
+    /// add theirs, e.g. text generation), its startup loader, the serving metrics of its models (ModelInfer and Embed
+    /// alike) and the one readiness check.
     /// </summary>
     public static WebApplicationBuilder AddModelRepository(this WebApplicationBuilder builder)
     {
         builder.AddValidatedOptions<ModelRepositoryOptions>(ModelRepositoryOptions.SectionName);
         builder.Services.AddSingleton<InferenceMetrics>();
         builder.Services.AddSingleton<MiniLmModelInstaller>();
+        builder.Services.AddSingleton<IModelLoader, ServableModelLoader>();
         builder.Services.AddSingleton<ModelRepository>();
         builder.Services.AddHostedService<ModelRepositoryLoader>();
         // Not tagged "live": /alive stays up while models load, /health and grpc.health wait for them.

@@ -3,18 +3,42 @@ using MlStack.Inference.Generation.Decoding;
 
 namespace MlStack.Inference.Generation;
 
-/// <summary>Text generation settings, bound from the "Generation" section.</summary>
+/// <summary>
+/// Text generation settings, bound from the "Generation" section. The batching settings are each model's defaults:
+/// a model's model.json "generation" object overrides them (max_concurrent_sequences, max_waiting_requests,
+/// kv_cache_tokens, prefill_chunk_tokens).
+/// </summary>
 public sealed class GenerationOptions
 {
     public const string SectionName = "Generation";
 
-    /// <summary>Sequences decoded at the same time; each holds its own KV cache.</summary>
+    /// <summary>Sequences of one model version decoded together at most; every decoder step runs them all in one ONNX Runtime run.</summary>
     [Range(1, 1024)]
-    public int MaxConcurrentSequences { get; set; } = 4;
+    public int MaxConcurrentSequences { get; set; } = 16;
 
-    /// <summary>Requests that may wait for a free slot; beyond it requests get RESOURCE_EXHAUSTED.</summary>
+    /// <summary>Requests of one model version that may wait for a place; beyond it requests get RESOURCE_EXHAUSTED.</summary>
     [Range(0, 100_000)]
     public int MaxWaitingRequests { get; set; } = 32;
+
+    /// <summary>
+    /// KV cache positions (tokens, padding included) the sequences of one model version may hold together; a request
+    /// waits until its prompt and max_new_tokens fit. 0: MaxConcurrentSequences times the model's context (no limit).
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int KvCacheTokens { get; set; }
+
+    /// <summary>
+    /// Prompt tokens prefilled between two decoder steps at most: a longer prompt is prefilled in chunks, so running
+    /// streams wait at most one chunk per token.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int PrefillChunkTokens { get; set; } = 256;
+
+    /// <summary>
+    /// Iteration-level batching: on, the running sequences of a model share one ONNX Runtime run per step; off, each
+    /// runs its own (in parallel), for comparisons.
+    /// </summary>
+    public bool IterationBatching { get; set; } = true;
 
     /// <summary>max_new_tokens when neither the request nor generation_config.json gives one.</summary>
     [Range(1, 1_000_000)]

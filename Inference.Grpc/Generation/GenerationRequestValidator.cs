@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using MlStack.Inference.V1;
 
 namespace MlStack.Inference.Generation;
 
@@ -14,9 +13,8 @@ public sealed class GenerationRequestValidator(IOptions<GenerationOptions> optio
 {
     public static readonly IReadOnlySet<string> Roles = new HashSet<string>(StringComparer.Ordinal) { "system", "user", "assistant", "tool" };
 
-    public SamplingParameters Resolve(GeneratorModel model, GenerationParameters? request, int promptTokens)
+    public SamplingParameters Resolve(GeneratorModel model, RequestedParameters p, int promptTokens)
     {
-        var p = request ?? new GenerationParameters();
         var defaults = model.Defaults;
         var context = model.ContextLength;
         if (promptTokens >= context)
@@ -26,42 +24,42 @@ public sealed class GenerationRequestValidator(IOptions<GenerationOptions> optio
         var room = context - promptTokens;
 
         int maxNewTokens;
-        if (p.HasMaxNewTokens)
+        if (p.MaxNewTokens is { } requested)
         {
-            if (p.MaxNewTokens < 1)
+            if (requested < 1)
             {
-                throw Invalid($"max_new_tokens must be at least 1 (got {p.MaxNewTokens}).");
+                throw Invalid($"max_new_tokens must be at least 1 (got {requested}).");
             }
-            if (p.MaxNewTokens > room)
+            if (requested > room)
             {
-                throw Invalid($"max_new_tokens={p.MaxNewTokens} plus the prompt's {promptTokens} tokens exceed the context of {context} tokens of model '{model.Name}': at most {room} new tokens fit.");
+                throw Invalid($"max_new_tokens={requested} plus the prompt's {promptTokens} tokens exceed the context of {context} tokens of model '{model.Name}': at most {room} new tokens fit.");
             }
-            maxNewTokens = p.MaxNewTokens;
+            maxNewTokens = requested;
         }
         else
         {
             maxNewTokens = Math.Min(defaults.MaxNewTokens ?? options.Value.DefaultMaxNewTokens, room);
         }
 
-        var temperature = p.HasTemperature ? p.Temperature : defaults.DoSample ? defaults.Temperature : 0f;
+        var temperature = p.Temperature ?? (defaults.DoSample ? defaults.Temperature : 0f);
         if (!float.IsFinite(temperature) || temperature < 0)
         {
-            throw Invalid($"temperature must be a finite number >= 0, 0 meaning greedy decoding (got {p.Temperature}).");
+            throw Invalid($"temperature must be a finite number >= 0, 0 meaning greedy decoding (got {temperature}).");
         }
-        var topP = p.HasTopP ? p.TopP : defaults.TopP;
+        var topP = p.TopP ?? defaults.TopP;
         if (!(topP > 0f && topP <= 1f))
         {
-            throw Invalid($"top_p must be in (0, 1] (got {p.TopP}).");
+            throw Invalid($"top_p must be in (0, 1] (got {topP}).");
         }
-        var topK = p.HasTopK ? p.TopK : defaults.TopK;
+        var topK = p.TopK ?? defaults.TopK;
         if (topK < 0)
         {
-            throw Invalid($"top_k must be >= 0, 0 meaning no limit (got {p.TopK}).");
+            throw Invalid($"top_k must be >= 0, 0 meaning no limit (got {topK}).");
         }
-        var penalty = p.HasRepetitionPenalty ? p.RepetitionPenalty : defaults.RepetitionPenalty;
+        var penalty = p.RepetitionPenalty ?? defaults.RepetitionPenalty;
         if (!float.IsFinite(penalty) || penalty <= 0f)
         {
-            throw Invalid($"repetition_penalty must be a finite number > 0, 1 meaning none (got {p.RepetitionPenalty}).");
+            throw Invalid($"repetition_penalty must be a finite number > 0, 1 meaning none (got {penalty}).");
         }
 
         var limits = options.Value;
@@ -81,11 +79,11 @@ public sealed class GenerationRequestValidator(IOptions<GenerationOptions> optio
             }
         }
 
-        var seed = p.HasSeed ? p.Seed : BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
+        var seed = p.Seed ?? BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
         return new SamplingParameters(maxNewTokens, temperature, topP, topK, penalty, seed, [.. p.Stop], p.IgnoreEos);
     }
 
-    public static void ValidateMessages(IReadOnlyList<ChatMessage> messages)
+    public static void ValidateMessages(IReadOnlyList<ChatTurn> messages)
     {
         if (messages.Count == 0)
         {

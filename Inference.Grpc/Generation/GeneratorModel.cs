@@ -3,50 +3,83 @@ using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Execution;
 using MlStack.Inference.Generation.ChatTemplates;
 using MlStack.Inference.Generation.Decoding;
+using MlStack.Inference.Generation.Scheduling;
+using MlStack.Inference.KServe;
+using MlStack.Inference.Repository;
 
 namespace MlStack.Inference.Generation;
 
-/// <summary>A loaded decoder model: its ONNX Runtime session, tokenizer, chat template and defaults.</summary>
-public sealed class GeneratorModel : IDisposable
+/// <summary>
+/// A loaded version of a decoder model: its ONNX Runtime session, tokenizer, chat template, defaults, and the
+/// <see cref="GenerationScheduler"/> that batches its running sequences. Unloading drains the scheduler first.
+/// </summary>
+public sealed class GeneratorModel : ILoadedModel
 {
     private readonly OrtMemoryInfo _cacheMemory;
     private readonly Lazy<ChatTemplate> _parsedTemplate;
 
-    public GeneratorModel(string name, string version, string directory, OrtSessionHandle session,
-        KvCacheBinding binding, int cudaDeviceId, string? description)
+    public GeneratorModel(ModelVersionSource source, OrtSessionHandle session, KvCacheBinding binding, int cudaDeviceId, OrtSessionFactory sessions,
+        GenerationOptions options, GenerationMetrics metrics, CancellationToken stopping, ILogger logger)
     {
-        Name = name;
-        Version = version;
-        Directory = directory;
+        Name = source.Name;
+        Version = source.Version;
+        VersionText = source.VersionText;
+        Directory = source.Directory;
+        Config = source.Config;
         Session = session;
-        Binding = binding;
-        Description = description ?? string.Empty;
         Layout = DecoderLayout.Read(session.Session);
-        Tokenizer = ModelTokenizer.Load(directory);
-        Defaults = GenerationDefaults.Read(directory, Tokenizer);
-        ChatTemplate = ReadChatTemplate(directory);
+        Tokenizer = ModelTokenizer.Load(Directory);
+        Defaults = GenerationDefaults.Read(Directory, Tokenizer);
+        ChatTemplate = ReadChatTemplate(Directory);
         _parsedTemplate = new Lazy<ChatTemplate>(() => new ChatTemplate(ChatTemplate ?? ChatTemplates.ChatTemplate.ChatMl));
-        TemplateVariables = ReadTemplateVariables(directory);
+        TemplateVariables = ReadTemplateVariables(Directory);
         VocabularySize = (int)session.Session.OutputMetadata["logits"].Dimensions[^1];
         if (VocabularySize <= 0)
         {
             VocabularySize = Tokenizer.Count;
         }
-        _cacheMemory = session.Provider == ExecutionProviderKind.Cuda
+        Inputs = TensorSpec.Describe(session.Session.InputMetadata, null, batched: false);
+        Outputs = TensorSpec.Describe(session.Session.OutputMetadata, null, batched: false);
+        Tags = GenerationMetrics.Tags(Name, VersionText);
+
+        Binding = binding;
+        // Under CUDA with IOBinding the cache lives in device memory and is rebuilt there; with IOBinding on CPU
+        // (the tests of that path) the same code runs on host memory.
+        _cacheMemory = binding == KvCacheBinding.IoBinding && session.Provider == ExecutionProviderKind.Cuda
             ? new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA, OrtAllocatorType.DeviceAllocator, cudaDeviceId, OrtMemType.Default)
             : OrtMemoryInfo.DefaultInstance;
+        CacheRebuilder = binding == KvCacheBinding.IoBinding
+            ? new GraphKvCacheRebuilder(Layout, sessions, _cacheMemory)
+            : new HostKvCacheRebuilder(Layout);
+        Scheduler = new GenerationScheduler(this, SchedulerSettings.Resolve(Config.Generation, options, ContextLength), metrics, stopping, logger);
     }
 
     public string Name { get; }
-    public string Version { get; }
+    public long Version { get; }
+    public string VersionText { get; }
     public string Directory { get; }
-    public string Description { get; }
+    public ModelConfig Config { get; }
+    public string Description => Config.Description ?? string.Empty;
     public OrtSessionHandle Session { get; }
+    public ExecutionProviderKind Provider => Session.Provider;
     public KvCacheBinding Binding { get; }
     public DecoderLayout Layout { get; }
     public ModelTokenizer Tokenizer { get; }
     public GenerationDefaults Defaults { get; }
     public int VocabularySize { get; }
+    public TensorSpec[] Inputs { get; }
+    public TensorSpec[] Outputs { get; }
+
+    /// <summary>Sequences waiting for a place in the batch.</summary>
+    public int PendingCount => Scheduler.Waiting;
+
+    /// <summary>The model and version labels of its metrics.</summary>
+    public KeyValuePair<string, object?>[] Tags { get; }
+
+    public GenerationScheduler Scheduler { get; }
+
+    /// <summary>How its KV cache is rebuilt when the batch changes (in the memory the cache lives in).</summary>
+    public KvCacheRebuilder CacheRebuilder { get; }
 
     /// <summary>The Jinja chat template of tokenizer_config.json, or null (ChatML is used then).</summary>
     public string? ChatTemplate { get; }
@@ -59,13 +92,16 @@ public sealed class GeneratorModel : IDisposable
     /// <summary>bos_token / eos_token of tokenizer_config.json, which templates such as Llama 3's print.</summary>
     public IReadOnlyDictionary<string, object?> TemplateVariables { get; }
 
-    public IDecoderRunner CreateRunner(RunOptions runOptions, bool useCache = true) =>
-        Binding == KvCacheBinding.IoBinding && useCache
-            ? new IoBindingDecoderRunner(Session.Session, Layout, _cacheMemory, ContextLength, VocabularySize, runOptions)
-            : new OrtValueDecoderRunner(Session.Session, Layout, ContextLength, VocabularySize, runOptions, useCache);
+    /// <summary>A decoder step for one batch (each batch and the prefill have their own: a step is not thread-safe).</summary>
+    public DecoderStep CreateStep() =>
+        Binding == KvCacheBinding.IoBinding
+            ? new IoBindingDecoderStep(Session.Session, Layout, _cacheMemory, ContextLength, VocabularySize)
+            : new OrtValueDecoderStep(Session.Session, Layout, ContextLength, VocabularySize);
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
+        await Scheduler.DisposeAsync();
+        CacheRebuilder.Dispose();
         Session.Dispose();
         if (!ReferenceEquals(_cacheMemory, OrtMemoryInfo.DefaultInstance))
         {

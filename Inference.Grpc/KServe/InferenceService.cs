@@ -52,23 +52,31 @@ public sealed class InferenceService(ModelRepository repository, InferenceMetric
     public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context)
     {
         var model = repository.Resolve(request.Name, request.Version);
+        var serving = repository.StatusOf(model.Name)?.Serving ?? ServedVersions.None;
         var response = new ModelMetadataResponse
         {
             Name = model.Name,
             Platform = model.Config.Platform,
-            Versions = { repository.Loaded().Where(m => m.Name == model.Name).Select(m => m.VersionText) },
+            Versions = { serving.Versions.Values.Select(v => v.Model.VersionText) },
             Parameters =
             {
                 ["execution_provider"] = new InferParameter { StringParam = model.Provider.ToString().ToLowerInvariant() },
                 ["task"] = new InferParameter { StringParam = model.Config.Task },
                 ["max_batch_size"] = new InferParameter { Int64Param = model.Config.MaxBatchSize },
-                ["dynamic_batching"] = new InferParameter { BoolParam = model.Batching.Enabled },
+                ["dynamic_batching"] = new InferParameter { BoolParam = model is ServableModel { Batching.Enabled: true } },
+                // How requests that name no version are shared: "1=90,2=10".
+                ["version_weights"] = new InferParameter { StringParam = VersionWeightsText(serving) },
             },
         };
         response.Inputs.AddRange(model.Inputs.Select(Describe));
         response.Outputs.AddRange(model.Outputs.Select(Describe));
         return Task.FromResult(response);
     }
+
+    private static string VersionWeightsText(ServedVersions serving) =>
+        serving.Router is { } router
+            ? string.Join(",", router.Weights.Select(w => $"{w.Key}={w.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}"))
+            : "";
 
     private static ModelMetadataResponse.Types.TensorMetadata Describe(TensorSpec spec) =>
         new() { Name = spec.Name, Datatype = spec.DataType, Shape = { spec.Shape } };
@@ -81,7 +89,8 @@ public sealed class InferenceService(ModelRepository repository, InferenceMetric
         TensorWork? work = null;
         try
         {
-            var served = repository.Resolve(request.ModelName, request.ModelVersion);
+            var served = repository.Resolve<ServableModel>(request.ModelName, request.ModelVersion,
+                "ModelInfer serves tensor and embedding models; use mlstack.inference.v1.TextGeneration");
             (model, version) = (served.Name, served.VersionText);
             work = InferRequestDecoder.Decode(request, served, context.CancellationToken);
             var outputs = await served.Tensors.EnqueueAsync(work);
@@ -134,7 +143,7 @@ public sealed class InferenceService(ModelRepository repository, InferenceMetric
     public override async Task<RepositoryModelLoadResponse> RepositoryModelLoad(RepositoryModelLoadRequest request, ServerCallContext context)
     {
         CheckRepositoryName(request.RepositoryName);
-        await repository.LoadAsync(request.ModelName);
+        await repository.LoadAsync(request.ModelName, config: ConfigOverride(request));
         // Like Triton: a load that fails answers with the reason, and the model stays UNAVAILABLE.
         var entry = repository.Index().FirstOrDefault(e => e.Name == request.ModelName);
         if (entry is not null && (entry.State != ModelStates.Ready || entry.Reason.StartsWith("reload failed", StringComparison.Ordinal)))
@@ -147,6 +156,33 @@ public sealed class InferenceService(ModelRepository repository, InferenceMetric
         CheckRepositoryName(request.RepositoryName);
         await repository.UnloadAsync(request.ModelName);
         return new RepositoryModelUnloadResponse();
+    }
+
+    /// <summary>
+    /// The "config" parameter, as Triton takes it: the whole model configuration as JSON (here model.json's format),
+    /// used instead of the file until the next load without one. Checked before anything changes.
+    /// </summary>
+    private static ModelConfig? ConfigOverride(RepositoryModelLoadRequest request)
+    {
+        foreach (var name in request.Parameters.Keys)
+        {
+            if (name != "config")
+                throw new RpcException(new Status(StatusCode.InvalidArgument,
+                    $"Unknown parameter '{name}': RepositoryModelLoad takes 'config' (the model configuration as JSON, model.json's format)."));
+        }
+        if (!request.Parameters.TryGetValue("config", out var parameter)) return null;
+        if (parameter.ParameterChoiceCase != ModelRepositoryParameter.ParameterChoiceOneofCase.StringParam)
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "Parameter 'config' must be a string_param holding the model configuration as JSON."));
+        try
+        {
+            var config = ModelConfig.Parse(parameter.StringParam, "Parameter 'config'");
+            config.Validate();
+            return config;
+        }
+        catch (InvalidDataException error)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"Model '{request.ModelName}' was not changed: {error.Message}"));
+        }
     }
 
     private static void CheckRepositoryName(string name)

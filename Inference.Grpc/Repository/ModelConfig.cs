@@ -43,6 +43,16 @@ public sealed class ModelConfig
 
     public VersionPolicyConfig? VersionPolicy { get; set; }
 
+    /// <summary>
+    /// How requests that name no version are shared between the served versions, e.g. { "1": 90, "2": 10 }
+    /// (A/B tests, canaries). Served versions it leaves out get no such traffic, only requests that name them.
+    /// Absent: the latest served version takes it all.
+    /// </summary>
+    public Dictionary<string, double>? VersionWeights { get; set; }
+
+    /// <summary>Text-generation models: how many sequences run and wait, and their KV cache; unset fields take the Generation section's.</summary>
+    public GenerationSchedulingConfig? Generation { get; set; }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -51,9 +61,41 @@ public sealed class ModelConfig
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
     };
 
-    public static ModelConfig Read(string path) =>
-        JsonSerializer.Deserialize<ModelConfig>(File.ReadAllText(path), Json)
-        ?? throw new InvalidDataException($"{path} is empty.");
+    public static ModelConfig Read(string path) => Parse(File.ReadAllText(path), path);
+
+    /// <summary>A configuration from JSON text (a model.json, or the override of a load request).</summary>
+    public static ModelConfig Parse(string json, string source)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ModelConfig>(json, Json) ?? throw new InvalidDataException($"{source} is empty.");
+        }
+        catch (JsonException error)
+        {
+            throw new InvalidDataException($"{source} is not a valid model configuration: {error.Message}", error);
+        }
+    }
+
+    /// <summary>
+    /// What a loaded version depends on: everything but the version policy and weights, which only choose and share
+    /// versions. A reload keeps a loaded version whose fingerprint (and model file) did not change.
+    /// </summary>
+    public string LoadFingerprint()
+    {
+        var policy = VersionPolicy;
+        var weights = VersionWeights;
+        try
+        {
+            VersionPolicy = null;
+            VersionWeights = null;
+            return JsonSerializer.Serialize(this, Json);
+        }
+        finally
+        {
+            VersionPolicy = policy;
+            VersionWeights = weights;
+        }
+    }
 
     /// <summary>How the model's queues form batches; <paramref name="batchingAllowed"/> false runs every request alone.</summary>
     public BatchingSettings ToBatchingSettings(bool batchingAllowed)
@@ -92,6 +134,43 @@ public sealed class ModelConfig
         {
             throw new InvalidDataException($"task must be {EmbeddingTask}, {TensorTask} or {TextGenerationTask}, not '{Task}'.");
         }
+        Generation?.Validate();
+        if (VersionWeights is { } weights)
+        {
+            foreach (var (version, weight) in weights)
+            {
+                if (!long.TryParse(version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) || number < 1)
+                    throw new InvalidDataException($"version_weights has key '{version}'; keys are version numbers (1, 2, ...).");
+                if (!double.IsFinite(weight) || weight < 0)
+                    throw new InvalidDataException($"version_weights gives version {version} the weight {weight}; weights are finite numbers >= 0.");
+            }
+            if (weights.Values.Sum() <= 0)
+                throw new InvalidDataException("version_weights must give at least one version a weight above 0.");
+        }
+    }
+}
+
+/// <summary>model.json "generation": the batching scheduler of a text-generation model; 0 or absent takes the service's setting.</summary>
+public sealed class GenerationSchedulingConfig
+{
+    /// <summary>Sequences decoded together at most (one ONNX Runtime run per step for all of them).</summary>
+    public int MaxConcurrentSequences { get; set; }
+
+    /// <summary>Requests that may wait for a place; beyond it RESOURCE_EXHAUSTED.</summary>
+    public int? MaxWaitingRequests { get; set; }
+
+    /// <summary>KV cache slots (tokens, padding included) the running sequences may hold together.</summary>
+    public int KvCacheTokens { get; set; }
+
+    /// <summary>Prompt tokens prefilled between two decoder steps at most (longer prompts are prefilled in chunks).</summary>
+    public int PrefillChunkTokens { get; set; }
+
+    public void Validate()
+    {
+        if (MaxConcurrentSequences < 0) throw new InvalidDataException("generation.max_concurrent_sequences must be 1 or more (0: the service's setting).");
+        if (MaxWaitingRequests < 0) throw new InvalidDataException("generation.max_waiting_requests must be 0 or more.");
+        if (KvCacheTokens < 0) throw new InvalidDataException("generation.kv_cache_tokens must be 1 or more (0: the service's setting).");
+        if (PrefillChunkTokens < 0) throw new InvalidDataException("generation.prefill_chunk_tokens must be 1 or more (0: the service's setting).");
     }
 }
 

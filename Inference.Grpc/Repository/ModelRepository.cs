@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -7,27 +8,27 @@ using MlStack.Inference.Execution;
 namespace MlStack.Inference.Repository;
 
 /// <summary>
-/// The versioned model repository: &lt;repo&gt;/&lt;model&gt;/model.json and &lt;repo&gt;/&lt;model&gt;/&lt;version&gt;/model.onnx.
-/// Loads, reloads and unloads models at run time; a model that fails to load is UNAVAILABLE with the reason and
-/// never stops the others. Text-generation models belong to the generation service and are left alone.
+/// The versioned model repository of every task: &lt;repo&gt;/&lt;model&gt;/model.json and
+/// &lt;repo&gt;/&lt;model&gt;/&lt;version&gt;/model.onnx. One scan finds the models; each version is loaded by the
+/// <see cref="IModelLoader"/> of its task (tensor and embedding models, text-generation models). Loads, reloads and
+/// unloads models at run time; a model that fails to load is UNAVAILABLE with the reason and never stops the others.
+/// Requests that name no version are shared between the served versions by the model's <see cref="VersionRouter"/>.
 /// </summary>
 public sealed class ModelRepository : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, ModelSlot> _models = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IModelLoader> _loaders;
     private readonly OrtSessionFactory _sessions;
-    private readonly InferenceMetrics _metrics;
-    private readonly ModelRepositoryOptions _options;
     private readonly ILogger<ModelRepository> _logger;
 
     public ModelRepository(IOptions<ModelRepositoryOptions> options, IHostEnvironment environment, OrtSessionFactory sessions,
-        InferenceMetrics metrics, ILogger<ModelRepository> logger)
+        InferenceMetrics metrics, IEnumerable<IModelLoader> loaders, ILogger<ModelRepository> logger)
     {
-        _options = options.Value;
         _sessions = sessions;
-        _metrics = metrics;
         _logger = logger;
-        RootPath = Path.GetFullPath(Path.Combine(environment.ContentRootPath, _options.Path));
-        RegisterGauges();
+        _loaders = loaders.SelectMany(loader => loader.Tasks.Select(task => (task, loader))).ToDictionary(p => p.task, p => p.loader, StringComparer.Ordinal);
+        RootPath = Path.GetFullPath(Path.Combine(environment.ContentRootPath, options.Value.Path));
+        RegisterGauges(metrics.Meter);
     }
 
     public string RootPath { get; }
@@ -40,72 +41,74 @@ public sealed class ModelRepository : IAsyncDisposable
     /// <summary>Ready to serve: startup is done and every model that should be loaded is READY.</summary>
     public bool IsReady => StartupComplete && _models.Values.Where(s => s.Required).All(s => s.State == ModelStates.Ready);
 
-    /// <summary>Model folders present on disk that this service serves (text-generation ones excluded).</summary>
+    /// <summary>Every model folder with a model.json, whatever its task: the one scan of the repository.</summary>
     public IReadOnlyList<string> Discover()
     {
         if (!Directory.Exists(RootPath)) return [];
         return Directory.EnumerateDirectories(RootPath)
             .Where(d => File.Exists(Path.Combine(d, ModelConfig.FileName)))
             .Select(d => Path.GetFileName(d)!)
-            .Where(name => !IsTextGeneration(name))
             .Order(StringComparer.Ordinal)
             .ToArray();
     }
 
-    private bool IsTextGeneration(string name)
-    {
-        try
-        {
-            return ModelConfig.Read(Path.Combine(RootPath, name, ModelConfig.FileName)).Task == ModelConfig.TextGenerationTask;
-        }
-        catch (Exception)
-        {
-            return false; // an unreadable config is this service's to report
-        }
-    }
-
     /// <summary>
-    /// Loads (or reloads) a model's versions chosen by its version policy. Failures leave it UNAVAILABLE.
-    /// Models configured for start-up (<paramref name="configured"/>) count for readiness even when they fail;
-    /// a model loaded later through the API counts once it has loaded.
+    /// Loads (or reloads) a model's versions chosen by its version policy, with <paramref name="config"/> instead of
+    /// its model.json when given (Triton's config override). A reload keeps the versions whose settings and files did
+    /// not change, so changing only version_weights reloads nothing. Failures leave it UNAVAILABLE, or serving what
+    /// it served. Models configured for start-up (<paramref name="configured"/>) count for readiness even when they
+    /// fail; a model loaded later through the API counts once it has loaded.
     /// </summary>
-    public async Task LoadAsync(string name, bool configured = false)
+    public async Task LoadAsync(string name, bool configured = false, ModelConfig? config = null)
     {
-        if (!IsValidName(name) || !Directory.Exists(Path.Combine(RootPath, name)))
+        if (!IsOnDisk(name))
             throw new RpcException(new Status(StatusCode.NotFound, $"Model '{name}' is not in the repository."));
-        if (IsTextGeneration(name))
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"Model '{name}' is a text-generation model; the generation service loads it."));
 
         var slot = _models.GetOrAdd(name, n => new ModelSlot(n));
         await slot.Gate.WaitAsync();
         try
         {
-            slot.Required |= configured;
-            slot.State = ModelStates.Loading;
-            slot.Reason = "";
-            var previous = slot.Versions;
+            slot.BeginLoad(configured);
+            var previous = slot.Serving;
+            var loaded = new List<ILoadedModel>();
             try
             {
-                var loaded = await Task.Run(() => LoadVersions(name));
-                slot.Versions = loaded;
-                slot.State = ModelStates.Ready;
-                slot.Required = true;
-                _logger.LogInformation("Model {Model} ready, versions {Versions}, provider {Provider}",
-                    name, string.Join(",", loaded.Keys), _sessions.Provider);
-                foreach (var (_, old) in previous) await old.DisposeAsync();
+                var directory = Path.Combine(RootPath, name);
+                config ??= ModelConfig.Read(Path.Combine(directory, ModelConfig.FileName));
+                slot.Task = config.Task;
+                config.Validate();
+                if (!_loaders.TryGetValue(config.Task, out var loader))
+                    throw new InvalidDataException($"No loader serves task '{config.Task}' (this server loads {string.Join(", ", _loaders.Keys.Order())}).");
+                var onDisk = ModelVersionFolders.Find(directory);
+                var selected = VersionPolicyConfig.Select(config.VersionPolicy, onDisk);
+                if (selected.Count == 0)
+                    throw new InvalidDataException($"No version folder with a model.onnx matches the version policy (on disk: {string.Join(",", onDisk)}).");
+                var router = VersionRouter.Create(config.VersionWeights, selected);
+
+                var versions = new SortedDictionary<long, ServedVersion>();
+                foreach (var version in selected)
+                {
+                    var source = new ModelVersionSource(name, version, Path.Combine(directory, version.ToString(CultureInfo.InvariantCulture)), config);
+                    var fingerprint = Fingerprint(source);
+                    if (previous.Versions.TryGetValue(version, out var kept) && kept.Fingerprint == fingerprint)
+                    {
+                        versions[version] = kept;
+                        continue;
+                    }
+                    var model = await Task.Run(() => loader.Load(source));
+                    loaded.Add(model);
+                    versions[version] = new ServedVersion(model, fingerprint);
+                }
+                slot.Serve(new ServedVersions(versions, router, config));
+                _logger.LogInformation("Model {Model} ({Task}) ready, versions {Versions} (loaded {Loaded}), traffic {Weights}, provider {Provider}",
+                    name, config.Task, string.Join(",", versions.Keys), loaded.Count == 0 ? "none: unchanged" : string.Join(",", loaded.Select(m => m.VersionText)),
+                    string.Join(", ", router.Weights.Select(w => $"{w.Key}={w.Value}")), _sessions.Provider);
+                await DisposeReplacedAsync(previous, versions);
             }
             catch (Exception error)
             {
-                slot.Reason = error.Message;
-                if (previous.Count > 0)
-                {
-                    slot.State = ModelStates.Ready; // the versions already serving stay, as Triton keeps them
-                    slot.Reason = "reload failed: " + error.Message;
-                }
-                else
-                {
-                    slot.State = ModelStates.Unavailable;
-                }
+                foreach (var model in loaded) await model.DisposeAsync();
+                slot.FailLoad(error.Message);
                 _logger.LogError(error, "Model {Model} failed to load", name);
             }
         }
@@ -115,60 +118,41 @@ public sealed class ModelRepository : IAsyncDisposable
         }
     }
 
-    private SortedDictionary<long, ServableModel> LoadVersions(string name)
+    /// <summary>Frees the versions a reload no longer serves, after their queued and running requests finish.</summary>
+    private static async Task DisposeReplacedAsync(ServedVersions previous, IReadOnlyDictionary<long, ServedVersion> serving)
     {
-        var directory = Path.Combine(RootPath, name);
-        var config = ModelConfig.Read(Path.Combine(directory, ModelConfig.FileName));
-        config.Validate();
-        var onDisk = ModelVersionFolders.Find(directory);
-        var selected = VersionPolicyConfig.Select(config.VersionPolicy, onDisk);
-        if (selected.Count == 0)
-            throw new InvalidDataException($"No version folder with a model.onnx matches the version policy (on disk: {string.Join(",", onDisk)}).");
+        foreach (var (version, old) in previous.Versions)
+        {
+            if (!serving.TryGetValue(version, out var now) || !ReferenceEquals(now.Model, old.Model))
+                await old.Model.DisposeAsync();
+        }
+    }
 
-        var loaded = new SortedDictionary<long, ServableModel>();
-        try
-        {
-            foreach (var version in selected)
-            {
-                loaded[version] = ServableModel.Load(name, version, Path.Combine(directory, version.ToString(CultureInfo.InvariantCulture)),
-                    config, _sessions, _metrics, _options.DynamicBatching);
-            }
-            return loaded;
-        }
-        catch
-        {
-            foreach (var (_, model) in loaded) model.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            throw;
-        }
+    /// <summary>The settings a version is loaded with and the newest change to its files.</summary>
+    private static string Fingerprint(ModelVersionSource source)
+    {
+        var files = new DirectoryInfo(source.Directory).EnumerateFiles("*", SearchOption.AllDirectories).ToArray();
+        var newest = files.Length == 0 ? 0 : files.Max(f => f.LastWriteTimeUtc.Ticks);
+        return $"{source.Config.LoadFingerprint()}|{files.Length}|{files.Sum(f => f.Length)}|{newest}";
     }
 
     /// <summary>Records that a model the server must serve could not even be found, so readiness reflects it.</summary>
-    public void MarkUnavailable(string name, string reason)
-    {
-        var slot = _models.GetOrAdd(name, n => new ModelSlot(n));
-        slot.Required = true;
-        slot.State = ModelStates.Unavailable;
-        slot.Reason = reason;
-    }
+    public void MarkUnavailable(string name, string reason) => _models.GetOrAdd(name, n => new ModelSlot(n)).MarkUnavailable(reason);
 
-    /// <summary>Stops serving a model; queued requests finish first. It no longer counts for readiness.</summary>
+    /// <summary>Stops serving a model; queued and running requests finish first. It no longer counts for readiness.</summary>
     public async Task UnloadAsync(string name)
     {
         if (!_models.TryGetValue(name, out var slot))
         {
-            if (IsValidName(name) && Directory.Exists(Path.Combine(RootPath, name))) return; // not loaded: nothing to do
+            if (IsOnDisk(name)) return; // not loaded: nothing to do
             throw new RpcException(new Status(StatusCode.NotFound, $"Model '{name}' is not in the repository."));
         }
         await slot.Gate.WaitAsync();
         try
         {
-            slot.Required = false;
-            slot.State = ModelStates.Unloading;
-            var versions = slot.Versions;
-            slot.Versions = [];
-            foreach (var (_, model) in versions) await model.DisposeAsync();
-            slot.State = ModelStates.Unavailable;
-            slot.Reason = "unloaded";
+            var versions = slot.BeginUnload();
+            foreach (var (_, served) in versions.Versions) await served.Model.DisposeAsync();
+            slot.Unloaded();
             _logger.LogInformation("Model {Model} unloaded", name);
         }
         finally
@@ -177,27 +161,39 @@ public sealed class ModelRepository : IAsyncDisposable
         }
     }
 
-    /// <summary>The version to serve: the one asked for, or the latest loaded. NOT_FOUND / UNAVAILABLE otherwise.</summary>
-    public ServableModel Resolve(string name, string version)
+    /// <summary>
+    /// The version to serve: the one asked for, or for a request that names none the one the model's traffic split
+    /// picks (sticky per <paramref name="conversationKey"/>). NOT_FOUND / UNAVAILABLE otherwise.
+    /// </summary>
+    public ILoadedModel Resolve(string? name, string? version, string? conversationKey = null)
     {
         if (!_models.TryGetValue(name ?? "", out var slot))
         {
-            if (IsValidName(name) && Directory.Exists(Path.Combine(RootPath, name!)))
+            if (IsOnDisk(name))
                 throw new RpcException(new Status(StatusCode.Unavailable, $"Model '{name}' is not loaded."));
             throw new RpcException(new Status(StatusCode.NotFound, $"Model '{name}' is not in the repository."));
         }
-        var versions = slot.Versions;
-        if (versions.Count == 0)
+        var serving = slot.Serving;
+        if (serving.Versions.Count == 0)
         {
             var why = slot.Reason.Length > 0 ? ": " + slot.Reason : "";
             throw new RpcException(new Status(StatusCode.Unavailable, $"Model '{name}' is {slot.State}{why}"));
         }
-        if (string.IsNullOrEmpty(version)) return versions.Last().Value;
-        if (long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && versions.TryGetValue(number, out var model))
-            return model;
+        if (string.IsNullOrEmpty(version)) return serving.Versions[serving.Router!.Pick(conversationKey)].Model;
+        if (long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && serving.Versions.TryGetValue(number, out var served))
+            return served.Model;
         throw new RpcException(new Status(StatusCode.NotFound,
-            $"Version '{version}' of model '{name}' is not available (serving: {string.Join(",", versions.Keys)})."));
+            $"Version '{version}' of model '{name}' is not available (serving: {string.Join(",", serving.Versions.Keys)})."));
     }
+
+    /// <summary>Like <see cref="Resolve"/>, for an API that serves one kind of model; another kind is INVALID_ARGUMENT.</summary>
+    public TModel Resolve<TModel>(string? name, string? version, string use) where TModel : class, ILoadedModel =>
+        Resolve(name, version) as TModel ?? throw new RpcException(new Status(StatusCode.InvalidArgument,
+            $"Model '{name}' is a {StatusOf(name!)?.Task} model; {use}."));
+
+    /// <summary>Where a model stands, or null when the repository has never tried it.</summary>
+    public ModelStatus? StatusOf(string name) =>
+        _models.TryGetValue(name, out var slot) ? new ModelStatus(slot.Name, slot.State, slot.Reason, slot.Task, slot.Serving) : null;
 
     /// <summary>Every model on disk and every loaded version, with states.</summary>
     public IReadOnlyList<ModelIndexEntry> Index()
@@ -210,37 +206,39 @@ public sealed class ModelRepository : IAsyncDisposable
                 entries.Add(new ModelIndexEntry(name, "", "", "not loaded"));
                 continue;
             }
-            var versions = slot.Versions;
+            var versions = slot.Serving.Versions;
             if (versions.Count == 0)
             {
                 entries.Add(new ModelIndexEntry(name, "", slot.State, slot.Reason));
                 continue;
             }
-            foreach (var (_, model) in versions) entries.Add(new ModelIndexEntry(name, model.VersionText, slot.State, slot.Reason));
+            foreach (var (_, served) in versions) entries.Add(new ModelIndexEntry(name, served.Model.VersionText, slot.State, slot.Reason));
         }
         return entries;
     }
 
-    public IEnumerable<ServableModel> Loaded() => _models.Values.SelectMany(s => s.Versions.Values);
+    /// <summary>Every loaded version of every model.</summary>
+    public IEnumerable<ILoadedModel> Loaded() => _models.Values.SelectMany(s => s.Serving.Versions.Values.Select(v => v.Model));
 
-    private void RegisterGauges()
+    private void RegisterGauges(Meter meter)
     {
-        var meter = _metrics.Meter;
         meter.CreateObservableGauge("mlstack.inference.pending.requests", () =>
-            Loaded().Select(m => new System.Diagnostics.Metrics.Measurement<int>(m.PendingCount, Tags(m.Name, m.VersionText))),
+            Loaded().Select(m => new Measurement<int>(m.PendingCount, Tags(m.Name, m.VersionText))),
             description: "Requests waiting in a model's queue.");
         meter.CreateObservableGauge("mlstack.inference.model.ready", () =>
-            _models.Values.SelectMany(slot => slot.Versions.Count > 0
-                ? slot.Versions.Values.Select(m => new System.Diagnostics.Metrics.Measurement<int>(slot.State == ModelStates.Ready ? 1 : 0, Tags(m.Name, m.VersionText)))
-                : [new System.Diagnostics.Metrics.Measurement<int>(0, Tags(slot.Name, ""))]),
+            _models.Values.SelectMany(slot => slot.Serving.Versions.Count > 0
+                ? slot.Serving.Versions.Values.Select(v => new Measurement<int>(slot.State == ModelStates.Ready ? 1 : 0, Tags(slot.Name, v.Model.VersionText)))
+                : [new Measurement<int>(0, Tags(slot.Name, ""))]),
             description: "1 when the model version is loaded and serving, 0 when it is loading, unloaded or failed to load.");
         meter.CreateObservableGauge("mlstack.inference.execution.provider", () =>
-            new System.Diagnostics.Metrics.Measurement<int>(1, new KeyValuePair<string, object?>("provider", _sessions.Provider.ToString().ToLowerInvariant())),
+            new Measurement<int>(1, new KeyValuePair<string, object?>("provider", _sessions.Provider.ToString().ToLowerInvariant())),
             description: "1 for the ONNX Runtime execution provider models run on (cuda, or cpu as the fallback).");
     }
 
     private static KeyValuePair<string, object?>[] Tags(string model, string version) =>
         [new("model", model), new("version", version)];
+
+    private bool IsOnDisk(string? name) => IsValidName(name) && Directory.Exists(Path.Combine(RootPath, name!));
 
     private static bool IsValidName(string? name) =>
         !string.IsNullOrWhiteSpace(name) && name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0 && name is not ("." or "..");
@@ -250,14 +248,7 @@ public sealed class ModelRepository : IAsyncDisposable
         foreach (var model in Loaded().ToArray()) await model.DisposeAsync();
         _models.Clear();
     }
-
-    private sealed class ModelSlot(string name)
-    {
-        public string Name { get; } = name;
-        public SemaphoreSlim Gate { get; } = new(1, 1);
-        public volatile string State = ModelStates.Loading;
-        public volatile string Reason = "";
-        public volatile bool Required;
-        public volatile SortedDictionary<long, ServableModel> Versions = [];
-    }
 }
+
+/// <summary>Where a model stands: its load state and reason, its task when known, and what it serves.</summary>
+public sealed record ModelStatus(string Name, string State, string Reason, string? Task, ServedVersions Serving);

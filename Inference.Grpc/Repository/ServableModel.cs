@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Batching;
 using MlStack.Inference.Embeddings;
 using MlStack.Inference.Execution;
@@ -12,7 +11,7 @@ namespace MlStack.Inference.Repository;
 /// Every model takes ModelInfer through a tensor queue; embedding models also take Embed through a text queue
 /// that tokenizes, pads per batch and pools.
 /// </summary>
-public sealed class ServableModel : IAsyncDisposable
+public sealed class ServableModel : ILoadedModel
 {
     private readonly OrtSessionHandle _session;
     private readonly InferenceMetrics _metrics;
@@ -28,8 +27,8 @@ public sealed class ServableModel : IAsyncDisposable
         _session = session;
         _metrics = metrics;
         Batched = config.MaxBatchSize > 0;
-        Inputs = Describe(session.Session.InputMetadata, config.Inputs, Batched);
-        Outputs = Describe(session.Session.OutputMetadata, config.Outputs, Batched);
+        Inputs = TensorSpec.Describe(session.Session.InputMetadata, config.Inputs, Batched);
+        Outputs = TensorSpec.Describe(session.Session.OutputMetadata, config.Outputs, Batched);
         var unsupported = Inputs.Concat(Outputs).FirstOrDefault(t => t.ElementSize == 0);
         if (unsupported is not null)
             throw new InvalidDataException($"Tensor {unsupported.Name} has type {unsupported.DataType}, which ModelInfer does not serve.");
@@ -110,24 +109,6 @@ public sealed class ServableModel : IAsyncDisposable
     // Dropped work is answered CANCELLED by its batcher; the request handler counts it and returns its buffers.
     private static void Dropped<TWork>(TWork work) where TWork : class
     {
-    }
-
-    private static TensorSpec[] Describe(IReadOnlyDictionary<string, NodeMetadata> graph, List<TensorConfig>? configured, bool batched)
-    {
-        var names = configured is { Count: > 0 } ? configured.Select(c => c.Name) : graph.Keys;
-        return names.Select(name =>
-        {
-            if (!graph.TryGetValue(name, out var node))
-                throw new InvalidDataException($"model.json names tensor {name}, which the ONNX graph does not have ({string.Join(", ", graph.Keys)}).");
-            var shape = node.Dimensions.Select(d => (long)d).ToArray();
-            if (configured?.FirstOrDefault(c => c.Name == name)?.Dims is { } dims)
-                shape = batched ? [-1, .. dims] : dims;
-            else if (batched && shape.Length > 0)
-                shape[0] = -1;
-            if (batched && shape.Length == 0)
-                throw new InvalidDataException($"Tensor {name} has no batch dimension but max_batch_size > 0.");
-            return new TensorSpec(name, node.ElementDataType, shape);
-        }).ToArray();
     }
 
     /// <summary>Stops taking requests, lets queued ones finish, then frees the session.</summary>

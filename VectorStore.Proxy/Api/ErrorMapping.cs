@@ -1,6 +1,6 @@
 using Grpc.Core;
 using MlStack.VectorStore.Chroma;
-using MlStack.VectorStore.Store;
+using MlStack.VectorStore.Errors;
 
 namespace MlStack.VectorStore.Api;
 

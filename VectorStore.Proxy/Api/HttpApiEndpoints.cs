@@ -1,8 +1,12 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using MlStack.VectorStore.Collections;
+using MlStack.VectorStore.Errors;
+using MlStack.VectorStore.Ingestion;
+using MlStack.VectorStore.Search;
 using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
-using MlStack.VectorStore.Store;
 
 namespace MlStack.VectorStore.Api;
 
@@ -23,42 +27,42 @@ public static class HttpApiEndpoints
     {
         var api = app.MapGroup("/v1/collections");
 
-        api.MapGet("/", async (VectorStoreService store, CancellationToken ct) => Results.Ok(await store.ListCollectionsAsync(ct)));
+        api.MapGet("/", async (CollectionCatalog collections, CancellationToken ct) => Results.Ok(await collections.ListAsync(ct)));
 
-        api.MapPost("/", async (CreateCollectionBody body, VectorStoreService store, CancellationToken ct) =>
+        api.MapPost("/", async (CreateCollectionBody body, CollectionCatalog collections, CancellationToken ct) =>
         {
-            var created = await store.CreateCollectionAsync(body.Name ?? "", body.EmbeddingModel, ct);
+            var created = await collections.CreateAsync(body.Name ?? "", body.EmbeddingModel, ct);
             return Results.Created($"/v1/collections/{created.Name}", created);
         });
 
-        api.MapGet("/{collection}", async (string collection, VectorStoreService store, CancellationToken ct) =>
-            Results.Ok(await store.GetCollectionAsync(collection, ct)));
+        api.MapGet("/{collection}", async (string collection, CollectionCatalog collections, CancellationToken ct) =>
+            Results.Ok(await collections.GetAsync(collection, ct)));
 
-        api.MapDelete("/{collection}", async (string collection, VectorStoreService store, CancellationToken ct) =>
+        api.MapDelete("/{collection}", async (string collection, CollectionCatalog collections, CancellationToken ct) =>
         {
-            await store.DeleteCollectionAsync(collection, ct);
+            await collections.DeleteAsync(collection, ct);
             return Results.NoContent();
         });
 
-        api.MapGet("/{collection}/documents", async (string collection, VectorStoreService store, CancellationToken ct) =>
-            Results.Ok(await store.ListDocumentsAsync(collection, ct)));
+        api.MapGet("/{collection}/documents", async (string collection, DocumentIngestor documents, CancellationToken ct) =>
+            Results.Ok(await documents.ListAsync(collection, ct)));
 
         api.MapPut("/{collection}/documents/{**name}", IngestAsync);
 
-        api.MapDelete("/{collection}/documents/{**name}", async (string collection, string name, VectorStoreService store, CancellationToken ct) =>
-            Results.Ok(new { chunksRemoved = await store.DeleteDocumentAsync(collection, name, ct) }));
+        api.MapDelete("/{collection}/documents/{**name}", async (string collection, string name, DocumentIngestor documents, CancellationToken ct) =>
+            Results.Ok(new { chunksRemoved = await documents.DeleteAsync(collection, name, ct) }));
 
-        api.MapPost("/{collection}/query", async (string collection, QueryBody body, VectorStoreService store, CancellationToken ct) =>
+        api.MapPost("/{collection}/query", async (string collection, QueryBody body, SemanticSearch search, CancellationToken ct) =>
         {
             var filter = body.Filter is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } f ? f.GetRawText() : null;
-            return Results.Ok(await store.QueryAsync(new QueryCommand(collection, body.Text ?? "", body.K ?? 0, filter, body.EmbeddingModel), ct));
+            return Results.Ok(await search.QueryAsync(new QueryCommand(collection, body.Text ?? "", body.K ?? 0, filter, body.EmbeddingModel), ct));
         });
 
         return api;
     }
 
     private static async Task IngestAsync(
-        HttpContext http, string collection, string name, VectorStoreService store, Microsoft.Extensions.Options.IOptions<StoreOptions> options,
+        HttpContext http, string collection, string name, DocumentIngestor documents, IOptions<IngestionOptions> options,
         [FromQuery] int? chunkSize, [FromQuery] int? chunkOverlap, CancellationToken ct)
     {
         var limit = options.Value.MaxDocumentBytes;
@@ -83,16 +87,16 @@ public static class HttpApiEndpoints
         var streaming = http.Request.Headers.Accept.ToString().Contains(NdJson, StringComparison.OrdinalIgnoreCase);
         if (!streaming)
         {
-            var result = await store.IngestAsync(command, _ => Task.CompletedTask, ct);
+            var result = await documents.IngestAsync(command, _ => Task.CompletedTask, ct);
             await http.Response.WriteAsJsonAsync(result, ct);
             return;
         }
 
-        var json = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<JsonOptions>>().Value.SerializerOptions;
+        var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var started = false;
         try
         {
-            await store.IngestAsync(command, async update =>
+            await documents.IngestAsync(command, async update =>
             {
                 if (!started)
                 {

@@ -81,6 +81,10 @@ public sealed class ChromaClient(HttpClient http, IOptions<ChromaOptions> option
         }
     }
 
+    /// <summary>Replaces the collection's metadata (Chroma keeps none of the old keys).</summary>
+    public Task UpdateCollectionMetadataAsync(string collectionId, Dictionary<string, JsonNode?> metadata, CancellationToken ct) =>
+        SendAsync("update_collection", HttpMethod.Put, $"{DatabasePath}/collections/{collectionId}", new ChromaUpdateCollection(metadata), ct);
+
     public Task<int> CountAsync(string collectionId, CancellationToken ct) =>
         SendAsync<int>("count", HttpMethod.Get, $"{DatabasePath}/collections/{collectionId}/count", null, ct);
 
@@ -115,6 +119,11 @@ public sealed class ChromaClient(HttpClient http, IOptions<ChromaOptions> option
             if (page.Ids.Count < pageSize) return result;
         }
     }
+
+    /// <summary>The records with these ids (metadata only); ids Chroma does not have are left out.</summary>
+    public Task<ChromaGetResult> GetByIdsAsync(string collectionId, IReadOnlyList<string> ids, CancellationToken ct) =>
+        SendAsync<ChromaGetResult>("get", HttpMethod.Post, $"{DatabasePath}/collections/{collectionId}/get",
+            new ChromaGet(ids, null, null, null, ["metadatas"]), ct);
 
     public Task<ChromaQueryResult> QueryAsync(string collectionId, float[] embedding, int nResults, JsonObject? where, CancellationToken ct) =>
         SendAsync<ChromaQueryResult>("query", HttpMethod.Post, $"{DatabasePath}/collections/{collectionId}/query",

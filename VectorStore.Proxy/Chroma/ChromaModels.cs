@@ -19,6 +19,8 @@ public sealed record ChromaCreateCollection(
     [property: JsonPropertyName("metadata")] Dictionary<string, JsonNode?> Metadata,
     [property: JsonPropertyName("get_or_create")] bool GetOrCreate);
 
+public sealed record ChromaUpdateCollection([property: JsonPropertyName("new_metadata")] Dictionary<string, JsonNode?> NewMetadata);
+
 /// <summary>One record as written: id, vector, text and flat metadata.</summary>
 public sealed record ChromaRecord(string Id, float[] Embedding, string? Document, Dictionary<string, JsonNode?> Metadata);
 

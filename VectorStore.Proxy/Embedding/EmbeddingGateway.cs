@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.V1;
-using MlStack.VectorStore.Store;
+using MlStack.VectorStore.Errors;
 using MlStack.VectorStore.Telemetry;
 
 namespace MlStack.VectorStore.Embedding;
@@ -28,8 +28,7 @@ public sealed class EmbeddingGateway(Embeddings.EmbeddingsClient client, IOption
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.NotFound)
         {
-            throw new StoreException(StoreErrorKind.FailedPrecondition,
-                $"the inference service does not serve the embedding model '{model}': {ex.Status.Detail}", ex);
+            throw StoreException.FailedPrecondition($"the inference service does not serve the embedding model '{model}': {ex.Status.Detail}", ex);
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.InvalidArgument)
         {
@@ -37,15 +36,15 @@ public sealed class EmbeddingGateway(Embeddings.EmbeddingsClient client, IOption
         }
         catch (RpcException ex) when (ex.StatusCode is not StatusCode.Cancelled || !ct.IsCancellationRequested)
         {
-            throw new StoreException(StoreErrorKind.Unavailable, $"the inference service failed to embed ({ex.StatusCode}): {ex.Status.Detail}", ex);
+            throw StoreException.Unavailable($"the inference service failed to embed ({ex.StatusCode}): {ex.Status.Detail}", ex);
         }
         metrics.Embedded(texts.Count, Stopwatch.GetElapsedTime(started));
 
         if (response.Embeddings.Count != texts.Count)
-            throw new StoreException(StoreErrorKind.Unavailable, $"the inference service returned {response.Embeddings.Count} vectors for {texts.Count} texts");
+            throw StoreException.Unavailable($"the inference service returned {response.Embeddings.Count} vectors for {texts.Count} texts");
         var vectors = response.Embeddings.Select(e => e.Values.ToArray()).ToList();
         if (vectors.Any(v => v.Length != response.Dimensions))
-            throw new StoreException(StoreErrorKind.Unavailable, "the inference service returned vectors of inconsistent dimension");
+            throw StoreException.Unavailable("the inference service returned vectors of inconsistent dimension");
         return new EmbeddingBatch(response.Model, response.Dimensions, vectors);
     }
 }

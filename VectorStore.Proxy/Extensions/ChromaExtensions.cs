@@ -43,6 +43,7 @@ public static class ChromaExtensions
                     .AddTimeout(TimeSpan.FromSeconds(options.AttemptTimeoutSeconds));
             });
 
+        builder.Services.AddSingleton<ChromaDatabaseInitializer>();
         builder.Services.AddHealthChecks().AddCheck<ChromaHeartbeatHealthCheck>("chroma");
         return builder;
     }

@@ -1,12 +1,16 @@
 using System.Text.Json.Serialization;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.V1;
 using MlStack.VectorStore.Api;
+using MlStack.VectorStore.Collections;
 using MlStack.VectorStore.Embedding;
-using MlStack.VectorStore.Store;
+using MlStack.VectorStore.Ingestion;
+using MlStack.VectorStore.Search;
 using MlStack.VectorStore.Telemetry;
+using MlStack.VectorStore.Visibility;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -14,27 +18,42 @@ public static class VectorStoreExtensions
 {
     private const int FramingAllowance = 64 * 1024;
 
-    /// <summary>The store, its embedding client, metrics and both APIs' plumbing.</summary>
+    /// <summary>
+    /// The store: its embedding client, the collection catalog, the manifest with its in-memory committed revisions,
+    /// document ingest, semantic search, metrics, and both APIs' plumbing.
+    /// </summary>
     public static WebApplicationBuilder AddVectorStore(this WebApplicationBuilder builder)
     {
-        builder.AddValidatedOptions<StoreOptions>(StoreOptions.SectionName);
         builder.AddValidatedOptions<EmbeddingOptions>(EmbeddingOptions.SectionName);
+        builder.AddValidatedOptions<VisibilityOptions>(VisibilityOptions.SectionName);
+        builder.AddValidatedOptions<IngestionOptions>(IngestionOptions.SectionName);
+        builder.AddValidatedOptions<SearchOptions>(SearchOptions.SectionName);
 
         // Service discovery resolves the address when called ("services:inference:grpc" from Aspire).
         builder.Services.AddServiceGrpcClient<Embeddings.EmbeddingsClient>(EmbeddingOptions.InferenceAddress);
+        builder.Services.AddSingleton<EmbeddingGateway>();
 
         builder.Services.AddSingleton<CollectionStatistics>();
         builder.Services.AddSingleton<VectorStoreMetrics>();
-        builder.Services.AddSingleton<ChromaDatabaseInitializer>();
-        builder.Services.AddSingleton<EmbeddingGateway>();
-        builder.Services.AddSingleton<VectorStoreService>();
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<RevisionCache>();
+        builder.Services.AddSingleton<DocumentManifest>();
+        builder.Services.AddSingleton<CollectionCatalog>();
+
+        builder.Services.AddSingleton<DocumentPreparer>();
+        builder.Services.AddSingleton<DocumentLocks>();
+        builder.Services.AddSingleton<ChunkWriter>();
+        builder.Services.AddSingleton<DocumentIngestor>();
+
+        builder.Services.AddSingleton<SemanticSearch>();
 
         // A document arrives whole in one message or request body; allow the configured size plus framing.
         builder.Services.AddGrpc(options => options.Interceptors.Add<GrpcErrorInterceptor>());
-        builder.Services.AddOptions<GrpcServiceOptions>().Configure<IOptions<StoreOptions>>((grpc, store) =>
-            grpc.MaxReceiveMessageSize = store.Value.MaxDocumentBytes + FramingAllowance);
-        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<StoreOptions>>((kestrel, store) =>
-            kestrel.Limits.MaxRequestBodySize = store.Value.MaxDocumentBytes + FramingAllowance);
+        builder.Services.AddOptions<GrpcServiceOptions>().Configure<IOptions<IngestionOptions>>((grpc, ingestion) =>
+            grpc.MaxReceiveMessageSize = ingestion.Value.MaxDocumentBytes + FramingAllowance);
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<IngestionOptions>>((kestrel, ingestion) =>
+            kestrel.Limits.MaxRequestBodySize = ingestion.Value.MaxDocumentBytes + FramingAllowance);
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<HttpErrorHandler>();
@@ -44,7 +63,7 @@ public static class VectorStoreExtensions
 
     public static WebApplication MapVectorStore(this WebApplication app)
     {
-        app.MapGrpcService<VectorStoreGrpcService>().RequireAuthorization();
+        app.MapGrpcService<VectorStoreService>().RequireAuthorization();
         app.MapVectorStoreHttpApi().RequireAuthorization();
         return app;
     }

@@ -4,44 +4,50 @@ extern alias vectors;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using MlStack.Testing;
 using vectors::MlStack.Inference.V1;
+using vectors::MlStack.VectorStore.Chroma;
 using vectors::MlStack.VectorStore.V1;
 
 namespace MlStack.Benchmarks;
 
 /// <summary>
-/// The vector store proxy against its baseline, in one run on the same servers: a query through the proxy
-/// (auth, collection and manifest lookup, embedding, Chroma query) against the bare minimum a client could do
-/// itself (one Embed call to inference plus one Chroma query). Also ingest chunks per second for a 1 MB Markdown file.
-/// Starts its own Chroma, inference and proxy processes from the Release build outputs.
+/// A query through the vector store proxy (API key, collection lookup, committed revisions from memory, one Embed call,
+/// one unfiltered Chroma query of a few more than k) against the direct path a client could take itself (one Embed call
+/// to inference plus one unfiltered Chroma query of k), side by side on the same servers, at each collection size.
+/// Collections are seeded straight into Chroma in the proxy's record format (<see cref="VectorStoreSeeder"/>).
+/// Starts its own Chroma, inference and proxy processes from the build outputs.
+/// Usage: vectors [--sizes 10000,200000] [--queries 300] [--concurrency 8] [--rounds 3] [--filtered 20] [--data DIR] [--ingest]
+/// [--proxy-setting Key=Value]...
 /// </summary>
 internal static class VectorStoreBenchmark
 {
     private const string Key = "benchmark-key-0123456789abcdef";
-    private const string Collection = "bench";
+    private const string DatabasePath = "api/v2/tenants/mlstack/databases/rag";
+    private const int K = 5;
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var queries = ArgInt(args, "--queries", 300);
-        var concurrency = ArgInt(args, "--concurrency", 8);
-        var configuration = RepositoryPaths.Configuration;
+        var sizes = Option(args, "--sizes", "10000,200000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var queries = int.Parse(Option(args, "--queries", "300"), CultureInfo.InvariantCulture);
+        var concurrency = int.Parse(Option(args, "--concurrency", "8"), CultureInfo.InvariantCulture);
+        var rounds = int.Parse(Option(args, "--rounds", "3"), CultureInfo.InvariantCulture);
+        var filtered = int.Parse(Option(args, "--filtered", "20"), CultureInfo.InvariantCulture);
+        // A kept data folder holds the seeded collections, so a rerun measures at once instead of seeding again.
+        var keptData = Option(args, "--data", "");
         var state = Directory.CreateTempSubdirectory("mlstack-vector-bench-").FullName;
         int proxyHttp = FreePort.Next(), proxyGrpc = FreePort.Next();
 
         try
         {
-            await using var chroma = new ChromaServer(Path.Combine(state, "chroma"), echoPrefix: "chroma");
+            await using var chroma = new ChromaServer(keptData.Length > 0 ? Path.GetFullPath(keptData) : Path.Combine(state, "chroma"), echoPrefix: "chroma");
             await chroma.StartAsync();
             await using var inference = new InferenceProcess(new Dictionary<string, string>(InferenceProcess.EmbeddingOnly)
             {
-                ["ModelRepository:Path"] = Path.Combine(state, "models"),
                 ["Logging:LogLevel:Default"] = "Warning",
             }, echoPrefix: "inference");
             await inference.StartAsync(TimeSpan.FromMinutes(3));
@@ -50,7 +56,7 @@ internal static class VectorStoreBenchmark
                 [Path.Combine(proxyDir, "VectorStore.Proxy.dll"),
                  $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{proxyHttp}", $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{proxyGrpc}",
                  $"--Chroma:BaseAddress={chroma.BaseAddress}", $"--services:inference:grpc:0={inference.GrpcAddress}",
-                 $"--Vectors:ApiKey={Key}", "--Logging:LogLevel:Default=Warning"],
+                 $"--Vectors:ApiKey={Key}", "--Logging:LogLevel:Default=Warning", .. ProxySettings(args)],
                 proxyDir, echoPrefix: "vectors");
             await proxy.WaitForHttpAsync($"http://127.0.0.1:{proxyHttp}/health", TimeSpan.FromMinutes(3));
 
@@ -62,78 +68,33 @@ internal static class VectorStoreBenchmark
             }));
             using var inferenceChannel = GrpcChannel.ForAddress(inference.GrpcAddress);
             var embeddings = new Embeddings.EmbeddingsClient(inferenceChannel);
-            using var chromaHttp = new HttpClient { BaseAddress = chroma.BaseAddress };
+            using var chromaHttp = new HttpClient { BaseAddress = chroma.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
+            var seeder = new VectorStoreSeeder(chromaHttp, DatabasePath);
+            var cpu = new ProcessCpu([("client", Environment.ProcessId), ("proxy", proxy.Id), ("inference", inference.ProcessId), ("chroma", chroma.ProcessId)]);
 
-            Console.WriteLine($"vectors benchmark ({configuration}), {Environment.ProcessorCount} cores; Chroma, inference and proxy as local processes");
-            await store.CreateCollectionAsync(new CreateCollectionRequest { Name = Collection });
-
-            // Ingest: one 1 MB Markdown document, default chunking.
-            var markdown = MarkdownOfSize(1 << 20);
-            var ingestWatch = Stopwatch.StartNew();
-            IngestProgress last = new();
-            using (var call = store.IngestDocument(new IngestDocumentRequest
-                   {
-                       Collection = Collection, DocumentName = "handbook.md", Content = ByteString.CopyFrom(markdown),
-                   }))
+            Console.WriteLine($"vectors benchmark ({RepositoryPaths.Configuration}), {Environment.ProcessorCount} cores; Chroma, inference and proxy as local processes; k = {K}");
+            var questions = Enumerable.Range(0, Math.Max(queries, 20)).Select(i =>
+                $"What does report {i % 97} say about the {GeneratedText.Words[i % GeneratedText.Words.Length]} near the {GeneratedText.Words[(i * 7) % GeneratedText.Words.Length]}?").ToArray();
+            var results = new List<SizeResult>();
+            foreach (var size in sizes)
             {
-                await foreach (var update in call.ResponseStream.ReadAllAsync()) last = update;
-            }
-            ingestWatch.Stop();
-            Console.WriteLine($"ingest 1 MB Markdown: {last.ChunksTotal} chunks in {ingestWatch.Elapsed.TotalSeconds:F1} s = {last.ChunksTotal / ingestWatch.Elapsed.TotalSeconds:F1} chunks/s");
-
-            // The baseline's Chroma query needs the collection id, looked up once outside the timing.
-            var chromaCollection = await chromaHttp.GetFromJsonAsync<JsonObject>("api/v2/tenants/mlstack/databases/rag/collections/" + Collection);
-            var collectionId = chromaCollection!["id"]!.ToString();
-            var questions = Enumerable.Range(0, queries).Select(i => $"What does section {i % 97} say about {Words[i % Words.Length]} and {Words[(i * 7) % Words.Length]}?").ToArray();
-
-            async Task ProxyQuery(string q) =>
-                await store.QueryAsync(new QueryRequest { Collection = Collection, Text = q, K = 5 });
-            async Task DirectQuery(string q)
-            {
-                var request = new EmbedRequest { Normalize = true };
-                request.Texts.Add(q);
-                var vector = (await embeddings.EmbedAsync(request)).Embeddings[0].Values.ToArray();
-                using var response = await chromaHttp.PostAsJsonAsync($"api/v2/tenants/mlstack/databases/rag/collections/{collectionId}/query",
-                    new { query_embeddings = new[] { vector }, n_results = 5, include = new[] { "metadatas", "documents", "distances" } });
-                response.EnsureSuccessStatusCode();
-                await response.Content.ReadAsByteArrayAsync();
-            }
-
-            // Warm both paths, then measure them interleaved in rounds so drift hits both alike.
-            foreach (var q in questions.Take(20)) { await ProxyQuery(q); await DirectQuery(q); }
-            var sequential = new Dictionary<string, List<double>> { ["proxy"] = [], ["direct"] = [] };
-            foreach (var q in questions)
-            {
-                sequential["proxy"].Add(await Time(() => ProxyQuery(q)));
-                sequential["direct"].Add(await Time(() => DirectQuery(q)));
-            }
-            var throughput = new Dictionary<string, double>();
-            for (var round = 0; round < 2; round++)
-            {
-                foreach (var (name, run) in new[] { ("proxy", (Func<string, Task>)ProxyQuery), ("direct", DirectQuery) })
+                var collection = $"bench-{size}";
+                var info = await store.CreateCollectionAsync(new CreateCollectionRequest { Name = collection });
+                var present = await seeder.CountAsync(collection);
+                if (present != size)
                 {
-                    var next = -1;
-                    var watch = Stopwatch.StartNew();
-                    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+                    var seeding = Stopwatch.StartNew();
+                    await seeder.SeedAsync(collection, size, present, info.EmbeddingDimensions, written =>
                     {
-                        int i;
-                        while ((i = Interlocked.Increment(ref next)) < questions.Length) await run(questions[i]);
-                    }));
-                    throughput[name] = Math.Max(throughput.GetValueOrDefault(name), questions.Length / watch.Elapsed.TotalSeconds);
+                        if (written % 20_000 == 0) Console.WriteLine($"  seeded {written} of {size} chunks ({seeding.Elapsed.TotalSeconds:F0} s)");
+                    });
+                    Console.WriteLine($"seeded {collection}: {size} chunks in {seeding.Elapsed.TotalSeconds:F0} s");
                 }
+                results.Add(await MeasureAsync(collection, size, store, embeddings, chromaHttp, cpu, questions[..queries], questions[..Math.Min(filtered, queries)], concurrency, rounds));
             }
 
-            Console.WriteLine();
-            Console.WriteLine($"| path | p50 ms | p99 ms | mean ms | queries/s at concurrency {concurrency} |");
-            Console.WriteLine("|---|---:|---:|---:|---:|");
-            foreach (var name in new[] { "direct", "proxy" })
-            {
-                var s = sequential[name].Order().ToArray();
-                Console.WriteLine($"| {(name == "proxy" ? "through the proxy" : "direct: Embed + Chroma query")} | {Percentile(s, 0.50):F2} | {Percentile(s, 0.99):F2} | {s.Average():F2} | {throughput[name]:F0} |");
-            }
-            var overhead = Percentile(sequential["proxy"].Order().ToArray(), 0.5) - Percentile(sequential["direct"].Order().ToArray(), 0.5);
-            Console.WriteLine();
-            Console.WriteLine($"proxy overhead per query (p50 difference): {overhead:F2} ms; throughput ratio proxy/direct: {throughput["proxy"] / throughput["direct"]:F2}");
+            Report(results, concurrency, cpu.Names);
+            if (args.Contains("--ingest")) await MeasureIngestAsync(store);
             return 0;
         }
         finally
@@ -148,35 +109,147 @@ internal static class VectorStoreBenchmark
         }
     }
 
-    private static readonly string[] Words =
-    [
-        "harbour", "ledger", "turbine", "glacier", "orchard", "compiler", "lantern", "quarry", "satellite", "vineyard",
-        "bridge", "archive", "furnace", "meadow", "reactor", "tunnel", "observatory", "mill", "canal", "forge",
-        "battery", "pipeline", "garden", "library", "engine", "railway", "market", "fortress", "dam", "lighthouse",
-    ];
+    /// <param name="ProxyCpu">CPU milliseconds per query of each measured process in the proxy's throughput rounds (median of rounds).</param>
+    private sealed record SizeResult(
+        int Size, double[] Proxy, double[] Direct, double[] ChromaOnly, double[] ProxyFiltered,
+        double[] ProxyThroughput, double[] DirectThroughput, double[] ProxyCpu, double[] DirectCpu, string LoadBefore, string LoadAfter);
 
-    /// <summary>Deterministic Markdown: headings, paragraphs of sentences and lists, until the size is reached.</summary>
-    private static byte[] MarkdownOfSize(int bytes)
+    private static async Task<SizeResult> MeasureAsync(
+        string collection, int size, vectors::MlStack.VectorStore.V1.VectorStore.VectorStoreClient store, Embeddings.EmbeddingsClient embeddings,
+        HttpClient chroma, ProcessCpu cpu, string[] questions, string[] filteredQuestions, int concurrency, int rounds)
     {
-        var random = new Random(42);
-        var text = new StringBuilder();
-        var section = 0;
-        while (text.Length < bytes)
+        var loadBefore = LoadAverage();
+        var collectionId = (await chroma.GetFromJsonAsync<ChromaCollection>($"{DatabasePath}/collections/{collection}"))!.Id;
+        var vector = await EmbedAsync(embeddings, questions[0]);
+
+        async Task ProxyQuery(string q) => await store.QueryAsync(new QueryRequest { Collection = collection, Text = q, K = K });
+        async Task ProxyFilteredQuery(string q) => await store.QueryAsync(new QueryRequest { Collection = collection, Text = q, K = K, FilterJson = """{"part": "3"}""" });
+        async Task ChromaQuery(float[] v)
         {
-            text.Append("## Section ").Append(section++).Append(": the ").Append(Words[random.Next(Words.Length)]).Append("\n\n");
-            for (var p = 0; p < 4; p++)
-            {
-                for (var s = 0; s < 5; s++)
-                {
-                    text.Append("The ").Append(Words[random.Next(Words.Length)]).Append(" near the ").Append(Words[random.Next(Words.Length)])
-                        .Append(" was inspected in year ").Append(1900 + random.Next(120)).Append(" and found ")
-                        .Append(random.Next(2) == 0 ? "in good order" : "in need of repair").Append(". ");
-                }
-                text.Append("\n\n");
-            }
-            text.Append("- item ").Append(Words[random.Next(Words.Length)]).Append('\n').Append("- item ").Append(Words[random.Next(Words.Length)]).Append("\n\n");
+            using var response = await chroma.PostAsJsonAsync($"{DatabasePath}/collections/{collectionId}/query",
+                new { query_embeddings = new[] { v }, n_results = K, include = new[] { "metadatas", "documents", "distances" } });
+            response.EnsureSuccessStatusCode();
+            await response.Content.ReadAsByteArrayAsync();
         }
-        return Encoding.UTF8.GetBytes(text.ToString(0, bytes));
+        async Task DirectQuery(string q) => await ChromaQuery(await EmbedAsync(embeddings, q));
+
+        // Warm every path, then time them interleaved query by query, so drift in the machine's load hits all alike.
+        foreach (var q in questions.Take(20))
+        {
+            await ProxyQuery(q);
+            await DirectQuery(q);
+        }
+        var proxy = new List<double>();
+        var direct = new List<double>();
+        var chromaOnly = new List<double>();
+        for (var i = 0; i < questions.Length; i++)
+        {
+            // Alternate which path goes first, so neither always runs right after the other's work.
+            if (i % 2 == 0)
+            {
+                proxy.Add(await Time(() => ProxyQuery(questions[i])));
+                direct.Add(await Time(() => DirectQuery(questions[i])));
+            }
+            else
+            {
+                direct.Add(await Time(() => DirectQuery(questions[i])));
+                proxy.Add(await Time(() => ProxyQuery(questions[i])));
+            }
+            chromaOnly.Add(await Time(() => ChromaQuery(vector)));
+        }
+        var proxyFiltered = new List<double>();
+        foreach (var q in filteredQuestions) proxyFiltered.Add(await Time(() => ProxyFilteredQuery(q)));
+
+        var proxyRounds = new List<(double PerSecond, double[] Cpu)>();
+        var directRounds = new List<(double PerSecond, double[] Cpu)>();
+        for (var round = 0; round < rounds; round++)
+        {
+            var order = round % 2 == 0
+                ? new[] { (proxyRounds, (Func<string, Task>)ProxyQuery), (directRounds, DirectQuery) }
+                : [(directRounds, DirectQuery), (proxyRounds, ProxyQuery)];
+            foreach (var (into, run) in order)
+            {
+                var before = cpu.Read();
+                var perSecond = await ThroughputAsync(run, questions, concurrency);
+                into.Add((perSecond, cpu.PerUnitSince(before, questions.Length)));
+            }
+        }
+        static double[] MedianCpu(List<(double PerSecond, double[] Cpu)> rounds) =>
+            Enumerable.Range(0, rounds[0].Cpu.Length).Select(p => Median(rounds.Select(r => r.Cpu[p]).ToArray())).ToArray();
+        return new SizeResult(size, [.. proxy.Order()], [.. direct.Order()], [.. chromaOnly.Order()], [.. proxyFiltered.Order()],
+            [.. proxyRounds.Select(r => r.PerSecond)], [.. directRounds.Select(r => r.PerSecond)], MedianCpu(proxyRounds), MedianCpu(directRounds),
+            loadBefore, LoadAverage());
+    }
+
+    private static async Task<double> ThroughputAsync(Func<string, Task> run, string[] questions, int concurrency)
+    {
+        var next = -1;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < questions.Length) await run(questions[i]);
+        }));
+        return questions.Length / watch.Elapsed.TotalSeconds;
+    }
+
+    private static void Report(List<SizeResult> results, int concurrency, IReadOnlyList<string> processes)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"| chunks | path | p50 ms | p99 ms | mean ms | queries/s at concurrency {concurrency} (median of rounds) |");
+        Console.WriteLine("|---:|---|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            Row(r.Size, "direct: Embed + unfiltered Chroma query", r.Direct, Median(r.DirectThroughput));
+            Row(r.Size, "through the proxy", r.Proxy, Median(r.ProxyThroughput));
+            Row(r.Size, "unfiltered Chroma query alone", r.ChromaOnly, null);
+            if (r.ProxyFiltered.Length > 0) Row(r.Size, "through the proxy, with a metadata filter", r.ProxyFiltered, null);
+        }
+        Console.WriteLine();
+        foreach (var r in results)
+        {
+            var overhead = Percentile(r.Proxy, 0.5) - Percentile(r.Direct, 0.5);
+            var ratio = Percentile(r.Proxy, 0.5) / Percentile(r.Direct, 0.5);
+            var throughput = Median(r.ProxyThroughput.Zip(r.DirectThroughput, (p, d) => p / d).ToArray());
+            Console.WriteLine($"{r.Size} chunks: proxy p50 - direct p50 = {overhead:F2} ms; proxy p50 / direct p50 = {ratio:F2}; " +
+                              $"throughput proxy/direct = {throughput:F2} (per round: {string.Join(", ", r.ProxyThroughput.Zip(r.DirectThroughput, (p, d) => (p / d).ToString("F2", CultureInfo.InvariantCulture)))}); " +
+                              $"load average {r.LoadBefore} before, {r.LoadAfter} after");
+        }
+        Console.WriteLine();
+        Console.WriteLine("CPU milliseconds per query in the throughput rounds (median of rounds), by process:");
+        Console.WriteLine($"| chunks, path | {string.Join(" | ", processes)} | total |");
+        Console.WriteLine($"|---|{string.Concat(processes.Select(_ => "---:|"))}---:|");
+        foreach (var r in results)
+        {
+            foreach (var (path, values) in new[] { ("direct", r.DirectCpu), ("proxy", r.ProxyCpu) })
+                Console.WriteLine($"| {r.Size} {path} | {string.Join(" | ", values.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} | {values.Sum():F2} |");
+        }
+    }
+
+    private static void Row(int size, string path, double[] sorted, double? throughput) =>
+        Console.WriteLine($"| {size} | {path} | {Percentile(sorted, 0.50):F2} | {Percentile(sorted, 0.99):F2} | {sorted.Average():F2} | {(throughput is { } t ? t.ToString("F0", CultureInfo.InvariantCulture) : "")} |");
+
+    /// <summary>Ingest chunks per second for one generated 1 MB Markdown file with the default chunking.</summary>
+    private static async Task MeasureIngestAsync(vectors::MlStack.VectorStore.V1.VectorStore.VectorStoreClient store)
+    {
+        await store.CreateCollectionAsync(new CreateCollectionRequest { Name = "bench-ingest" });
+        var watch = Stopwatch.StartNew();
+        IngestProgress last = new();
+        using (var call = store.IngestDocument(new IngestDocumentRequest
+               {
+                   Collection = "bench-ingest", DocumentName = $"handbook-{Guid.NewGuid():N}.md", Content = ByteString.CopyFrom(GeneratedText.MarkdownOfSize(1 << 20)),
+               }))
+        {
+            await foreach (var update in call.ResponseStream.ReadAllAsync()) last = update;
+        }
+        Console.WriteLine($"ingest 1 MB Markdown: {last.ChunksTotal} chunks in {watch.Elapsed.TotalSeconds:F1} s = {last.ChunksTotal / watch.Elapsed.TotalSeconds:F1} chunks/s");
+    }
+
+    private static async Task<float[]> EmbedAsync(Embeddings.EmbeddingsClient embeddings, string text)
+    {
+        var request = new EmbedRequest { Normalize = true };
+        request.Texts.Add(text);
+        return (await embeddings.EmbedAsync(request)).Embeddings[0].Values.ToArray();
     }
 
     private static async Task<double> Time(Func<Task> action)
@@ -186,11 +259,19 @@ internal static class VectorStoreBenchmark
         return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "n/a";
 
-    private static int ArgInt(string[] args, string name, int fallback)
+    private static double Median(double[] values) => Percentile([.. values.Order()], 0.5);
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1))];
+
+    /// <summary>Every "--proxy-setting Key=Value", as the proxy's command-line configuration.</summary>
+    private static IEnumerable<string> ProxySettings(string[] args) =>
+        args.Select((arg, i) => (arg, i)).Where(a => a.arg == "--proxy-setting" && a.i + 1 < args.Length).Select(a => "--" + args[a.i + 1]);
+
+    private static string Option(string[] args, string name, string fallback)
     {
         var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 }

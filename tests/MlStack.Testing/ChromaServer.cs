@@ -2,15 +2,22 @@ using System.Globalization;
 
 namespace MlStack.Testing;
 
-/// <summary>A real Chroma server (the npm CLI) on a free port with its own data folder; can be stopped and restarted on the same data.</summary>
+/// <summary>
+/// A real Chroma server (the npm CLI) on a free port; can be stopped and restarted on the same data. Without a data
+/// folder it makes a temporary one and deletes it when disposed; a folder the caller gives is left in place.
+/// </summary>
 public sealed class ChromaServer(string? dataDirectory = null, string? echoPrefix = null) : IAsyncDisposable
 {
+    private readonly bool _ownsData = dataDirectory is null;
     private ChildProcess? _process;
 
     public string DataDirectory { get; } = dataDirectory ?? Directory.CreateTempSubdirectory("mlstack-chroma-test-").FullName;
     public int Port { get; } = FreePort.Next();
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
     public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>The server's process id while it runs (benchmarks read its CPU time).</summary>
+    public int ProcessId => _process?.Id ?? 0;
 
     public async Task StartAsync()
     {
@@ -30,6 +37,7 @@ public sealed class ChromaServer(string? dataDirectory = null, string? echoPrefi
     public ValueTask DisposeAsync()
     {
         _process?.Dispose();
+        if (!_ownsData) return ValueTask.CompletedTask;
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

@@ -24,6 +24,9 @@ public sealed class InferenceProcess(IReadOnlyDictionary<string, string>? settin
     public Uri HttpAddress => new($"http://127.0.0.1:{HttpPort}");
     public string Output => _process?.Output ?? "";
 
+    /// <summary>The service's process id while it runs (benchmarks read its CPU time).</summary>
+    public int ProcessId => _process?.Id ?? 0;
+
     public async Task StartAsync(TimeSpan? timeout = null)
     {
         var directory = RepositoryPaths.BuildOutput("Inference.Grpc");

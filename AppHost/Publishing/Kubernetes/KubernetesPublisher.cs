@@ -24,6 +24,9 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
     private NetworkPolicyWriter NetworkPolicies => new(model, _metadata, options);
     private AutoscalerWriter Autoscalers => new(model, _metadata);
 
+    /// <summary>How long a new GPU pod must stay ready before a rollout replaces the next one.</summary>
+    public const int GpuMinReadySeconds = 30;
+
     public IReadOnlyDictionary<string, string> Render()
     {
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -192,6 +195,15 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
         if (!isStatefulSet && service.Volumes.Count > 0)
         {
             spec.Add("strategy", new YamlMap().Add("type", "Recreate"));
+        }
+        else if (service.Settings.Gpus is not null)
+        {
+            // A surge pod would need a GPU the cluster may not have: replace one pod at a time instead (its GPU is
+            // freed first), and count a new pod only after it has stayed ready a while (models loaded, serving).
+            spec.Add("minReadySeconds", GpuMinReadySeconds);
+            spec.Add("strategy", new YamlMap().Add("type", "RollingUpdate").Add("rollingUpdate", new YamlMap()
+                .Add("maxSurge", 0)
+                .Add("maxUnavailable", 1)));
         }
         spec.Add("template", new YamlMap()
             .Add("metadata", new YamlMap().Add("labels", Labels(service)))

@@ -3,52 +3,70 @@ using Microsoft.ML.OnnxRuntime;
 namespace MlStack.Inference.Generation.Decoding;
 
 /// <summary>
-/// The token-side inputs of one decoder step (input_ids, attention_mask, position_ids), built as OrtValues
-/// over buffers that live as long as the sequence: no allocation per step beyond the small OrtValue handles.
+/// The token-side inputs of one decoder step for a batch (input_ids, attention_mask, position_ids and
+/// use_cache_branch of merged exports), built as OrtValues over buffers reused from step to step. Each row's
+/// attention_mask is 0 over its padding columns, and its position_ids continue its own positions, so rows of
+/// different lengths run together exactly as they would alone.
 /// </summary>
-internal sealed class DecoderInputs
+internal sealed class DecoderInputs(int contextLength)
 {
-    private readonly long[] _ids;
-    private readonly long[] _positions;
-    private readonly long[] _mask;
+    private long[] _ids = [];
+    private long[] _mask = [];
+    private long[] _positions = [];
     private readonly bool[] _useCache = new bool[1];
 
-    public DecoderInputs(int contextLength)
+    /// <summary>The OrtValues for <paramref name="width"/> new tokens per row (row-major) after <paramref name="past"/>.</summary>
+    public List<(string Name, OrtValue Value)> Create(DecoderLayout layout, KvCache past, ReadOnlySpan<long> tokens, int width)
     {
-        _ids = new long[contextLength];
-        _positions = new long[contextLength];
-        _mask = new long[contextLength];
-        Array.Fill(_mask, 1L);
-    }
-
-    /// <summary>The OrtValues for <paramref name="tokens"/> following <paramref name="pastLength"/> cached positions.</summary>
-    public List<(string Name, OrtValue Value)> Create(DecoderLayout layout, ReadOnlySpan<long> tokens, int pastLength)
-    {
-        var count = tokens.Length;
-        if (pastLength + count > _mask.Length)
+        var rows = past.Rows;
+        if (tokens.Length != rows * width)
         {
-            throw new InvalidOperationException($"The sequence would exceed the context of {_mask.Length} tokens.");
+            throw new ArgumentException($"{tokens.Length} tokens for {rows} rows of {width}.", nameof(tokens));
         }
+        var columns = past.Columns + width;
+        Grow(ref _ids, rows * width);
+        Grow(ref _positions, rows * width);
+        Grow(ref _mask, rows * columns);
         tokens.CopyTo(_ids);
-        for (var i = 0; i < count; i++)
+        for (var r = 0; r < rows; r++)
         {
-            _positions[i] = pastLength + i;
+            var length = past.Lengths[r];
+            if (length + width > contextLength)
+            {
+                throw new InvalidOperationException($"The sequence would exceed the context of {contextLength} tokens.");
+            }
+            var padding = past.Padding(r);
+            _mask.AsSpan(r * columns, padding).Clear();
+            _mask.AsSpan(r * columns + padding, columns - padding).Fill(1L);
+            for (var j = 0; j < width; j++)
+            {
+                _positions[r * width + j] = length + j;
+            }
         }
+
         var cpu = OrtMemoryInfo.DefaultInstance;
         var values = new List<(string, OrtValue)>(4)
         {
-            ("input_ids", OrtValue.CreateTensorValueFromMemory(cpu, _ids.AsMemory(0, count), [1, count])),
-            ("attention_mask", OrtValue.CreateTensorValueFromMemory(cpu, _mask.AsMemory(0, pastLength + count), [1, pastLength + count])),
+            ("input_ids", OrtValue.CreateTensorValueFromMemory(cpu, _ids.AsMemory(0, rows * width), [rows, width])),
+            ("attention_mask", OrtValue.CreateTensorValueFromMemory(cpu, _mask.AsMemory(0, rows * columns), [rows, columns])),
         };
         if (layout.HasPositionIds)
         {
-            values.Add(("position_ids", OrtValue.CreateTensorValueFromMemory(cpu, _positions.AsMemory(0, count), [1, count])));
+            values.Add(("position_ids", OrtValue.CreateTensorValueFromMemory(cpu, _positions.AsMemory(0, rows * width), [rows, width])));
         }
         if (layout.HasUseCacheBranch)
         {
-            _useCache[0] = pastLength > 0;
+            _useCache[0] = past.Columns > 0;
             values.Add(("use_cache_branch", OrtValue.CreateTensorValueFromMemory(cpu, _useCache.AsMemory(), [1])));
         }
         return values;
+    }
+
+    private static void Grow(ref long[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new long[Math.Max(length, buffer.Length * 2)];
+        }
     }
 }

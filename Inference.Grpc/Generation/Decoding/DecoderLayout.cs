@@ -14,6 +14,9 @@ public sealed class DecoderLayout
     public required int KvHeads { get; init; }
     public required int HeadDim { get; init; }
     public required TensorElementType CacheType { get; init; }
+
+    /// <summary>Bytes per cache element (float32 4, float16 and bfloat16 2).</summary>
+    public int CacheElementSize => CacheType == TensorElementType.Float ? 4 : 2;
     public required TensorElementType LogitsType { get; init; }
     public required bool HasPositionIds { get; init; }
     public required bool HasUseCacheBranch { get; init; }
@@ -83,14 +86,14 @@ public sealed class DecoderLayout
             PastNames = [.. past],
             PresentNames = [.. present],
         };
+        if (layout.CacheType is not (TensorElementType.Float or TensorElementType.Float16 or TensorElementType.BFloat16))
+        {
+            throw new InvalidDataException($"past_key_values are {layout.CacheType}; only float32, float16 and bfloat16 caches are supported.");
+        }
         if (layout.LogitsType is not (TensorElementType.Float or TensorElementType.Float16))
         {
             throw new InvalidDataException($"logits are {layout.LogitsType}; only float32 and float16 models are supported.");
         }
         return layout;
     }
-
-    /// <summary>An empty (past_length 0) cache tensor for the first step.</summary>
-    internal OrtValue CreateEmptyCache() =>
-        OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, CacheType, [1, KvHeads, 0, HeadDim]);
 }

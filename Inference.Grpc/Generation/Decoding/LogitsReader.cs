@@ -5,25 +5,33 @@ namespace MlStack.Inference.Generation.Decoding;
 
 internal static class LogitsReader
 {
-    /// <summary>Copies the last position's row of logits [1, sequence, vocab] into <paramref name="row"/> as float32.</summary>
-    public static void CopyLastRow(OrtValue logits, float[] row)
+    /// <summary>Copies each row's last position of logits [rows, sequence, vocab] into <paramref name="rows"/> (rows × vocab) as float32.</summary>
+    public static void CopyLastPositions(OrtValue logits, float[] rows, int vocabularySize)
     {
         var shape = logits.GetTensorTypeAndShape();
         var vocab = (int)shape.Shape[^1];
-        if (vocab != row.Length)
+        if (vocab != vocabularySize)
         {
-            throw new InvalidDataException($"logits have {vocab} columns; the model's vocabulary has {row.Length}.");
+            throw new InvalidDataException($"logits have {vocab} columns; the model's vocabulary has {vocabularySize}.");
         }
-        var offset = (int)(shape.ElementCount - vocab);
-        if (shape.ElementDataType == TensorElementType.Float16)
+        var count = (int)shape.Shape[0];
+        var positions = (int)shape.Shape[1];
+        for (var r = 0; r < count; r++)
         {
-            var half = logits.GetTensorDataAsSpan<Float16>().Slice(offset, vocab);
-            for (var i = 0; i < vocab; i++)
+            var offset = (r * positions + positions - 1) * vocab;
+            var row = rows.AsSpan(r * vocab, vocab);
+            if (shape.ElementDataType == TensorElementType.Float16)
             {
-                row[i] = (float)half[i];
+                var half = logits.GetTensorDataAsSpan<Float16>().Slice(offset, vocab);
+                for (var i = 0; i < vocab; i++)
+                {
+                    row[i] = (float)half[i];
+                }
             }
-            return;
+            else
+            {
+                logits.GetTensorDataAsSpan<float>().Slice(offset, vocab).CopyTo(row);
+            }
         }
-        logits.GetTensorDataAsSpan<float>().Slice(offset, vocab).CopyTo(row);
     }
 }

@@ -208,6 +208,21 @@ public sealed class KubernetesOutputTests(PublishedStack stack)
     }
 
     [Fact]
+    public void A_gpu_workload_rolls_out_without_a_surge_pod_so_it_needs_no_spare_gpu()
+    {
+        var deployments = Manifests.OfType<V1Deployment>().ToList();
+        var inference = deployments.Single(d => d.Metadata.Name == "inference");
+
+        Assert.Equal("RollingUpdate", inference.Spec.Strategy.Type);
+        Assert.Equal("0", inference.Spec.Strategy.RollingUpdate.MaxSurge.ToString());
+        Assert.Equal("1", inference.Spec.Strategy.RollingUpdate.MaxUnavailable.ToString());
+        Assert.Equal(30, inference.Spec.MinReadySeconds);
+        // Workloads without a GPU keep Kubernetes' default (surge allowed) or Recreate for a claim.
+        Assert.All(deployments.Where(d => d.Spec.Template.Spec.Containers.All(c => c.Resources.Limits?.ContainsKey("nvidia.com/gpu") != true)),
+            d => Assert.NotEqual("0", d.Spec.Strategy?.RollingUpdate?.MaxSurge?.ToString()));
+    }
+
+    [Fact]
     public void Chroma_is_a_StatefulSet_and_Prometheus_reads_a_scrape_config_generated_from_the_model()
     {
         var manifests = Manifests;

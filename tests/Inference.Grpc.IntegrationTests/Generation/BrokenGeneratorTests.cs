@@ -1,40 +1,24 @@
 using Grpc.Core;
 using MlStack.Inference.V1;
+using MlStack.Inference.V2;
 using MlStack.Testing;
 
 namespace MlStack.Inference.IntegrationTests.Generation;
 
-/// <summary>A repository with the shipped tiny-gpt and a generator model whose weights are not ONNX.</summary>
-public sealed class RepositoryWithBrokenGenerator : GenerationHost
+/// <summary>A repository with tiny-gpt and a generator model whose weights are not ONNX; both load at start.</summary>
+public sealed class RepositoryWithBrokenGenerator : TemporaryRepositoryHost
 {
     public const string BrokenModel = "broken-gpt";
 
-    private readonly string _repository = CreateRepository();
-
-    public override string RepositoryPath => _repository;
-
-    protected override IEnumerable<KeyValuePair<string, string?>> GenerationSettings => [new("ModelRepository:InstallDefaultModel", "false")];
-
     /// <summary>Until the generators have been tried: readiness stays unhealthy by design.</summary>
-    protected override async Task WaitUntilReadyAsync() => await Catalog.WhenLoaded.WaitAsync(StartTimeout);
+    protected override Task WaitUntilReadyAsync() => WaitUntilModelsTriedAsync();
 
-    private static string CreateRepository()
+    protected override void Compose(string repository)
     {
-        var repository = Directory.CreateTempSubdirectory("mlstack-generators-").FullName;
-        Directory.CreateDirectory(Path.Combine(repository, "tiny-gpt"));
-        File.Copy(Path.Combine(RepositoryPaths.TinyGptVersionDirectory, "..", "model.json"), Path.Combine(repository, "tiny-gpt", "model.json"));
-        Directory.CreateSymbolicLink(Path.Combine(repository, "tiny-gpt", "1"), RepositoryPaths.TinyGptVersionDirectory);
-
+        AddTinyGpt(repository, "tiny-gpt", File.ReadAllText(Path.Combine(RepositoryPaths.TinyGptVersionDirectory, "..", "model.json")));
         var broken = Directory.CreateDirectory(Path.Combine(repository, BrokenModel, "1")).FullName;
         File.WriteAllText(Path.Combine(repository, BrokenModel, "model.json"), """{ "task": "text-generation" }""");
         File.WriteAllText(Path.Combine(broken, "model.onnx"), "these bytes are not an ONNX model");
-        return repository;
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        Directory.Delete(_repository, recursive: true);
     }
 }
 
@@ -64,5 +48,36 @@ public sealed class BrokenGeneratorTests(RepositoryWithBrokenGenerator host) : I
         var readiness = await host.Http.GetAsync("/health");
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, readiness.StatusCode);
         Assert.Contains(RepositoryWithBrokenGenerator.BrokenModel, await readiness.Content.ReadAsStringAsync());
+    }
+}
+
+/// <summary>Readiness follows the generator models: a configured one that failed keeps the server unready until unloaded.</summary>
+public sealed class GeneratorReadinessTests(RepositoryWithBrokenGenerator host) : IClassFixture<RepositoryWithBrokenGenerator>
+{
+    [Fact]
+    public async Task Readiness_follows_the_generator_models_as_they_are_unloaded_and_loaded()
+    {
+        var inference = host.Inference;
+        Assert.False((await inference.ServerReadyAsync(new ServerReadyRequest())).Ready);
+
+        await inference.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = RepositoryWithBrokenGenerator.BrokenModel });
+        Assert.True((await inference.ServerReadyAsync(new ServerReadyRequest())).Ready);
+        var health = await host.Http.GetAsync("/health");
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+        Assert.Contains("tiny-gpt/1 (text-generation", await health.Content.ReadAsStringAsync());
+
+        await inference.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = "tiny-gpt" });
+        Assert.True((await inference.ServerReadyAsync(new ServerReadyRequest())).Ready);
+        Assert.False((await inference.ModelReadyAsync(new ModelReadyRequest { Name = "tiny-gpt" })).Ready);
+
+        await inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "tiny-gpt" });
+        Assert.True((await inference.ModelReadyAsync(new ModelReadyRequest { Name = "tiny-gpt" })).Ready);
+        var (_, tokens, _) = await host.TextGeneration.Generate(new GenerateRequest
+        {
+            Model = "tiny-gpt",
+            Prompt = "The cat",
+            Parameters = new GenerationParameters { Temperature = 0, MaxNewTokens = 2, IgnoreEos = true },
+        }).CollectAsync();
+        Assert.Equal(2, tokens.Count);
     }
 }

@@ -31,7 +31,7 @@ public sealed class ReferenceGenerationTests(GenerationHost host) : IClassFixtur
     public async Task Every_shipped_generator_model_is_loaded_and_has_reference_ids()
     {
         await host.ClientAsync();
-        Assert.Equal(RepositoryPaths.ShippedGeneratorModels, host.Catalog.Models.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(RepositoryPaths.ShippedGeneratorModels, host.Catalog.Loaded().Select(m => m.Name).Order(StringComparer.Ordinal));
         Assert.Contains("tiny-llama", RepositoryPaths.ShippedGeneratorModels);
         Assert.All(RepositoryPaths.ShippedGeneratorModels, model => Assert.NotEmpty(Load(model).References));
     }
@@ -73,7 +73,7 @@ public sealed class ReferenceGenerationTests(GenerationHost host) : IClassFixtur
         }
     }
 
-    private static ReferenceFile Load(string model)
+    internal static ReferenceFile Load(string model)
     {
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.GeneratorVersionDirectory(model), "reference_generations.json")));
         var root = json.RootElement;

@@ -2,6 +2,7 @@ using Grpc.Core;
 using MlStack.Inference.IntegrationTests.KServe;
 using MlStack.Inference.Repository;
 using MlStack.Inference.IntegrationTests.Serving;
+using MlStack.Inference.V1;
 using MlStack.Inference.V2;
 
 namespace MlStack.Inference.IntegrationTests.Repository;
@@ -104,18 +105,97 @@ public sealed class ModelRepositoryTests(InferenceServer server)
     }
 
     [Fact]
-    public async Task Text_generation_models_are_left_to_the_generation_service()
+    public async Task Generator_models_are_listed_loaded_unloaded_and_reloaded_at_run_time()
+    {
+        var index = await server.Inference.RepositoryIndexAsync(new RepositoryIndexRequest());
+        Assert.Contains(index.Models, m => m.Name == InferenceServer.TinyGenerator);
+        try
+        {
+            await server.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.TinyGenerator });
+            index = await server.Inference.RepositoryIndexAsync(new RepositoryIndexRequest { Ready = true });
+            Assert.Contains(index.Models, m => m.Name == InferenceServer.TinyGenerator && m.Version == "1" && m.State == "READY");
+            Assert.True((await server.Inference.ModelReadyAsync(new ModelReadyRequest { Name = InferenceServer.TinyGenerator })).Ready);
+            var metadata = await server.Inference.ModelMetadataAsync(new ModelMetadataRequest { Name = InferenceServer.TinyGenerator });
+            Assert.Equal("text-generation", metadata.Parameters["task"].StringParam);
+            Assert.Contains(metadata.Inputs, t => t.Name == "past_key_values.0.key");
+            Assert.Equal(3, await GenerateAsync());
+            // Readiness follows: a generator loaded through the API counts, and /health lists it.
+            Assert.True((await server.Inference.ServerReadyAsync(new ServerReadyRequest())).Ready);
+            Assert.Contains("tiny-generator/1 (text-generation", await server.Http.GetStringAsync("/health"));
+            // The tensor API refuses it with a pointer to the right one.
+            var infer = await Assert.ThrowsAsync<RpcException>(() =>
+                server.Inference.ModelInferAsync(new ModelInferRequest { ModelName = InferenceServer.TinyGenerator }).ResponseAsync);
+            Assert.Equal(StatusCode.InvalidArgument, infer.StatusCode);
+            Assert.Contains("text-generation model", infer.Status.Detail);
+
+            await server.Inference.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = InferenceServer.TinyGenerator });
+            var unloaded = Assert.Single((await server.Inference.RepositoryIndexAsync(new RepositoryIndexRequest())).Models,
+                m => m.Name == InferenceServer.TinyGenerator);
+            Assert.Equal("UNAVAILABLE", unloaded.State);
+            Assert.Equal("unloaded", unloaded.Reason);
+            var error = await Assert.ThrowsAsync<RpcException>(GenerateAsync);
+            Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+            Assert.True((await server.Inference.ServerReadyAsync(new ServerReadyRequest())).Ready);
+
+            await server.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.TinyGenerator });
+            Assert.Equal(3, await GenerateAsync());
+        }
+        finally
+        {
+            await server.Inference.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = InferenceServer.TinyGenerator });
+        }
+    }
+
+    [Fact]
+    public async Task A_generator_model_that_fails_to_load_fails_alone()
+    {
+        await server.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.TinyGenerator });
+        try
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() =>
+                server.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.BrokenGenerator }).ResponseAsync);
+
+            Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+            Assert.Contains("failed to load", error.Status.Detail);
+            var broken = Assert.Single((await server.Inference.RepositoryIndexAsync(new RepositoryIndexRequest())).Models,
+                m => m.Name == InferenceServer.BrokenGenerator);
+            Assert.Equal("UNAVAILABLE", broken.State);
+            var generate = await Assert.ThrowsAsync<RpcException>(() => server.TextGeneration.Generate(
+                new GenerateRequest { Model = InferenceServer.BrokenGenerator, Prompt = "Hi" }).ResponseStream.MoveNext());
+            Assert.Equal(StatusCode.Unavailable, generate.StatusCode);
+            Assert.StartsWith($"Model '{InferenceServer.BrokenGenerator}' failed to load: ", generate.Status.Detail);
+
+            // The other generator, the other models and readiness are untouched.
+            Assert.Equal(3, await GenerateAsync());
+            Assert.True((await server.Inference.ModelReadyAsync(new ModelReadyRequest { Name = InferenceServer.MiniLm })).Ready);
+            Assert.True((await server.Inference.ServerReadyAsync(new ServerReadyRequest())).Ready);
+        }
+        finally
+        {
+            await server.Inference.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = InferenceServer.TinyGenerator });
+        }
+    }
+
+    [Fact]
+    public void The_repository_scans_every_task_once()
     {
         var repository = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<ModelRepository>(server.Services);
-        Assert.DoesNotContain("tiny-generator", repository.Discover());
-        Assert.Contains(InferenceServer.TinyTensor, repository.Discover());
+        Assert.Equal([InferenceServer.MiniLm, InferenceServer.Broken, InferenceServer.BrokenGenerator, InferenceServer.TinyGenerator, InferenceServer.TinyTensor],
+            repository.Discover());
+    }
 
-        var index = await server.Inference.RepositoryIndexAsync(new RepositoryIndexRequest());
-        Assert.DoesNotContain(index.Models, m => m.Name == "tiny-generator");
-        var error = await Assert.ThrowsAsync<RpcException>(() =>
-            server.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "tiny-generator" }).ResponseAsync);
-        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.True((await server.Inference.ServerReadyAsync(new ServerReadyRequest())).Ready);
+    /// <summary>A short greedy generation on the tiny generator; the number of tokens it streamed.</summary>
+    private async Task<int> GenerateAsync()
+    {
+        var call = server.TextGeneration.Generate(new GenerateRequest
+        {
+            Model = InferenceServer.TinyGenerator,
+            Prompt = "The cat",
+            Parameters = new GenerationParameters { Temperature = 0, MaxNewTokens = 3, IgnoreEos = true },
+        });
+        var tokens = 0;
+        await foreach (var message in call.ResponseStream.ReadAllAsync()) tokens += message.TokenIds.Count;
+        return tokens;
     }
 
     [Theory]

@@ -5,13 +5,16 @@ namespace MlStack.Inference.IntegrationTests.Serving;
 
 /// <summary>
 /// The real service (MlStack.Testing's in-process host) over a temporary model repository that holds the real
-/// all-MiniLM-L6-v2 (linked from the shipped repository), the tiny tensor test model, a broken model and a
-/// text-generation model with tiny-gpt's weights.
+/// all-MiniLM-L6-v2 (linked from the shipped repository), the tiny tensor test model, a broken model, a
+/// text-generation model with tiny-gpt's weights and a broken text-generation model. Only MiniLM and the tensor model
+/// load at start; the others are loaded through the repository API by the tests.
 /// </summary>
 public class InferenceServer : InferenceHost
 {
     public const string TinyTensor = "tiny-tensor";
     public const string Broken = "broken";
+    public const string TinyGenerator = "tiny-generator";
+    public const string BrokenGenerator = "broken-generator";
     public const int MaxReceiveMessageSize = 1024 * 1024;
 
     private readonly string _repository = Directory.CreateTempSubdirectory("mlstack-models-").FullName;
@@ -32,8 +35,8 @@ public class InferenceServer : InferenceHost
     {
         Directory.CreateSymbolicLink(Path.Combine(_repository, MiniLm), EnsureMiniLm());
         CopyDirectory(Path.Combine(AppContext.BaseDirectory, "Fixtures", "models"), _repository);
-        // The text-generation fixture gets the shipped tiny-gpt weights, so the generator side loads a real model.
-        Directory.CreateSymbolicLink(Path.Combine(_repository, "tiny-generator", "1"), RepositoryPaths.TinyGptVersionDirectory);
+        // The text-generation fixture gets the shipped tiny-gpt weights, so a real decoder loads.
+        Directory.CreateSymbolicLink(Path.Combine(_repository, TinyGenerator, "1"), RepositoryPaths.TinyGptVersionDirectory);
         return base.InitializeAsync();
     }
 

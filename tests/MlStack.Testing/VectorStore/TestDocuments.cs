@@ -11,6 +11,10 @@ public static class TestDocuments
     public static byte[] Markdown => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "solar-power.md"));
     public static byte[] PlainText => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "sourdough.txt"));
 
+    /// <summary>A long plain-text document (300 short sections about shipping), long enough to interrupt while it is written.</summary>
+    public static readonly byte[] ShippingArchive = System.Text.Encoding.UTF8.GetBytes(string.Join("\n\n", Enumerable.Range(0, 300).Select(i =>
+        $"Section {i}. The archive keeps record number {i} about shipping routes, harbour fees and cargo weights.")));
+
     public static readonly string[] LighthouseParagraphs =
     [
         "Lighthouses and the guiding of ships.",

@@ -1,7 +1,4 @@
 using System.Net;
-using Grpc.Core;
-using MlStack.VectorStore.IntegrationTests.Infrastructure;
-using MlStack.VectorStore.V1;
 
 namespace MlStack.VectorStore.IntegrationTests.Api;
 

@@ -1,10 +1,5 @@
 using System.Text;
-using Grpc.Core;
-using MlStack.VectorStore.IntegrationTests.Infrastructure;
-using MlStack.VectorStore.V1;
 using Stage = MlStack.VectorStore.V1.IngestProgress.Types.Stage;
-using MlStack.Testing.VectorStore;
-using MlStack.Testing;
 
 namespace MlStack.VectorStore.IntegrationTests.Api;
 
@@ -12,8 +7,6 @@ namespace MlStack.VectorStore.IntegrationTests.Api;
 [Collection(StoreCollection.Name)]
 public sealed class DurabilityTests(StoreFixture store)
 {
-    private static readonly byte[] LongDocument = Encoding.UTF8.GetBytes(string.Join("\n\n", Enumerable.Range(0, 300).Select(i =>
-        $"Section {i}. The archive keeps record number {i} about shipping routes, harbour fees and cargo weights.")));
 
     private ProxyFactory NewProxy(ChromaServer chroma) => new(chroma.BaseAddress, store.Inference.GrpcAddress, new Dictionary<string, string?>
     {
@@ -38,7 +31,7 @@ public sealed class DurabilityTests(StoreFixture store)
         // Stop Chroma once part of the long document is written.
         var request = new IngestDocumentRequest
         {
-            Collection = collection, DocumentName = "archive.txt", Content = Google.Protobuf.ByteString.CopyFrom(LongDocument),
+            Collection = collection, DocumentName = "archive.txt", Content = Google.Protobuf.ByteString.CopyFrom(TestDocuments.ShippingArchive),
             ChunkSize = 200, ChunkOverlap = 0,
         };
         var seen = new List<IngestProgress>();
@@ -71,7 +64,7 @@ public sealed class DurabilityTests(StoreFixture store)
         Assert.All(during.Results, r => Assert.Equal("sourdough.txt", r.DocumentName));
         Assert.Equal(1, (await client.CountsAsync(collection)).DocumentCount);
 
-        var rerun = (await client.IngestAsync(collection, "archive.txt", LongDocument, chunkSize: 200, overlap: 0))[^1];
+        var rerun = (await client.IngestAsync(collection, "archive.txt", TestDocuments.ShippingArchive, chunkSize: 200, overlap: 0))[^1];
         Assert.Equal(Stage.Committed, rerun.Stage);
         Assert.Equal(total, rerun.ChunksTotal);
 

@@ -3,13 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
-using Grpc.Core;
-using Microsoft.Extensions.DependencyInjection;
 using MlStack.VectorStore.Chroma;
-using MlStack.VectorStore.Store;
-using MlStack.VectorStore.IntegrationTests.Infrastructure;
-using MlStack.VectorStore.V1;
-using MlStack.Testing.VectorStore;
+using MlStack.VectorStore.Records;
 
 namespace MlStack.VectorStore.IntegrationTests.Api;
 
@@ -70,8 +65,7 @@ public sealed class ErrorTests(StoreFixture store)
     [Fact]
     public async Task Oversized_documents_are_refused_over_grpc_and_http()
     {
-        await using var proxy = new ProxyFactory(store.Chroma.BaseAddress, store.Inference.GrpcAddress,
-            new Dictionary<string, string?> { ["VectorStore:MaxDocumentBytes"] = "4096" });
+        await using var proxy = store.NewProxy(new Dictionary<string, string?> { ["VectorStore:MaxDocumentBytes"] = "4096" });
         var client = proxy.GrpcClient();
         var collection = await client.NewCollectionAsync("limits");
         var big = Encoding.UTF8.GetBytes(new string('a', 5000));

@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MlStack.VectorStore.IntegrationTests.Infrastructure;
-using MlStack.Testing.VectorStore;
 
 namespace MlStack.VectorStore.IntegrationTests.Api;
 

@@ -1,10 +1,6 @@
 using System.Text;
-using Grpc.Core;
 using MlStack.VectorStore.Documents;
-using MlStack.VectorStore.IntegrationTests.Infrastructure;
-using MlStack.VectorStore.V1;
 using Stage = MlStack.VectorStore.V1.IngestProgress.Types.Stage;
-using MlStack.Testing.VectorStore;
 
 namespace MlStack.VectorStore.IntegrationTests.Api;
 

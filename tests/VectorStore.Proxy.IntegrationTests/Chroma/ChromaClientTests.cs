@@ -1,9 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 using MlStack.VectorStore.Chroma;
-using MlStack.VectorStore.IntegrationTests.Infrastructure;
-using MlStack.Testing;
 
 namespace MlStack.VectorStore.IntegrationTests.Chroma;
 

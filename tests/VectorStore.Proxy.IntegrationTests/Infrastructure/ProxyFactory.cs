@@ -2,7 +2,6 @@ using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
-using MlStack.Testing.VectorStore;
 using Proto = MlStack.VectorStore.V1;
 
 namespace MlStack.VectorStore.IntegrationTests.Infrastructure;

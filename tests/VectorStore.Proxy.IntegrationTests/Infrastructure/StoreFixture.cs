@@ -1,5 +1,3 @@
-using MlStack.Testing;
-
 namespace MlStack.VectorStore.IntegrationTests.Infrastructure;
 
 /// <summary>One real inference service and one real Chroma shared by the integration tests, plus a proxy over them.</summary>
@@ -15,6 +13,9 @@ public sealed class StoreFixture : IAsyncLifetime
         Proxy = new ProxyFactory(Chroma.BaseAddress, Inference.GrpcAddress);
         _ = Proxy.Server;
     }
+
+    /// <summary>Another proxy (a replica) over the same Chroma and inference, with settings of its own.</summary>
+    public ProxyFactory NewProxy(IDictionary<string, string?> settings) => new(Chroma.BaseAddress, Inference.GrpcAddress, settings);
 
     public async Task DisposeAsync()
     {

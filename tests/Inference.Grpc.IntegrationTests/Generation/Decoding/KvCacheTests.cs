@@ -19,13 +19,12 @@ public sealed class KvCacheTests(GenerationHost host) : IClassFixture<Generation
         using var runOptions = new RunOptions();
         var prompt = model.Tokenizer.Encode("Once upon a time, Anna and Ben went to").Select(i => (long)i).ToArray();
 
-        using var cached = new OrtValueDecoderRunner(model.Session.Session, model.Layout, model.ContextLength, model.VocabularySize, runOptions);
-        using var full = new OrtValueDecoderRunner(model.Session.Session, model.Layout, model.ContextLength, model.VocabularySize, runOptions, useCache: false);
-        var (cachedTokens, cachedLogits) = Greedy(cached, prompt);
-        var (fullTokens, fullLogits) = Greedy(full, prompt);
+        using var step = new OrtValueDecoderStep(model.Session.Session, model.Layout, model.ContextLength, model.VocabularySize);
+        var (cachedTokens, cachedLogits, cachedLength) = Greedy(step, prompt, runOptions);
+        var (fullTokens, fullLogits) = GreedyRecomputing(step, prompt, runOptions);
 
         Assert.Equal(fullTokens, cachedTokens);
-        Assert.Equal(prompt.Length + Steps - 1, cached.PastLength);
+        Assert.Equal(prompt.Length + Steps - 1, cachedLength);
         AssertClose(fullLogits, cachedLogits);
     }
 
@@ -37,11 +36,10 @@ public sealed class KvCacheTests(GenerationHost host) : IClassFixture<Generation
         using var runOptions = new RunOptions();
         var prompt = model.Tokenizer.Encode("The dog").Select(i => (long)i).ToArray();
 
-        using var bound = new IoBindingDecoderRunner(model.Session.Session, model.Layout, OrtMemoryInfo.DefaultInstance,
-            model.ContextLength, model.VocabularySize, runOptions);
-        using var plain = new OrtValueDecoderRunner(model.Session.Session, model.Layout, model.ContextLength, model.VocabularySize, runOptions);
-        var (boundTokens, boundLogits) = Greedy(bound, prompt);
-        var (plainTokens, plainLogits) = Greedy(plain, prompt);
+        using var bound = new IoBindingDecoderStep(model.Session.Session, model.Layout, OrtMemoryInfo.DefaultInstance, model.ContextLength, model.VocabularySize);
+        using var plain = new OrtValueDecoderStep(model.Session.Session, model.Layout, model.ContextLength, model.VocabularySize);
+        var (boundTokens, boundLogits, _) = Greedy(bound, prompt, runOptions);
+        var (plainTokens, plainLogits, _) = Greedy(plain, prompt, runOptions);
 
         Assert.Equal(plainTokens, boundTokens);
         AssertClose(plainLogits, boundLogits);
@@ -62,6 +60,7 @@ public sealed class KvCacheTests(GenerationHost host) : IClassFixture<Generation
         var model = await host.ModelAsync(name);
         Assert.Equal(ExecutionProviderKind.Cpu, model.Session.Provider);
         Assert.Equal(KvCacheBinding.OrtValues, model.Binding);
+        Assert.IsType<HostKvCacheRebuilder>(model.CacheRebuilder);
     }
 
     // DecoderLayout reads layers, key/value heads and head size from the ONNX graph; config.json says what the
@@ -104,15 +103,17 @@ public sealed class KvCacheTests(GenerationHost host) : IClassFixture<Generation
         var inputs = new DecoderInputs(model.ContextLength);
         using var runOptions = new RunOptions();
 
-        var past = layout.PastNames.Select(_ => layout.CreateEmptyCache()).ToArray();
-        var prefill = Run(model, runOptions, inputs.Create(layout, prompt, 0), past);
+        using var empty = KvCache.Empty(layout, 1);
+        var prefill = Run(model, runOptions, inputs.Create(layout, empty, prompt, prompt.Length), empty.Values);
         AssertShapes(prefill, model, tokens: prompt.Length, pastLength: prompt.Length);
 
         var next = TokenSampler.ArgMax(LastLogits(prefill[0], model.VocabularySize));
-        var step = Run(model, runOptions, inputs.Create(layout, [next], prompt.Length), [.. prefill.Skip(1)]);
+        using var past = new KvCache([.. prefill.Skip(1)], [prompt.Length], prompt.Length);
+        var step = Run(model, runOptions, inputs.Create(layout, past, [next], 1), past.Values);
         AssertShapes(step, model, tokens: 1, pastLength: prompt.Length + 1);
 
-        foreach (var value in past.Concat(prefill).Concat(step))
+        prefill[0].Dispose();
+        foreach (var value in step)
         {
             value.Dispose();
         }
@@ -162,30 +163,58 @@ public sealed class KvCacheTests(GenerationHost host) : IClassFixture<Generation
         }
     }
 
-    private static (List<int> Tokens, List<float[]> Logits) Greedy(IDecoderRunner runner, long[] prompt)
+    /// <summary>Greedy decoding of one sequence with its cache: prompt in one run, then one token per run.</summary>
+    internal static (List<int> Tokens, List<float[]> Logits, int Length) Greedy(DecoderStep step, long[] prompt, RunOptions runOptions, int steps = Steps)
     {
         var tokens = new List<int>();
         var logits = new List<float[]>();
-        var input = prompt;
+        var cache = KvCache.Empty(step.Layout, 1);
+        try
+        {
+            long[] input = prompt;
+            for (var i = 0; i < steps; i++)
+            {
+                cache = step.Run(cache, input, input.Length, runOptions);
+                var row = step.Logits(0).ToArray();
+                logits.Add(row);
+                var next = TokenSampler.ArgMax(row);
+                tokens.Add(next);
+                input = [next];
+            }
+            return (tokens, logits, cache.Lengths[0]);
+        }
+        finally
+        {
+            cache.Dispose();
+        }
+    }
+
+    /// <summary>The reference: every step recomputes the whole sequence from an empty cache.</summary>
+    private static (List<int> Tokens, List<float[]> Logits) GreedyRecomputing(DecoderStep step, long[] prompt, RunOptions runOptions)
+    {
+        var tokens = new List<int>();
+        var logits = new List<float[]>();
+        var history = prompt.ToList();
         for (var i = 0; i < Steps; i++)
         {
-            var row = runner.Forward(input).ToArray();
+            using var cache = step.Run(KvCache.Empty(step.Layout, 1), history.ToArray(), history.Count, runOptions);
+            var row = step.Logits(0).ToArray();
             logits.Add(row);
             var next = TokenSampler.ArgMax(row);
             tokens.Add(next);
-            input = [next];
+            history.Add(next);
         }
         return (tokens, logits);
     }
 
-    private static void AssertClose(List<float[]> expected, List<float[]> actual)
+    internal static void AssertClose(List<float[]> expected, List<float[]> actual, float tolerance = 1e-3f)
     {
         Assert.Equal(expected.Count, actual.Count);
         for (var step = 0; step < expected.Count; step++)
         {
             for (var i = 0; i < expected[step].Length; i++)
             {
-                Assert.True(Math.Abs(expected[step][i] - actual[step][i]) < 1e-3f,
+                Assert.True(Math.Abs(expected[step][i] - actual[step][i]) < tolerance,
                     $"step {step}, token {i}: {expected[step][i]} vs {actual[step][i]}");
             }
         }

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Options;
+using MlStack.Inference.Execution;
+using MlStack.Inference.Generation.Decoding;
+using MlStack.Inference.Repository;
+
+namespace MlStack.Inference.Generation;
+
+/// <summary>The repository's loader of text-generation models (decoders in the Optimum ONNX layout).</summary>
+public sealed class GeneratorModelLoader(
+    OrtSessionFactory sessions,
+    IOptions<GenerationOptions> generationOptions,
+    IOptions<ExecutionOptions> executionOptions,
+    GenerationMetrics metrics,
+    IHostApplicationLifetime lifetime,
+    ILogger<GeneratorModelLoader> logger) : IModelLoader
+{
+    public IReadOnlyCollection<string> Tasks { get; } = [ModelConfig.TextGenerationTask];
+
+    public ILoadedModel Load(ModelVersionSource source)
+    {
+        var session = sessions.Create(Path.Combine(source.Directory, ModelVersionFolders.ModelFileName));
+        try
+        {
+            var binding = KvCacheBindingSelector.Select(generationOptions.Value.KvCacheBinding, session.Provider);
+            var model = new GeneratorModel(source, session, binding, executionOptions.Value.CudaDeviceId, sessions, generationOptions.Value, metrics,
+                lifetime.ApplicationStopping, logger);
+            var settings = model.Scheduler.Settings;
+            logger.LogInformation(
+                "Generator model {Model} version {Version} loaded on {Provider} ({Reason}); KV cache via {Binding}; {Layers} layers, context {Context}; " +
+                "up to {Running} sequences in {Rows} per step, {Waiting} waiting, KV budget {Budget} tokens, prefill chunks of {Chunk}",
+                model.Name, model.VersionText, session.Provider, session.ProviderReason, model.Binding, model.Layout.Layers, model.ContextLength,
+                settings.MaxConcurrentSequences, model.Scheduler.RowsPerStep, settings.MaxWaitingRequests, settings.KvCacheTokens, settings.PrefillChunkTokens);
+            return model;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+}
