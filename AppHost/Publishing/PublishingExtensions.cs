@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MlStack.AppHost.Publishing.Compose;
 using MlStack.AppHost.Publishing.Kubernetes;
+using MlStack.AppHost.Publishing.SageMaker;
+using MlStack.AppHost.Publishing.Vertex;
 
 namespace MlStack.AppHost.Publishing;
 
@@ -12,19 +14,32 @@ public static class PublishingExtensions
 {
     public const string ComposeStep = "publish-compose";
     public const string KubernetesStep = "publish-kubernetes";
+    public const string SageMakerStep = "publish-sagemaker";
+    public const string VertexStep = "publish-vertex";
     public const string ComposeDirectory = "compose";
     public const string KubernetesDirectory = "k8s";
+    public const string SageMakerDirectory = "sagemaker";
+    public const string VertexDirectory = "vertex";
 
     /// <summary>
-    /// Adds the compose and Kubernetes publishers as steps of Aspire's publish pipeline: `aspire publish -o out`
-    /// (or `--operation publish --step publish --output-path out`) writes out/compose and out/k8s. Neither step
-    /// builds images or talks to a container engine.
+    /// Adds the publishers as steps of Aspire's publish pipeline: `aspire publish -o out` (or `--operation publish
+    /// --step publish --output-path out`) writes out/compose and out/k8s, and out/sagemaker and out/vertex for the
+    /// resources published as model endpoints. No step builds images or talks to a container engine or a cloud.
     /// </summary>
     public static IDistributedApplicationBuilder AddMlStackPublishers(this IDistributedApplicationBuilder builder)
     {
         var repositoryRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
-        var kubernetesOptions = builder.Configuration.GetSection(KubernetesPublishOptions.SectionName).Get<KubernetesPublishOptions>()
-            ?? new KubernetesPublishOptions();
+        var publishOptions = Bind<PublishOptions>(builder, PublishOptions.SectionName);
+        var kubernetesOptions = Bind<KubernetesPublishOptions>(builder, KubernetesPublishOptions.SectionName);
+        var sageMakerOptions = Bind<SageMakerPublishOptions>(builder, SageMakerPublishOptions.SectionName);
+        var vertexOptions = Bind<VertexPublishOptions>(builder, VertexPublishOptions.SectionName);
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            publishOptions.Validate();
+            kubernetesOptions.Validate();
+            sageMakerOptions.Validate();
+            vertexOptions.Validate();
+        }
 
         // Both steps publish the same model; it is read once (they may run in parallel).
         Task<DeploymentModel>? read = null;
@@ -33,7 +48,7 @@ public static class PublishingExtensions
         {
             lock (gate)
             {
-                return read ??= new DeploymentModelReader(context.Model, context.ExecutionContext, repositoryRoot, context.Logger)
+                return read ??= new DeploymentModelReader(context.Model, context.ExecutionContext, repositoryRoot, publishOptions.ImageTag, context.Logger)
                     .ReadAsync(context.CancellationToken);
             }
         }
@@ -47,14 +62,28 @@ public static class PublishingExtensions
 
         builder.Pipeline.AddStep(KubernetesStep, async context =>
         {
-            kubernetesOptions.Validate();
             var model = await ReadOnceAsync(context);
             var output = OutputDirectory(context, KubernetesDirectory);
             await WriteAsync(context, output, new KubernetesPublisher(model, kubernetesOptions).Render());
         }, requiredBy: WellKnownPipelineSteps.Publish);
 
+        builder.Pipeline.AddStep(SageMakerStep, async context =>
+        {
+            var model = await ReadOnceAsync(context);
+            await WriteAsync(context, OutputDirectory(context, SageMakerDirectory), new SageMakerPublisher(model, sageMakerOptions).Render());
+        }, requiredBy: WellKnownPipelineSteps.Publish);
+
+        builder.Pipeline.AddStep(VertexStep, async context =>
+        {
+            var model = await ReadOnceAsync(context);
+            await WriteAsync(context, OutputDirectory(context, VertexDirectory), new VertexPublisher(model, vertexOptions).Render());
+        }, requiredBy: WellKnownPipelineSteps.Publish);
+
         return builder;
     }
+
+    private static T Bind<T>(IDistributedApplicationBuilder builder, string section) where T : new() =>
+        builder.Configuration.GetSection(section).Get<T>() ?? new T();
 
     private static string OutputDirectory(PipelineStepContext context, string directory) =>
         Path.Combine(context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory(), directory);
@@ -62,10 +91,15 @@ public static class PublishingExtensions
     /// <summary>Overwrites the generated files only: an operator's .env or secrets.env next to them survives.</summary>
     private static async Task WriteAsync(PipelineStepContext context, string output, IReadOnlyDictionary<string, string> files)
     {
-        Directory.CreateDirectory(output);
+        if (files.Count == 0)
+        {
+            return;
+        }
         foreach (var (name, content) in files)
         {
-            await File.WriteAllTextAsync(Path.Combine(output, name), content, context.CancellationToken);
+            var path = Path.Combine(output, name);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllTextAsync(path, content, context.CancellationToken);
         }
         context.Logger.LogInformation("Wrote {Count} files to {Output}", files.Count, output);
         context.Summary.Add(Path.GetFileName(output), output);

@@ -1,4 +1,6 @@
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MlStack.Testing;
 
@@ -18,7 +20,8 @@ public static class AppHostPublishing
         .. extra,
     ];
 
-    public static async Task PublishInProcessAsync(
+    /// <summary>Publishes into <paramref name="outputDirectory"/> and returns the model that was published.</summary>
+    public static async Task<DistributedApplicationModel> PublishInProcessAsync(
         string outputDirectory, Action<IDistributedApplicationTestingBuilder>? extendModel = null, params string[] extraArgs)
     {
         using var timeout = new CancellationTokenSource(Bound);
@@ -26,7 +29,9 @@ public static class AppHostPublishing
             PublishArgs(outputDirectory, extraArgs), timeout.Token);
         extendModel?.Invoke(builder);
         await using var app = await builder.BuildAsync(timeout.Token);
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
         await app.RunAsync(timeout.Token);
+        return model;
     }
 
     /// <summary>The AppHost as built next to its project (same configuration as the tests), so it finds its own settings.</summary>

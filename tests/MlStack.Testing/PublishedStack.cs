@@ -1,3 +1,5 @@
+using Aspire.Hosting.ApplicationModel;
+
 namespace MlStack.Testing;
 
 /// <summary>The real AppHost model published once, in process, and shared by the output tests.</summary>
@@ -9,7 +11,14 @@ public sealed class PublishedStack : IAsyncLifetime
 
     public string KubernetesDirectory => Path.Combine(OutputDirectory, "k8s");
 
-    public Task InitializeAsync() => AppHostPublishing.PublishInProcessAsync(OutputDirectory);
+    public string SageMakerDirectory => Path.Combine(OutputDirectory, "sagemaker");
+
+    public string VertexDirectory => Path.Combine(OutputDirectory, "vertex");
+
+    /// <summary>The AppHost model that was published, for checks of the output against the model itself.</summary>
+    public DistributedApplicationModel Model { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Model = await AppHostPublishing.PublishInProcessAsync(OutputDirectory);
 
     public Task DisposeAsync()
     {

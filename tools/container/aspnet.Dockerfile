@@ -3,16 +3,19 @@
 # Build from the repository root, naming the project (its folder and its .csproj share the name):
 #   docker build -f tools/container/aspnet.Dockerfile --build-arg PROJECT=VectorStore.Proxy -t mlstack/vectors .
 # The published docker-compose.yaml passes the same argument for each service.
+# The build stage runs on the builder's own platform and publishes portable IL, so one build serves linux/amd64 and
+# linux/arm64 without emulation. VERSION (the release workflow passes the tag) becomes the assembly version.
 ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
 ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
 
-FROM ${SDK_IMAGE} AS build
+FROM --platform=$BUILDPLATFORM ${SDK_IMAGE} AS build
 ARG PROJECT
+ARG VERSION
 RUN test -n "$PROJECT" || { echo 'Name the project: --build-arg PROJECT=<folder>, e.g. PROJECT=Dashboard.Web' >&2; exit 1; }
 WORKDIR /src
 COPY . .
 RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
-    dotnet publish "$PROJECT/$PROJECT.csproj" -c Release -o /app -p:UseAppHost=false
+    dotnet publish "$PROJECT/$PROJECT.csproj" -c Release -o /app -p:UseAppHost=false ${VERSION:+-p:Version=$VERSION}
 
 # The ASP.NET runtime image (Ubuntu, about 220 MB) already has the non-root "app" user (uid 1654).
 FROM ${RUNTIME_IMAGE} AS final

@@ -21,14 +21,19 @@ public static partial class DeploymentExtensions
         return builder.WithAnnotation(new ReplicasAnnotation(count), ResourceAnnotationMutationBehavior.Replace);
     }
 
+    /// <summary>Autoscales between <paramref name="min"/> and <paramref name="max"/> replicas on CPU utilisation.</summary>
     public static IResourceBuilder<T> WithAutoscaling<T>(this IResourceBuilder<T> builder, int min, int max, int targetCpuPercent = 70)
+        where T : IResource =>
+        builder.WithAutoscaling(min, max, AutoscalingMetric.CpuUtilization(targetCpuPercent));
+
+    /// <summary>Autoscales between <paramref name="min"/> and <paramref name="max"/> replicas on a serving signal (see <see cref="AutoscalingMetric"/>).</summary>
+    public static IResourceBuilder<T> WithAutoscaling<T>(this IResourceBuilder<T> builder, int min, int max, AutoscalingMetric metric)
         where T : IResource
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(min, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(max, min);
-        ArgumentOutOfRangeException.ThrowIfLessThan(targetCpuPercent, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(targetCpuPercent, 100);
-        return builder.WithAnnotation(new AutoscalingAnnotation(min, max, targetCpuPercent), ResourceAnnotationMutationBehavior.Replace);
+        ArgumentNullException.ThrowIfNull(metric);
+        return builder.WithAnnotation(new AutoscalingAnnotation(min, max, metric), ResourceAnnotationMutationBehavior.Replace);
     }
 
     /// <param name="cpu">Cores per replica, e.g. 0.5 or 2.</param>
@@ -59,16 +64,44 @@ public static partial class DeploymentExtensions
         {
             throw new ArgumentException($"A config file name is one plain file name, not '{fileName}'.", nameof(fileName));
         }
-        if (!targetDirectory.StartsWith('/'))
-        {
-            throw new ArgumentException($"The target directory is an absolute path in the container, not '{targetDirectory}'.", nameof(targetDirectory));
-        }
+        ThrowIfNotContainerDirectory(targetDirectory, nameof(targetDirectory));
         return builder.WithAnnotation(new ConfigFileAnnotation(fileName, targetDirectory, render));
     }
+
+    /// <summary>A writable directory of at most <paramref name="sizeMi"/> MiB in an otherwise read-only container (see <see cref="ScratchDirectoryAnnotation"/>).</summary>
+    public static IResourceBuilder<T> WithScratchDirectory<T>(this IResourceBuilder<T> builder, string path, int sizeMi) where T : IResource
+    {
+        ThrowIfNotContainerDirectory(path, nameof(path));
+        ArgumentOutOfRangeException.ThrowIfLessThan(sizeMi, 1);
+        return builder.WithAnnotation(new ScratchDirectoryAnnotation(path.TrimEnd('/'), sizeMi));
+    }
+
+    /// <summary>The path that answers while the process is alive (see <see cref="LivenessCheckAnnotation"/>); MlStack's projects default to ServiceDefaults' /alive.</summary>
+    public static IResourceBuilder<T> WithHttpLivenessCheck<T>(this IResourceBuilder<T> builder, string path, string endpointName = "http")
+        where T : IResourceWithEndpoints
+    {
+        if (!path.StartsWith('/'))
+        {
+            throw new ArgumentException($"A liveness path starts with '/', not '{path}'.", nameof(path));
+        }
+        return builder.WithAnnotation(new LivenessCheckAnnotation(endpointName, path), ResourceAnnotationMutationBehavior.Replace);
+    }
+
+    /// <summary>Also publishes the resource as a SageMaker and a Vertex AI real-time endpoint (see <see cref="ModelEndpointAnnotation"/>).</summary>
+    public static IResourceBuilder<T> PublishAsModelEndpoint<T>(this IResourceBuilder<T> builder, string endpointName = "http") where T : ProjectResource =>
+        builder.WithAnnotation(new ModelEndpointAnnotation(endpointName), ResourceAnnotationMutationBehavior.Replace);
 
     /// <summary>See <see cref="RebuildableDataAnnotation"/>.</summary>
     public static IResourceBuilder<T> WithRebuildableData<T>(this IResourceBuilder<T> builder) where T : IResource =>
         builder.WithAnnotation(new RebuildableDataAnnotation(), ResourceAnnotationMutationBehavior.Replace);
+
+    private static void ThrowIfNotContainerDirectory(string path, string parameterName)
+    {
+        if (!path.StartsWith('/') || path.TrimEnd('/').Length == 0)
+        {
+            throw new ArgumentException($"The directory is an absolute path in the container below '/', not '{path}'.", parameterName);
+        }
+    }
 
     [GeneratedRegex(@"^[1-9][0-9]*(Mi|Gi)$")]
     private static partial Regex MemoryQuantity();

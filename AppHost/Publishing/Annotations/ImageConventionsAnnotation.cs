@@ -26,4 +26,13 @@ public sealed record ImageConventionsAnnotation(long RunAsUser, HealthProbeTool 
 
     /// <summary>For a container that states nothing: a common non-root uid, and bash, which Debian and Ubuntu images have.</summary>
     public static readonly ImageConventionsAnnotation Unstated = new(1000, HealthProbeTool.Bash);
+
+    /// <summary>
+    /// /tmp, writable in MlStack's images and in images that state nothing: .NET writes its diagnostics sockets and
+    /// buffers large request bodies (document uploads) there.
+    /// </summary>
+    public static readonly ScratchDirectoryAnnotation TemporaryDirectory = new("/tmp", 256);
+
+    /// <summary>ServiceDefaults' liveness endpoint, which every MlStack project maps (only the "live" checks: the process answers).</summary>
+    public const string MlStackLivenessPath = "/alive";
 }

@@ -26,12 +26,35 @@ public sealed class KubernetesPublishOptions
     /// <summary>Storage class for volumes; empty uses the cluster's default.</summary>
     public string? StorageClassName { get; set; }
 
+    /// <summary>An Ingress for the external services (the dashboard), written only when <see cref="IngressOptions.Host"/> is set.</summary>
+    public IngressOptions Ingress { get; set; } = new();
+
+    /// <summary>
+    /// The namespace where prometheus-adapter runs (its Helm values are written beside the manifests when an
+    /// autoscaler reads a Prometheus metric): the network policy lets it query the stack's Prometheus.
+    /// </summary>
+    [Required, RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    public string MetricsAdapterNamespace { get; set; } = "monitoring";
+
     public void Validate()
     {
-        var results = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true))
-        {
-            throw new InvalidOperationException($"{SectionName} is invalid: " + string.Join("; ", results.Select(r => r.ErrorMessage)));
-        }
+        SettingsValidation.ThrowIfInvalid(this, SectionName);
+        SettingsValidation.ThrowIfInvalid(Ingress, SectionName + ":Ingress");
     }
+}
+
+/// <summary>MlStack:Publish:Kubernetes:Ingress.</summary>
+public sealed class IngressOptions
+{
+    /// <summary>The public host name, e.g. mlstack.example.com; empty: no Ingress.</summary>
+    [RegularExpression(@"^([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", ErrorMessage = "Ingress:Host must be a lower-case DNS name.")]
+    public string? Host { get; set; }
+
+    /// <summary>A kubernetes.io/tls Secret in the namespace holding the host's certificate; empty: plain HTTP.</summary>
+    [RegularExpression("^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$")]
+    public string? TlsSecretName { get; set; }
+
+    /// <summary>The IngressClass to use (e.g. nginx); empty: the cluster's default class.</summary>
+    [RegularExpression("^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$")]
+    public string? ClassName { get; set; }
 }

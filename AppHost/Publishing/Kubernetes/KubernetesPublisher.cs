@@ -1,13 +1,16 @@
 using System.Globalization;
 using System.Text;
+using MlStack.AppHost.Publishing.Annotations;
 using MlStack.AppHost.Publishing.Yaml;
 
 namespace MlStack.AppHost.Publishing.Kubernetes;
 
 /// <summary>
-/// Writes a kustomization with one manifest file per service: workloads with probes, limits and non-root
-/// security, Services, autoscalers, disruption budgets and config. Parameters become a ConfigMap and a Secret that
-/// kustomize generates at apply time from env files the operator writes, so no value is ever in the output.
+/// Writes a kustomization with one manifest file per service: workloads with probes, limits and least-privilege
+/// security (non-root, read-only root file system with explicit writable volumes, no service account token, a
+/// network policy admitting only the model's connections), Services, autoscalers, disruption budgets and config.
+/// Parameters become a ConfigMap and a Secret that kustomize generates at apply time from env files the operator
+/// writes, so no value is ever in the output.
 /// </summary>
 public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublishOptions options)
 {
@@ -16,7 +19,10 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
     public const string ParametersConfigMapName = "mlstack-parameters";
     public const string SecretsEnvFile = "secrets.env";
     public const string ParametersEnvFile = "parameters.env";
-    private const string PartOf = "mlstack";
+
+    private readonly ManifestMetadata _metadata = new(options.Namespace);
+    private NetworkPolicyWriter NetworkPolicies => new(model, _metadata, options);
+    private AutoscalerWriter Autoscalers => new(model, _metadata);
 
     /// <summary>How long a new GPU pod must stay ready before a rollout replaces the next one.</summary>
     public const int GpuMinReadySeconds = 30;
@@ -25,14 +31,22 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
     {
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
-            ["namespace.yaml"] = YamlWriter.Write(new YamlMap()
-                .Add("apiVersion", "v1")
-                .Add("kind", "Namespace")
-                .Add("metadata", new YamlMap().Add("name", options.Namespace).Add("labels", new YamlMap().Add("app.kubernetes.io/part-of", PartOf))), Header),
+            ["namespace.yaml"] = YamlWriter.WriteAll([
+                new YamlMap()
+                    .Add("apiVersion", "v1")
+                    .Add("kind", "Namespace")
+                    .Add("metadata", new YamlMap().Add("name", options.Namespace).Add("labels", new YamlMap().Add("app.kubernetes.io/part-of", ManifestMetadata.PartOf))),
+                NetworkPolicies.DefaultDeny(),
+            ], Header),
         };
         foreach (var service in model.Services)
         {
             files[$"{service.Name}.yaml"] = YamlWriter.WriteAll(ServiceDocuments(service), Header);
+        }
+        if (Autoscalers.AdapterValues() is { } adapterValues)
+        {
+            files[AutoscalerWriter.AdapterValuesFile] = YamlWriter.Write(adapterValues,
+                $"{Header}\n# Helm values for prometheus-community/prometheus-adapter, installed in namespace {options.MetricsAdapterNamespace} (docs/publishing.md).");
         }
         if (SecretParameters.Any())
         {
@@ -42,7 +56,7 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
         {
             files[ParametersEnvFile + ".example"] = EnvFileExample(PlainParameters, ParametersEnvFile);
         }
-        files["kustomization.yaml"] = YamlWriter.Write(Kustomization(files.Keys.Where(f => f.EndsWith(".yaml", StringComparison.Ordinal))), Header);
+        files["kustomization.yaml"] = YamlWriter.Write(Kustomization(files.Keys.Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) && !f.Contains('/'))), Header);
         return files;
     }
 
@@ -57,6 +71,7 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
             .Add("kind", "Kustomization")
             .Add("namespace", options.Namespace)
             .Add("resources", manifestFiles.OrderBy(f => f == "namespace.yaml" ? 0 : 1).ThenBy(f => f, StringComparer.Ordinal).ToList())
+            // Every project image at the build's tag; `kustomize edit set image` points them at a registry.
             .Add("images", model.Services.Where(s => s.Kind == ServiceKind.Project)
                 .Select(s => new YamlMap().Add("name", s.Image.Repository).Add("newName", s.Image.Repository).Add("newTag", s.Image.Tag))
                 .ToList());
@@ -124,18 +139,18 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
         {
             yield return ServiceObject(service);
         }
+        if (service.EveryReplicaHost is { } everyReplica)
+        {
+            yield return HeadlessServiceObject(service, everyReplica);
+        }
+        yield return NetworkPolicies.For(service);
+        if (service.IsExternal && !string.IsNullOrEmpty(options.Ingress.Host))
+        {
+            yield return IngressObject(service);
+        }
         if (service.Settings.Autoscaling is { } autoscaling)
         {
-            yield return Object("autoscaling/v2", "HorizontalPodAutoscaler", service.Name, service).Add("spec", new YamlMap()
-                .Add("scaleTargetRef", new YamlMap().Add("apiVersion", "apps/v1").Add("kind", "Deployment").Add("name", service.Name))
-                .Add("minReplicas", autoscaling.Min)
-                .Add("maxReplicas", autoscaling.Max)
-                .Add("metrics", new List<YamlMap>
-                {
-                    new YamlMap().Add("type", "Resource").Add("resource", new YamlMap()
-                        .Add("name", "cpu")
-                        .Add("target", new YamlMap().Add("type", "Utilization").Add("averageUtilization", autoscaling.TargetCpuPercent))),
-                }));
+            yield return Autoscalers.Autoscaler(service, autoscaling);
         }
         if (service.Settings.Autoscaling is not null || service.Settings.Replicas > 1 || service.Settings.Gpus is not null)
         {
@@ -212,6 +227,8 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
                 .Add("runAsGroup", user)
                 .Add("fsGroup", user)
                 .Add("seccompProfile", new YamlMap().Add("type", "RuntimeDefault")))
+            // No service talks to the Kubernetes API, so none gets a token to do it with.
+            .Add("automountServiceAccountToken", false)
             .Add("enableServiceLinks", false)
             .Add("terminationGracePeriodSeconds", 30);
         if (service.Settings.Gpus is not null)
@@ -237,6 +254,9 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
         volumes.AddRange(ConfigDirectories(service).Select(d => new YamlMap()
             .Add("name", d.VolumeName)
             .Add("configMap", new YamlMap().Add("name", d.ConfigMapName))));
+        volumes.AddRange(service.Settings.ScratchDirectories.Select(d => new YamlMap()
+            .Add("name", ScratchVolumeName(d))
+            .Add("emptyDir", new YamlMap().Add("sizeLimit", $"{d.SizeMi}Mi"))));
         pod.AddIfPresent("volumes", volumes);
         return pod;
     }
@@ -262,29 +282,35 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
         container.AddIfPresent("env", ParameterEnvironment(service));
         container.Add("resources", Resources(service.Settings));
 
+        // Readiness carries the health check (models, dependencies): failing it only takes the pod out of its
+        // Services. Only the liveness check, which asks whether the process answers at all, can restart it, and the
+        // startup probe gives it time to answer first. A broken model therefore never restarts a pod in a loop.
+        if (service.LivenessCheck is { } liveness)
+        {
+            var alive = HttpGet(liveness);
+            container.Add("startupProbe", Probe(alive, period: 5, timeout: 3, failures: 60));
+            container.Add("livenessProbe", Probe(alive, period: 20, timeout: 5, failures: 3));
+        }
         if (service.HealthCheck is { } health)
         {
-            var httpGet = new YamlMap().Add("httpGet", new YamlMap().Add("path", health.Path).Add("port", health.Port.Name));
-            // Startup allows five minutes (model loading); readiness gates traffic; liveness restarts a stuck pod,
-            // through the gRPC health service where the resource serves gRPC.
-            container.Add("startupProbe", Probe(httpGet, period: 5, timeout: 3, failures: 60));
-            container.Add("readinessProbe", Probe(httpGet, period: 10, timeout: 3, failures: 3));
-            var liveness = service.GrpcPort is { } grpc
-                ? new YamlMap().Add("grpc", new YamlMap().Add("port", grpc.Port))
-                : httpGet;
-            container.Add("livenessProbe", Probe(liveness, period: 20, timeout: 5, failures: 3));
+            container.Add("readinessProbe", Probe(HttpGet(health), period: 10, timeout: 3, failures: 3));
         }
 
         container.Add("securityContext", new YamlMap()
             .Add("allowPrivilegeEscalation", false)
+            .Add("readOnlyRootFilesystem", true)
             .Add("capabilities", new YamlMap().Add("drop", new List<string> { "ALL" })));
 
         var mounts = service.Volumes.Select(v => new YamlMap().Add("name", VolumeName(v)).Add("mountPath", v.Target))
             .Concat(ConfigDirectories(service).Select(d => new YamlMap().Add("name", d.VolumeName).Add("mountPath", d.MountPath).Add("readOnly", true)))
+            .Concat(service.Settings.ScratchDirectories.Select(d => new YamlMap().Add("name", ScratchVolumeName(d)).Add("mountPath", d.Path)))
             .ToList();
         container.AddIfPresent("volumeMounts", mounts);
         return container;
     }
+
+    private static YamlMap HttpGet(DeployedHealthCheck check) =>
+        new YamlMap().Add("httpGet", new YamlMap().Add("path", check.Path).Add("port", check.Port.Name));
 
     private static YamlMap Probe(YamlMap handler, int period, int timeout, int failures)
     {
@@ -391,6 +417,45 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
             .Add("ports", ports));
     }
 
+    /// <summary>No cluster IP: its DNS name resolves to every ready pod, so a reader such as Prometheus reaches each replica.</summary>
+    private YamlMap HeadlessServiceObject(DeployedService service, string name) =>
+        Object("v1", "Service", name, service).Add("spec", new YamlMap()
+            .Add("clusterIP", "None")
+            .Add("selector", SelectorLabels(service))
+            .Add("ports", service.Ports.Select(p => new YamlMap().Add("name", p.Name).Add("port", p.Port).Add("targetPort", p.Name).Add("protocol", "TCP")).ToList()));
+
+    /// <summary>Routes the configured host to the service's external HTTP port, with TLS from the named Secret when set.</summary>
+    private YamlMap IngressObject(DeployedService service)
+    {
+        var externals = model.Services.Where(s => s.IsExternal).Select(s => s.Name).ToList();
+        if (externals.Count > 1)
+        {
+            throw new InvalidOperationException(
+                $"{KubernetesPublishOptions.SectionName}:Ingress:Host routes one host to one service, but {string.Join(", ", externals)} are external.");
+        }
+        var port = service.Ports.First(p => p.IsExternal && !p.IsHttp2);
+        var host = options.Ingress.Host!;
+        var spec = new YamlMap();
+        if (!string.IsNullOrEmpty(options.Ingress.ClassName))
+        {
+            spec.Add("ingressClassName", options.Ingress.ClassName);
+        }
+        if (!string.IsNullOrEmpty(options.Ingress.TlsSecretName))
+        {
+            spec.Add("tls", new List<YamlMap> { new YamlMap().Add("hosts", new List<string> { host }).Add("secretName", options.Ingress.TlsSecretName) });
+        }
+        spec.Add("rules", new List<YamlMap>
+        {
+            new YamlMap().Add("host", host).Add("http", new YamlMap().Add("paths", new List<YamlMap>
+            {
+                new YamlMap().Add("path", "/").Add("pathType", "Prefix").Add("backend", new YamlMap().Add("service", new YamlMap()
+                    .Add("name", service.Name)
+                    .Add("port", new YamlMap().Add("name", port.Name)))),
+            })),
+        });
+        return Object("networking.k8s.io/v1", "Ingress", service.Name, service).Add("spec", spec);
+    }
+
     private YamlMap ClaimSpec()
     {
         var spec = new YamlMap()
@@ -403,24 +468,23 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
         return spec;
     }
 
-    private YamlMap Object(string apiVersion, string kind, string name, DeployedService service) => new YamlMap()
-        .Add("apiVersion", apiVersion)
-        .Add("kind", kind)
-        .Add("metadata", new YamlMap().Add("name", name).Add("namespace", options.Namespace).Add("labels", Labels(service)));
+    private YamlMap Object(string apiVersion, string kind, string name, DeployedService service) => _metadata.Object(apiVersion, kind, name, service);
 
-    private static YamlMap SelectorLabels(DeployedService service) => new YamlMap()
-        .Add("app.kubernetes.io/name", service.Name)
-        .Add("app.kubernetes.io/instance", PartOf);
+    private static YamlMap SelectorLabels(DeployedService service) => ManifestMetadata.SelectorLabels(service.Name);
 
-    private static YamlMap Labels(DeployedService service) => SelectorLabels(service)
-        .Add("app.kubernetes.io/component", service.Kind == ServiceKind.Project ? "service" : service.Name)
-        .Add("app.kubernetes.io/part-of", PartOf)
-        .Add("app.kubernetes.io/version", service.Image.Tag)
-        .Add("app.kubernetes.io/managed-by", "mlstack-publisher");
+    private static YamlMap Labels(DeployedService service) => ManifestMetadata.Labels(service);
 
     private static string EnvConfigMapName(DeployedService service) => $"{service.Name}-env";
 
     /// <summary>Volume names become DNS labels: "mlstack-chroma-data" stays, anything else is lower-cased and dashed.</summary>
-    private static string VolumeName(DeployedVolume volume) =>
-        string.Concat(volume.Name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')).Trim('-');
+    private static string VolumeName(DeployedVolume volume) => DnsLabel(volume.Name);
+
+    /// <summary>"/tmp" is mounted from volume "scratch-tmp".</summary>
+    private static string ScratchVolumeName(ScratchDirectoryAnnotation directory) => DnsLabel("scratch-" + directory.Path);
+
+    private static string DnsLabel(string name)
+    {
+        var label = System.Text.RegularExpressions.Regex.Replace(name.ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-');
+        return label.Length <= 63 ? label : label[..63].TrimEnd('-');
+    }
 }

@@ -19,7 +19,8 @@ public static class ChromaBuilderExtensions
         IResourceBuilder<IChromaResource> chroma = runtime.Kind == StackRuntimeKind.Containers
             ? builder.AddChromaContainer(name)
             : builder.AddChromaProcess(name, runtime);
-        return chroma.WithHttpHealthCheck(HeartbeatPath);
+        // The heartbeat answers while the server runs and needs nothing else: it serves liveness and readiness alike.
+        return chroma.WithHttpHealthCheck(HeartbeatPath).WithHttpLivenessCheck(HeartbeatPath);
     }
 
     private static IResourceBuilder<ChromaContainerResource> AddChromaContainer(this IDistributedApplicationBuilder builder, string name)
@@ -31,7 +32,9 @@ public static class ChromaBuilderExtensions
             .WithEnvironment("IS_PERSISTENT", "TRUE")
             .WithEnvironment("ANONYMIZED_TELEMETRY", "FALSE")
             // The image runs as root by default; a fixed uid plus fsGroup lets it own its volume. Its Debian base has bash.
-            .WithImageConventions(runAsUser: 1000, HealthProbeTool.Bash);
+            .WithImageConventions(runAsUser: 1000, HealthProbeTool.Bash)
+            // Its config (persist_path: /data) keeps everything in the volume; SQLite may spill temporary files to /tmp.
+            .WithScratchDirectory("/tmp", sizeMi: 64);
     }
 
     private static IResourceBuilder<ChromaProcessResource> AddChromaProcess(this IDistributedApplicationBuilder builder, string name, StackRuntime runtime)

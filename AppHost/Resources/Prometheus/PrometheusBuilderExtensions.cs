@@ -9,6 +9,7 @@ public static class PrometheusBuilderExtensions
     public const string ImageTag = "v2.55.1";
     public const int ContainerPort = 9090;
     public const string ReadyPath = "/-/ready";
+    public const string HealthyPath = "/-/healthy";
     public const string ConfigFileName = "prometheus.yml";
     public const string ConfigDirectory = "/etc/prometheus";
     public static readonly TimeSpan ScrapeInterval = TimeSpan.FromSeconds(5);
@@ -27,6 +28,8 @@ public static class PrometheusBuilderExtensions
 
         var resource = prometheus.Resource;
         prometheus.WithHttpHealthCheck(ReadyPath)
+            // Healthy while the process runs; ready only once its storage is loaded.
+            .WithHttpLivenessCheck(HealthyPath)
             .WithConfigFile(ConfigFileName, ConfigDirectory, context => RenderConfigAsync(resource, context));
 
         if (builder.ExecutionContext.IsRunMode)
@@ -56,14 +59,17 @@ public static class PrometheusBuilderExtensions
     public static IEnumerable<PrometheusScrapeTargetAnnotation> ScrapeTargets(this IPrometheusResource prometheus) =>
         prometheus.Annotations.OfType<PrometheusScrapeTargetAnnotation>();
 
-    /// <summary>prometheus.yml with one job per scrape target, addressed as the context says.</summary>
+    /// <summary>
+    /// prometheus.yml with one job per scrape target, addressed as the context says: every replica of the target (so
+    /// an autoscaled service is scraped whole, and sums over its replicas are right), or its one address.
+    /// </summary>
     public static async Task<string> RenderConfigAsync(IPrometheusResource prometheus, ConfigFileContext context)
     {
         var jobs = new List<ScrapeJob>();
         foreach (var target in prometheus.ScrapeTargets())
         {
-            var address = await context.HostAndPortAsync(target.Target.GetEndpoint(target.EndpointName));
-            jobs.Add(new ScrapeJob(target.Target.Name, address, target.MetricsPath));
+            var address = await context.EveryReplicaAsync(target.Target.GetEndpoint(target.EndpointName));
+            jobs.Add(new ScrapeJob(target.Target.Name, address.HostAndPort, target.MetricsPath, address.ResolvesEveryReplica));
         }
         return PrometheusConfigWriter.Render(jobs, ScrapeInterval);
     }

@@ -20,9 +20,21 @@ public static class PrometheusConfigWriter
         foreach (var job in jobs.OrderBy(j => j.JobName, StringComparer.Ordinal))
         {
             yaml.AppendLine($"  - job_name: {Quote(job.JobName)}")
-                .AppendLine($"    metrics_path: {Quote(job.MetricsPath)}")
-                .AppendLine("    static_configs:")
-                .AppendLine($"      - targets: [{Quote(job.Target)}]");
+                .AppendLine($"    metrics_path: {Quote(job.MetricsPath)}");
+            if (job.ResolveEveryReplica)
+            {
+                var separator = job.Target.LastIndexOf(':');
+                yaml.AppendLine("    dns_sd_configs:")
+                    .AppendLine($"      - names: [{Quote(job.Target[..separator])}]")
+                    .AppendLine("        type: A")
+                    .AppendLine($"        port: {job.Target[(separator + 1)..]}")
+                    .AppendLine($"        refresh_interval: {interval}");
+            }
+            else
+            {
+                yaml.AppendLine("    static_configs:")
+                    .AppendLine($"      - targets: [{Quote(job.Target)}]");
+            }
         }
         return yaml.ToString();
     }

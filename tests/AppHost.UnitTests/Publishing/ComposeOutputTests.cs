@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
 using MlStack.AppHost.Publishing;
+using MlStack.AppHost.Publishing.Compose;
 using MlStack.Testing;
 
 namespace MlStack.AppHost.UnitTests.Publishing;
@@ -43,11 +44,14 @@ public sealed class ComposeOutputTests(PublishedStack stack)
         Assert.False(schema.Evaluate(JsonDocument.Parse(broken.ToJsonString()).RootElement).IsValid);
     }
 
+    /// <summary>The services of the model's resources, without the one-shot volume owners.</summary>
+    private IEnumerable<KeyValuePair<string, JsonNode?>> ResourceServices => Services.Where(s => !s.Key.EndsWith("-volume-owner", StringComparison.Ordinal));
+
     [Fact]
     public void Every_resource_is_one_service_with_a_healthcheck_and_a_restart_policy()
     {
-        Assert.Equal(["chroma", "dashboard", "inference", "prometheus", "vectors"], Services.Select(s => s.Key).Order());
-        foreach (var (name, service) in Services)
+        Assert.Equal(["chroma", "dashboard", "inference", "prometheus", "vectors"], ResourceServices.Select(s => s.Key).Order());
+        foreach (var (name, service) in ResourceServices)
         {
             Assert.Equal("unless-stopped", (string?)service!["restart"]);
             var test = service["healthcheck"]?["test"]?.AsArray().Select(t => (string?)t).ToList();
@@ -72,7 +76,7 @@ public sealed class ComposeOutputTests(PublishedStack stack)
         })
         {
             var service = Services[name]!;
-            Assert.Equal($"${{{name.ToUpperInvariant()}_IMAGE:-mlstack/{name}:latest}}", (string?)service["image"]);
+            Assert.Equal($"${{{name.ToUpperInvariant()}_IMAGE:-mlstack/{name}:{PublishOptions.BuildVersion}}}", (string?)service["image"]);
             var build = service["build"]!;
             Assert.Equal(dockerfile, (string?)build["dockerfile"]);
             var context = Path.GetFullPath(Path.Combine(stack.ComposeDirectory, (string)build["context"]!));
@@ -99,8 +103,9 @@ public sealed class ComposeOutputTests(PublishedStack stack)
         var vectors = Services["vectors"]!["depends_on"]!.AsObject();
         Assert.Equal(["chroma", "inference"], vectors.Select(d => d.Key).Order());
         var dashboard = Services["dashboard"]!["depends_on"]!.AsObject();
-        Assert.Equal(["inference", "prometheus", "vectors"], dashboard.Select(d => d.Key).Order());
-        foreach (var dependency in vectors.Concat(dashboard))
+        Assert.Equal(["dashboard-volume-owner", "inference", "prometheus", "vectors"], dashboard.Select(d => d.Key).Order());
+        // The one-shot volume owner runs to completion first; it has no health check (next tests).
+        foreach (var dependency in vectors.Concat(dashboard).Where(d => !d.Key.EndsWith("-volume-owner")))
         {
             Assert.Equal("service_healthy", (string?)dependency.Value!["condition"]);
             Assert.NotNull(Services[dependency.Key]!["healthcheck"]);
@@ -116,10 +121,59 @@ public sealed class ComposeOutputTests(PublishedStack stack)
         Assert.Equal(["mlstack-chroma-data", "mlstack-dashboard-data", "mlstack-prometheus-data"], Compose["volumes"]!.AsObject().Select(v => v.Key).Order());
 
         var config = File.ReadAllText(Path.Combine(stack.ComposeDirectory, "prometheus.yml"));
-        foreach (var target in new[] { "inference:8080", "vectors:8080", "dashboard:8080" })
+        foreach (var target in new[] { "inference", "vectors", "dashboard" })
         {
-            Assert.Contains($"\"{target}\"", config);
+            // Scraped replica by replica: the name resolves to each replica's address on the compose network.
+            Assert.Contains($"names: [\"{target}-replicas\"]", config);
+            Assert.Equal([$"{target}-replicas"], Services[target]!["networks"]!["default"]!["aliases"]!.AsArray().Select(a => (string?)a));
         }
+        Assert.Contains("port: 8080", config);
+    }
+
+    [Fact]
+    public void Every_service_runs_as_its_images_user_on_a_read_only_root_without_capabilities()
+    {
+        var kubernetes = new KubernetesManifests(stack.KubernetesDirectory);
+        foreach (var (name, service) in ResourceServices)
+        {
+            var pod = kubernetes.Workload(name);
+            var user = pod.Pod.SecurityContext.RunAsUser;
+            Assert.Equal($"{user}:{user}", (string?)service!["user"]);
+            Assert.True((bool)service["read_only"]!);
+            Assert.Equal(["ALL"], service["cap_drop"]!.AsArray().Select(c => (string?)c));
+            Assert.Null(service["cap_add"]);
+            Assert.Contains("no-new-privileges:true", service["security_opt"]!.AsArray().Select(o => (string?)o));
+
+            // The same scratch directories as the pod's emptyDirs, as size-bounded tmpfs mounts.
+            var emptyDirs = (pod.Pod.Volumes ?? []).Where(v => v.EmptyDir is not null).Select(v => pod.Container.VolumeMounts.Single(m => m.Name == v.Name).MountPath);
+            var tmpfs = (service["tmpfs"]?.AsArray() ?? []).Select(t => (string)t!).ToList();
+            Assert.Equal(emptyDirs.Order(), tmpfs.Select(t => t.Split(':')[0]).Order());
+            Assert.All(tmpfs, t => Assert.Matches(@"^/[^:]+:size=[1-9][0-9]*m$", t));
+        }
+        Assert.Equal(["/app/models/all-MiniLM-L6-v2:size=256m", "/tmp:size=256m"], Services["inference"]!["tmpfs"]!.AsArray().Select(t => (string?)t));
+    }
+
+    [Fact]
+    public void Volumes_are_handed_to_the_services_user_by_a_one_shot_service_before_it_starts()
+    {
+        foreach (var (name, service) in ResourceServices.Where(s => s.Value!["volumes"]?.AsArray().Any(v => !((string)v!).StartsWith("./")) == true))
+        {
+            var volumes = service!["volumes"]!.AsArray().Select(v => (string)v!).Where(v => !v.StartsWith("./")).ToList();
+            var ownerName = ComposePublisher.VolumeOwnerService(name);
+            Assert.Equal("service_completed_successfully", (string?)service["depends_on"]![ownerName]!["condition"]);
+
+            var owner = Services[ownerName]!;
+            Assert.Equal(ComposePublisher.VolumeOwnerImage, (string?)owner["image"]);
+            Assert.Equal(["chown", "-R", (string)service["user"]!, .. volumes.Select(v => v.Split(':')[1])], owner["entrypoint"]!.AsArray().Select(e => (string?)e));
+            Assert.Equal(volumes, owner["volumes"]!.AsArray().Select(v => (string?)v));
+            // Root only to chown: no other capability, no network, nothing else writable.
+            Assert.Equal(["ALL"], owner["cap_drop"]!.AsArray().Select(c => (string?)c));
+            Assert.Equal(["CHOWN", "DAC_READ_SEARCH"], owner["cap_add"]!.AsArray().Select(c => (string?)c));
+            Assert.Equal("none", (string?)owner["network_mode"]);
+            Assert.Equal("no", (string?)owner["restart"]);
+            Assert.True((bool)owner["read_only"]!);
+        }
+        Assert.Equal(["chroma-volume-owner", "dashboard-volume-owner", "prometheus-volume-owner"], Services.Select(s => s.Key).Where(k => k.EndsWith("-volume-owner")).Order());
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.Logging.Abstractions;
 using MlStack.AppHost.Publishing;
 using MlStack.AppHost.Publishing.Annotations;
+using MlStack.Testing;
 
 namespace MlStack.AppHost.UnitTests.Publishing;
 
@@ -101,9 +102,74 @@ public sealed class DeploymentModelReaderTests
         Assert.False(unstated.RebuildableData);
     }
 
-    private static Task<DeploymentModel> ReadAsync(IDistributedApplicationBuilder builder) =>
-        new DeploymentModelReader(new DistributedApplicationModel(builder.Resources), builder.ExecutionContext, "/repo", NullLogger.Instance)
+    private static Task<DeploymentModel> ReadAsync(IDistributedApplicationBuilder builder, string repositoryRoot = "/repo") =>
+        new DeploymentModelReader(new DistributedApplicationModel(builder.Resources), builder.ExecutionContext, repositoryRoot, "1.2.3", NullLogger.Instance)
             .ReadAsync(CancellationToken.None);
+
+    [Fact]
+    public async Task Every_address_a_service_is_given_is_a_connection_and_its_own_endpoints_are_not()
+    {
+        var builder = DistributedApplication.CreateBuilder(["--operation", "publish"]);
+        var store = builder.AddContainer("store", "img/store").WithHttpEndpoint(targetPort: 7000, name: "http").WithHttpEndpoint(targetPort: 7001, name: "admin");
+        var api = builder.AddContainer("api", "img/api").WithHttpEndpoint(targetPort: 8000, name: "http");
+        api.WithEnvironment("STORE", store.GetEndpoint("http"))
+            .WithEnvironment("LISTEN", ReferenceExpression.Create($"http://*:{api.GetEndpoint("http").Property(EndpointProperty.TargetPort)}"));
+        var scraper = builder.AddContainer("scraper", "img/scraper")
+            .WithArgs(context => context.Args.Add(ReferenceExpression.Create($"--admin={store.GetEndpoint("admin").Property(EndpointProperty.HostAndPort)}")))
+            .WithConfigFile("targets.txt", "/etc/scraper", async context => (await context.EveryReplicaAsync(api.GetEndpoint("http"))).HostAndPort + "\n");
+
+        var model = await ReadAsync(builder);
+
+        var services = model.Services.ToDictionary(s => s.Name);
+        Assert.Equal([new DeployedConnection("store", services["store"].Ports[0])], services["api"].Connections);
+        Assert.Equal([("api", "http"), ("store", "admin")], services["scraper"].Connections.Select(c => (c.Service, c.Port.Name)).Order());
+        Assert.Empty(services["store"].Connections);
+        // Only the service's own port: where it listens, not something it reaches.
+        Assert.True(services["api"].Environment.Single(e => e.Name == "LISTEN").BindsOwnEndpoint);
+        Assert.False(services["api"].Environment.Single(e => e.Name == "STORE").BindsOwnEndpoint);
+
+        // Asking for every replica names a DNS name the publishers make resolve to each one.
+        Assert.Equal("api-replicas:8000\n", services["scraper"].ConfigFiles.Single().Content);
+        Assert.Equal("api-replicas", services["api"].EveryReplicaHost);
+        Assert.Null(services["store"].EveryReplicaHost);
+    }
+
+    [Fact]
+    public async Task Projects_get_the_build_tag_and_conventions_that_containers_state_themselves()
+    {
+        var builder = DistributedApplication.CreateBuilder(["--operation", "publish"]);
+        var project = builder.AddProject("web", Path.Combine(RepositoryPaths.Root, "Dashboard.Web", "Dashboard.Web.csproj"))
+            .WithHttpHealthCheck("/health")
+            .WithScratchDirectory("/var/cache/web", 32)
+            .PublishAsModelEndpoint();
+        builder.AddContainer("stated", "img/stated", "2.0")
+            .WithHttpEndpoint(targetPort: 9000, name: "http")
+            .WithHttpHealthCheck("/ready")
+            .WithHttpLivenessCheck("/healthz")
+            .WithImageConventions(4242, HealthProbeTool.BusyboxWget);
+        builder.AddContainer("unstated", "img/unstated").WithHttpEndpoint(targetPort: 9100, name: "http").WithHttpHealthCheck("/ready");
+
+        var model = await ReadAsync(builder, RepositoryPaths.Root);
+
+        var services = model.Services.ToDictionary(s => s.Name);
+        var web = services["web"];
+        Assert.Equal(("mlstack/web", "1.2.3", MlStackImages.SharedDockerfile), (web.Image.Repository, web.Image.Tag, web.Image.Dockerfile));
+        Assert.Equal("/alive", web.LivenessCheck!.Path);
+        Assert.Equal(web.HealthCheck!.Port, web.LivenessCheck.Port);
+        Assert.Equal(["/tmp", "/var/cache/web"], web.Settings.ScratchDirectories.Select(d => d.Path));
+        Assert.Equal(web.Ports.Single(p => p.Name == "http"), web.ModelEndpoint);
+
+        var stated = services["stated"];
+        Assert.Equal("2.0", stated.Image.Tag);
+        Assert.Equal(new DeployedHealthCheck(stated.Ports[0], "/healthz"), stated.LivenessCheck);
+        Assert.Empty(stated.Settings.ScratchDirectories);
+        Assert.Null(stated.ModelEndpoint);
+
+        // An image nobody described: a writable /tmp, and never restarted on a check it may not have.
+        var unstated = services["unstated"];
+        Assert.Null(unstated.LivenessCheck);
+        Assert.Equal([ImageConventionsAnnotation.TemporaryDirectory], unstated.Settings.ScratchDirectories);
+    }
 
     [Theory]
     [InlineData("vectors-api-key", "VECTORS_API_KEY")]

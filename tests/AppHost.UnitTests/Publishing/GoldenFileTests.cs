@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using MlStack.Testing;
 
 namespace MlStack.AppHost.UnitTests.Publishing;
@@ -8,7 +7,7 @@ namespace MlStack.AppHost.UnitTests.Publishing;
 /// env var) changes them on purpose: regenerate with MLSTACK_UPDATE_GOLDEN=1 and review the diff.
 /// </summary>
 [Collection(PublishedStackCollection.Name)]
-public sealed partial class GoldenFileTests(PublishedStack stack)
+public sealed class GoldenFileTests(PublishedStack stack)
 {
     private const string UpdateVariable = "MLSTACK_UPDATE_GOLDEN";
 
@@ -17,9 +16,11 @@ public sealed partial class GoldenFileTests(PublishedStack stack)
     [Theory]
     [InlineData("compose")]
     [InlineData("k8s")]
+    [InlineData("sagemaker")]
+    [InlineData("vertex")]
     public void Published_files_match_the_golden_files(string target)
     {
-        var published = ReadTree(Path.Combine(stack.OutputDirectory, target));
+        var published = PublishedFiles.Read(Path.Combine(stack.OutputDirectory, target));
         var goldenDirectory = Path.Combine(GoldenDirectory, target);
 
         if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
@@ -31,12 +32,14 @@ public sealed partial class GoldenFileTests(PublishedStack stack)
             Directory.CreateDirectory(goldenDirectory);
             foreach (var (name, content) in published)
             {
-                File.WriteAllText(Path.Combine(goldenDirectory, name), content);
+                var path = Path.Combine(goldenDirectory, name);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllText(path, content);
             }
             return;
         }
 
-        var golden = Directory.Exists(goldenDirectory) ? ReadTree(goldenDirectory) : new SortedDictionary<string, string>();
+        var golden = Directory.Exists(goldenDirectory) ? PublishedFiles.Read(goldenDirectory) : new SortedDictionary<string, string>();
         var hint = $"The published {target}/ output differs from tests/AppHost.UnitTests/Publishing/Golden/{target}/. If the AppHost model " +
                    $"changed on purpose (e.g. after a merge), regenerate with `{UpdateVariable}=1 dotnet test tests/AppHost.UnitTests " +
                    "--filter FullyQualifiedName~GoldenFileTests` and review the diff.";
@@ -46,40 +49,8 @@ public sealed partial class GoldenFileTests(PublishedStack stack)
         {
             if (golden[name] != content)
             {
-                Assert.Fail($"{hint}\nFirst difference in {name}:\n{FirstDifference(golden[name], content)}");
+                Assert.Fail($"{hint}\nFirst difference in {name} (expected: golden):\n{PublishedFiles.FirstDifference(golden[name], content)}");
             }
         }
     }
-
-    private static SortedDictionary<string, string> ReadTree(string directory)
-    {
-        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var path in Directory.GetFiles(directory))
-        {
-            files[Path.GetFileName(path)] = Normalize(File.ReadAllText(path));
-        }
-        return files;
-    }
-
-    /// <summary>The compose build context is the repository root relative to wherever the output went.</summary>
-    private static string Normalize(string content) => BuildContext().Replace(content.Replace("\r\n", "\n"), "context: <repository root>");
-
-    private static string FirstDifference(string expected, string actual)
-    {
-        var expectedLines = expected.Split('\n');
-        var actualLines = actual.Split('\n');
-        for (var i = 0; i < Math.Max(expectedLines.Length, actualLines.Length); i++)
-        {
-            var e = i < expectedLines.Length ? expectedLines[i] : "<end of file>";
-            var a = i < actualLines.Length ? actualLines[i] : "<end of file>";
-            if (e != a)
-            {
-                return $"line {i + 1}\n  golden:    {e}\n  published: {a}";
-            }
-        }
-        return "(none)";
-    }
-
-    [GeneratedRegex(@"context: .*")]
-    private static partial Regex BuildContext();
 }

@@ -25,10 +25,15 @@ public sealed class SecretParameterTests : IAsyncLifetime
             vectors.WithEnvironment("PLANTED_SECRET", planted)
                 .WithEnvironment("PLANTED_URL", ReferenceExpression.Create($"https://user:{planted}@example.invalid/"))
                 .WithEnvironment("UNSET_SECRET", unset);
+            // inference is also published as a SageMaker and Vertex AI endpoint, whose descriptors hold environment values.
+            var inference = builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "inference"));
+            inference.WithEnvironment("PLANTED_SECRET", planted);
         },
         $"--Parameters:planted-secret={_planted}",
         // Other engineers' secret parameters get a planted value too, should the model have them.
-        $"--Parameters:vectors-api-key={_planted}");
+        $"--Parameters:vectors-api-key={_planted}",
+        $"--Parameters:dashboard-access-key={_planted}",
+        $"--Parameters:inference-api-key={_planted}");
     }
 
     public Task DisposeAsync()
@@ -80,5 +85,17 @@ public sealed class SecretParameterTests : IAsyncLifetime
         var helper = env.Keys.ToList().IndexOf("MLSTACK_PARAMETER_PLANTED_SECRET");
         Assert.True(helper >= 0 && helper < env.Keys.ToList().IndexOf("PLANTED_URL"), "$(VAR) must be declared before the variable that expands it");
         Assert.Equal("UNSET_SECRET", env["UNSET_SECRET"].ValueFrom.SecretKeyRef.Key);
+    }
+
+    [Theory]
+    [InlineData("sagemaker", "inference.create-model.json")]
+    [InlineData("vertex", "inference.upload-model.json")]
+    public void Model_endpoints_carry_the_secret_as_a_placeholder_that_the_README_asks_for(string platform, string descriptor)
+    {
+        var directory = Path.Combine(_output, platform);
+        Assert.Contains("\"${PLANTED_SECRET}\"", File.ReadAllText(Path.Combine(directory, descriptor)));
+        var readme = File.ReadAllText(Path.Combine(directory, "README.md"));
+        Assert.Contains("| `PLANTED_SECRET` | the AppHost parameter `planted-secret` (secret) |", readme);
+        Assert.Contains("$PLANTED_SECRET", readme);
     }
 }

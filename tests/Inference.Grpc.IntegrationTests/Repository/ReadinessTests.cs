@@ -1,3 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using System.Net;
 using Grpc.Core;
 using Grpc.Health.V1;
@@ -17,6 +21,20 @@ public sealed class ReadinessTests(InferenceServer server)
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
         Assert.True((await server.Inference.ServerReadyAsync(new ServerReadyRequest())).Ready);
         Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync("/health")).StatusCode);
+    }
+
+    /// <summary>
+    /// Published liveness and startup probes ask /alive: a model check there would restart a pod whose model cannot
+    /// load, forever. The model checks decide readiness (/health) only.
+    /// </summary>
+    [Fact]
+    public void Only_the_process_check_decides_liveness_and_the_model_checks_decide_readiness()
+    {
+        var checks = server.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations.ToList();
+
+        Assert.Equal(["self"], checks.Where(c => c.Tags.Contains(ServiceDefaultsExtensions.LiveTag)).Select(c => c.Name));
+        Assert.Contains(checks, c => c.Name == ModelRepositoryExtensions.ModelsReadyCheck);
+        Assert.True(checks.Count >= 3, $"expected the model and generator checks beside self, got {string.Join(", ", checks.Select(c => c.Name))}");
     }
 }
 
