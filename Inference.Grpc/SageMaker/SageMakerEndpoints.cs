@@ -19,6 +19,9 @@ public static class SageMakerEndpoints
     public const string PingPath = "/ping";
     public const string InvocationsPath = "/invocations";
 
+    /// <summary>SageMaker's multi-model header; here it names the model (name or name:version) and wins over SageMaker:Model.</summary>
+    public const string TargetModelHeader = "X-Amzn-SageMaker-Target-Model";
+
     /// <summary>The health route (left open by authentication) and the invocations group.</summary>
     public static (RouteHandlerBuilder Ping, RouteGroupBuilder Invocations) MapSageMaker(this IEndpointRouteBuilder routes)
     {
@@ -39,7 +42,8 @@ public static class SageMakerEndpoints
         }
         using var document = await JsonBody.ReadAsync(http.Request, limits.Value.MaxRequestBodyBytes, http.RequestAborted);
         var body = JsonFields.RequireObject(document.RootElement);
-        var model = ModelReference.Parse(sageMaker.Value.Model);
+        var target = http.Request.Headers[TargetModelHeader].ToString();
+        var model = ModelReference.Parse(target.Length > 0 ? target : sageMaker.Value.Model);
         var aborted = http.RequestAborted;
         if (OpenInferenceJson.Matches(body))
         {
@@ -80,12 +84,13 @@ public static class SageMakerEndpoints
         TensorInferencer inferencer, CancellationToken aborted)
     {
         var texts = OpenInferenceJson.Texts(body);
+        var id = body.String("id"); // read now: the body's document is gone when the answer is written
         if (texts is not null && predictor.ServesTexts(model))
         {
             if (predictor.KindOf(model, TextPredictor.Kind.Embedding) == TextPredictor.Kind.Embedding)
             {
                 var embedded = await predictor.EmbedAsync(model, texts, Normalize(body.Get("parameters")), aborted);
-                return Json(json => WriteOpenInferenceAnswer(json, embedded.Model, embedded.Version, body.String("id"), w =>
+                return Json(json => WriteOpenInferenceAnswer(json, embedded.Model, embedded.Version, id, w =>
                     OpenInferenceJson.WriteTensor(w, "embeddings", "FP32", [embedded.Embeddings.Count, embedded.Dimensions], data =>
                     {
                         foreach (var vector in embedded.Embeddings)
@@ -93,7 +98,7 @@ public static class SageMakerEndpoints
                     })));
             }
             var generated = await predictor.GenerateAsync(model, texts, GenerationParameterReader.Read(body.Get("parameters")), aborted);
-            return Json(json => WriteOpenInferenceAnswer(json, model.Name, model.Version ?? "", body.String("id"), w =>
+            return Json(json => WriteOpenInferenceAnswer(json, model.Name, model.Version ?? "", id, w =>
                 OpenInferenceJson.WriteTensor(w, "generated_text", "BYTES", [generated.Count], data =>
                 {
                     foreach (var text in generated) data.WriteStringValue(text.Text);
@@ -101,7 +106,7 @@ public static class SageMakerEndpoints
         }
         if (model.IsEmpty)
         {
-            throw HttpDoorException.BadRequest("Open Inference Protocol tensors need a model: set SageMaker:Model (name or name:version).");
+            throw HttpDoorException.BadRequest($"Open Inference Protocol tensors need a model: send {TargetModelHeader} or set SageMaker:Model (name or name:version).");
         }
         var response = await inferencer.InferAsync(OpenInferenceJson.ToRequest(body, model), DateTime.MaxValue, aborted);
         return new JsonBodyResult(output => OpenInferenceJson.WriteResponse(output, response));
