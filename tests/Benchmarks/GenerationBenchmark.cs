@@ -1,3 +1,4 @@
+using static MlStack.Benchmarks.BenchmarkSupport;
 using System.Diagnostics;
 using System.Globalization;
 using Grpc.Core;
@@ -164,18 +165,4 @@ public static class GenerationBenchmark
     private sealed record Sample(int Tokens, double ClientTtftMs, double ServerTtftMs, double ServerFirstMessageMs, List<double> InterTokenMs);
 
     private sealed record Cell(double TokensPerSecond, double[] InterTokenMs);
-
-    private static double Percentile(IEnumerable<double> values, double p)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
-    }
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
 }

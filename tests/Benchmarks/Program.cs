@@ -5,6 +5,7 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
     ["vectors"] = MlStack.Benchmarks.VectorStoreBenchmark.RunAsync,
     ["generation"] = MlStack.Benchmarks.GenerationBenchmark.RunAsync,
     ["dashboard"] = MlStack.Benchmarks.DashboardBenchmark.RunAsync,
+    ["http-doors"] = MlStack.Benchmarks.HttpDoorBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
