@@ -20,6 +20,7 @@ public sealed class OpenAIEndpointTests(DashboardFixture fixture)
         await form.GetByLabel("Name").FillAsync(EndpointName);
         await form.GetByLabel("Base URL").FillAsync(door.ToString());
         await form.GetByLabel("Model", new() { Exact = true }).FillAsync("tiny-gpt");
+        await form.GetByLabel("Model", new() { Exact = true }).PressAsync("Tab"); // MudTextField takes its value on change
         await form.GetByRole(AriaRole.Button, new() { Name = "Add endpoint" }).ClickAsync();
         await Expect(chat.Page.Locator(".endpoint-row", new() { HasText = EndpointName })).ToBeVisibleAsync();
         try
