@@ -88,6 +88,18 @@ public sealed class OpenAIWireTests(GenerationHost host) : IClassFixture<Generat
     }
 
     [Fact]
+    public async Task Requests_on_the_door_count_in_the_generation_metrics_as_grpc_ones_do()
+    {
+        using var watcher = new GenerationMeterWatcher(host.Metrics, "tiny-gpt");
+
+        using var response = await host.Http.PostAsJsonAsync("/v1/completions",
+            new JsonObject { ["model"] = "tiny-gpt", ["prompt"] = "The cat", ["max_tokens"] = 6, ["ignore_eos"] = true });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(6, watcher.Generated);
+    }
+
+    [Fact]
     public async Task Embeddings_take_a_single_string_and_answer_floats()
     {
         using var response = await host.Http.PostAsJsonAsync("/v1/embeddings", new JsonObject { ["input"] = "A cat sleeps.", ["encoding_format"] = "float" });
