@@ -128,7 +128,7 @@ public sealed class OpenAIWireTests(GenerationHost host) : IClassFixture<Generat
         Assert.Equal(status, (int)response.StatusCode);
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!.AsObject();
         Assert.False(string.IsNullOrEmpty((string?)error["message"]));
-        Assert.Equal(status == 404 ? "invalid_request_error" : "invalid_request_error", (string?)error["type"]);
+        Assert.Equal("invalid_request_error", (string?)error["type"]);
         Assert.True(error.ContainsKey("param") && error.ContainsKey("code"));
         Assert.Equal(param, (string?)error["param"]);
         Assert.Equal(JsonValueKind.String, error["code"]!.GetValueKind());
