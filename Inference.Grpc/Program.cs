@@ -4,7 +4,10 @@ builder.AddServiceDefaults();
 builder.AddGrpcServer();
 builder.AddOnnxRuntime();
 builder.AddModelRepository();
+builder.AddKServe();
+builder.AddEmbeddings();
 builder.AddTextGeneration();
+builder.AddHttpDoors();
 
 var app = builder.Build();
 
@@ -13,6 +16,7 @@ app.MapGrpcServer();
 app.MapKServe();
 app.MapEmbeddings();
 app.MapTextGeneration();
+app.MapHttpDoors();
 
 app.Run();
 

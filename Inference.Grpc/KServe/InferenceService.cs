@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using Google.Protobuf;
 using Grpc.Core;
@@ -8,7 +7,7 @@ using MlStack.Inference.V2;
 namespace MlStack.Inference.KServe;
 
 /// <summary>The Open Inference Protocol (KServe v2) with Triton's repository extension, over the model repository.</summary>
-public sealed class InferenceService(ModelRepository repository, InferenceMetrics metrics, ILogger<InferenceService> logger)
+public sealed class InferenceService(ModelRepository repository, TensorInferencer inferencer)
     : GRPCInferenceService.GRPCInferenceServiceBase
 {
     public const string ServerName = "mlstack";
@@ -81,46 +80,8 @@ public sealed class InferenceService(ModelRepository repository, InferenceMetric
     private static ModelMetadataResponse.Types.TensorMetadata Describe(TensorSpec spec) =>
         new() { Name = spec.Name, Datatype = spec.DataType, Shape = { spec.Shape } };
 
-    public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
-    {
-        var started = Stopwatch.GetTimestamp();
-        // Labels only name models that exist: free-form names from bad requests would grow the series without bound.
-        string model = "", version = "";
-        TensorWork? work = null;
-        try
-        {
-            var served = repository.Resolve<ServableModel>(request.ModelName, request.ModelVersion,
-                "ModelInfer serves tensor and embedding models; use mlstack.inference.v1.TextGeneration");
-            (model, version) = (served.Name, served.VersionText);
-            work = InferRequestDecoder.Decode(request, served, context.CancellationToken);
-            var outputs = await served.Tensors.EnqueueAsync(work);
-
-            var response = new ModelInferResponse { ModelName = served.Name, ModelVersion = served.VersionText, Id = request.Id };
-            foreach (var output in outputs)
-            {
-                if (request.Outputs.Count > 0 && !request.Outputs.Any(o => o.Name == output.Name)) continue;
-                response.Outputs.Add(new ModelInferResponse.Types.InferOutputTensor
-                {
-                    Name = output.Name,
-                    Datatype = output.DataType,
-                    Shape = { output.Shape },
-                });
-                response.RawOutputContents.Add(output.Data);
-            }
-            metrics.RequestSucceeded(model, version, Stopwatch.GetElapsedTime(started));
-            return response;
-        }
-        catch (Exception error)
-        {
-            var status = ServingErrors.ToRpc(error, request.ModelName, context, logger);
-            metrics.RequestFailed(model, version, status.StatusCode);
-            throw status;
-        }
-        finally
-        {
-            work?.ReturnBuffers();
-        }
-    }
+    public override Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context) =>
+        inferencer.InferAsync(request, context.Deadline, context.CancellationToken);
 
     public override Task<RepositoryIndexResponse> RepositoryIndex(RepositoryIndexRequest request, ServerCallContext context)
     {

@@ -3,14 +3,15 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace MlStack.Inference.Repository;
 
-/// <summary>How a failed request to a repository model (ModelInfer or Embed) is answered.</summary>
+/// <summary>How a failed request to a repository model (ModelInfer or Embed, whatever the door) is answered.</summary>
 public static class ServingErrors
 {
     /// <summary>Maps any failure to a precise status; nothing escapes as an unhandled exception.</summary>
-    public static RpcException ToRpc(Exception error, string model, ServerCallContext context, ILogger logger) => error switch
+    /// <param name="deadline">When the caller stops waiting (gRPC's deadline; DateTime.MaxValue for an HTTP door).</param>
+    public static RpcException ToRpc(Exception error, string model, DateTime deadline, ILogger logger) => error switch
     {
         RpcException rpc => rpc,
-        OperationCanceledException when context.Deadline <= DateTime.UtcNow =>
+        OperationCanceledException when deadline <= DateTime.UtcNow =>
             new RpcException(new Status(StatusCode.DeadlineExceeded, "The deadline passed before the request ran.")),
         OperationCanceledException => new RpcException(new Status(StatusCode.Cancelled, "The request was cancelled before it ran.")),
         OnnxRuntimeException ort => new RpcException(new Status(StatusCode.InvalidArgument,

@@ -1,3 +1,4 @@
+using static MlStack.Benchmarks.BenchmarkSupport;
 using System.Diagnostics;
 using System.Globalization;
 using Grpc.Core;
@@ -217,19 +218,5 @@ public static class GenerationBenchmark
         var streamItl = measured.SelectMany(m => m.ServerStreamItlMs).ToArray();
         return $"| {model} | {streams} | {batching} | {rate:F1} | {rate / singleRate:F2}x | {cpuPerToken:F3} | {singleCpu / cpuPerToken:F2}x | " +
             $"{Percentile(itl, 0.5):F2} | {Percentile(itl, 0.99):F2} | {Percentile(streamItl, 0.5):F2} | {Percentile(streamItl, 0.99):F2} |";
-    }
-
-    private static double Percentile(IEnumerable<double> values, double p)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
-    }
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 }

@@ -6,6 +6,7 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
     ["generation"] = MlStack.Benchmarks.GenerationBenchmark.RunAsync,
     ["dashboard"] = MlStack.Benchmarks.DashboardBenchmark.RunAsync,
     ["cold-start"] = MlStack.Benchmarks.ColdStartBenchmark.RunAsync,
+    ["http-doors"] = MlStack.Benchmarks.HttpDoorBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))

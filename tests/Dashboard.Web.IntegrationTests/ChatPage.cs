@@ -14,11 +14,12 @@ public sealed class ChatPage(IPage page)
     public ILocator LastAnswer => Answers.Last;
 
     /// <summary>Chat settings as the page keeps them in localStorage; the page reads them when it loads.</summary>
-    public async Task UseSettingsAsync(int maxNewTokens, bool ignoreEndOfSequence, bool fromDocuments = false, string? collection = null)
+    public async Task UseSettingsAsync(int maxNewTokens, bool ignoreEndOfSequence, bool fromDocuments = false, string? collection = null,
+        string backendId = "mlstack/tiny-gpt")
     {
         var settings = JsonSerializer.Serialize(new
         {
-            backendId = "mlstack/tiny-gpt",
+            backendId,
             temperature = 0.8,
             maxNewTokens,
             systemPrompt = "",

@@ -24,6 +24,18 @@ public sealed class InferenceProcess(IReadOnlyDictionary<string, string>? settin
     public Uri HttpAddress => new($"http://127.0.0.1:{HttpPort}");
     public string Output => _process?.Output ?? "";
 
+    /// <summary>Environment variables of the process, e.g. those a cloud platform sets (filled before <see cref="StartAsync"/>).</summary>
+    public Dictionary<string, string> Environment { get; } = [];
+
+    /// <summary>Command-line arguments before the settings, e.g. SageMaker's "serve".</summary>
+    public List<string> Arguments { get; } = [];
+
+    /// <summary>
+    /// Leave the HTTP endpoint's address out of the command line: the service must listen where its environment says
+    /// (SAGEMAKER_BIND_TO_PORT or AIP_HTTP_PORT set to <see cref="HttpPort"/>), else /health never answers there.
+    /// </summary>
+    public bool HttpPortFromEnvironment { get; init; }
+
     /// <summary>The service's process id while it runs (benchmarks read its CPU time).</summary>
     public int ProcessId => _process?.Id ?? 0;
 
@@ -32,16 +44,14 @@ public sealed class InferenceProcess(IReadOnlyDictionary<string, string>? settin
         var directory = RepositoryPaths.BuildOutput("Inference.Grpc");
         var dll = Path.Combine(directory, "Inference.Grpc.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"Inference.Grpc is not built ({dll} missing)");
-        var args = new List<string>
-        {
-            dll,
-            $"--Kestrel:Endpoints:Http:Url={HttpAddress}",
-            $"--Kestrel:Endpoints:Grpc:Url={GrpcAddress}",
-        };
+        var args = new List<string> { dll };
+        args.AddRange(Arguments);
+        if (!HttpPortFromEnvironment) args.Add($"--Kestrel:Endpoints:Http:Url={HttpAddress}");
+        args.Add($"--Kestrel:Endpoints:Grpc:Url={GrpcAddress}");
         args.AddRange((settings ?? EmbeddingOnly).Select(s => $"--{s.Key}={s.Value}"));
-        _process = new ChildProcess(ChildProcess.Dotnet, args, directory,
-            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "" },
-            echoPrefix);
+        var environment = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "" };
+        foreach (var (name, value) in Environment) environment[name] = value;
+        _process = new ChildProcess(ChildProcess.Dotnet, args, directory, environment, echoPrefix);
         await _process.WaitForHttpAsync(new Uri(HttpAddress, "health").ToString(), timeout ?? TimeSpan.FromSeconds(120));
     }
 

@@ -37,6 +37,19 @@ public sealed class ContainerImageTests(PublishedStack stack)
     }
 
     [Fact]
+    public void The_inference_image_starts_as_SageMaker_and_Vertex_AI_start_it()
+    {
+        var text = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "Inference.Grpc/Dockerfile"));
+
+        // Exec form: `docker run IMAGE serve` appends serve to the service's arguments, which it understands.
+        Assert.Contains("ENTRYPOINT [\"dotnet\", \"Inference.Grpc.dll\"]\n", text);
+        Assert.DoesNotContain("CMD [\"dotnet", text);
+        // SageMaker passes SAGEMAKER_BIND_TO_PORT only to images that say they take it.
+        Assert.Contains("LABEL com.amazonaws.sagemaker.capabilities.accept-bind-to-port=true\n", text);
+        Assert.Contains("Kestrel__Endpoints__Http__Url=http://+:8080", text);
+    }
+
+    [Fact]
     public void The_build_context_keeps_the_script_though_it_leaves_tools_out()
     {
         var ignore = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, ".dockerignore")).ToList();

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using MlStack.Inference.Repository;
+
+namespace MlStack.Inference.Embeddings;
+
+/// <summary>
+/// The one entry point of embeddings, whatever the door (the gRPC Embeddings service, the OpenAI, SageMaker and Vertex
+/// HTTP doors): texts are tokenized on the caller's thread, queued to the model's text batcher (merged with other
+/// requests' texts into one padded run) and mean-pooled; long texts are cut to the model's limit and flagged. Failures
+/// are RpcExceptions with a precise status, counted in the serving metrics like every request.
+/// </summary>
+public sealed class TextEmbedder(ModelRepository repository, InferenceMetrics metrics, IOptions<ModelRepositoryOptions> options,
+    ILogger<TextEmbedder> logger)
+{
+    /// <summary>The model a request that names none gets (ModelRepository:DefaultEmbeddingModel).</summary>
+    public string DefaultModel => options.Value.DefaultEmbeddingModel;
+
+    /// <param name="deadline">When the caller stops waiting (gRPC's deadline); DateTime.MaxValue for none.</param>
+    public async Task<EmbeddingResult> EmbedAsync(string? model, string? version, IReadOnlyList<string> texts, bool normalize,
+        DateTime deadline, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var name = string.IsNullOrEmpty(model) ? DefaultModel : model;
+        // Labels only name models that exist: free-form names from bad requests would grow the series without bound.
+        string label = "", versionLabel = "";
+        try
+        {
+            var served = repository.Resolve<ServableModel>(name, version, "embeddings are served by embedding models; use text generation for it");
+            (label, versionLabel) = (served.Name, served.VersionText);
+            if (served.Texts is null || served.Tokenizer is null)
+                throw new RpcException(new Status(StatusCode.InvalidArgument,
+                    $"Model '{name}' is a {served.Config.Task} model, not an embedding model; use ModelInfer."));
+            if (texts.Count == 0)
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "texts is empty: give at least one text."));
+
+            var tokenized = new TokenizedText[texts.Count];
+            for (var i = 0; i < tokenized.Length; i++) tokenized[i] = served.Tokenizer.Tokenize(texts[i]);
+
+            // A request larger than one batch is queued as several parts; they may run in different batches.
+            var part = served.Batching.MaxBatchSize;
+            var pending = new Task<float[][]>[(tokenized.Length + part - 1) / part];
+            for (var p = 0; p < pending.Length; p++)
+            {
+                var ids = tokenized.Skip(p * part).Take(part).Select(t => t.Ids).ToArray();
+                pending[p] = served.Texts.EnqueueAsync(new EmbeddingWork(ids, cancellationToken));
+            }
+
+            var vectors = new List<EmbeddedText>(texts.Count);
+            foreach (var task in pending)
+            {
+                foreach (var vector in await task)
+                {
+                    if (normalize) EmbeddingRunner.Normalize(vector);
+                    var text = tokenized[vectors.Count];
+                    vectors.Add(new EmbeddedText(vector, text.Ids.Length, text.Truncated));
+                }
+            }
+            metrics.RequestSucceeded(served.Name, served.VersionText, Stopwatch.GetElapsedTime(started));
+            return new EmbeddingResult(served.Name, served.VersionText, served.Dimensions, vectors);
+        }
+        catch (Exception error)
+        {
+            var status = ServingErrors.ToRpc(error, name, deadline, logger);
+            metrics.RequestFailed(label, versionLabel, status.StatusCode);
+            throw status;
+        }
+    }
+}
+
+/// <summary>The vectors of one request, in the order of its texts, and the model version that made them.</summary>
+public sealed record EmbeddingResult(string Model, string Version, int Dimensions, IReadOnlyList<EmbeddedText> Embeddings)
+{
+    /// <summary>Tokens the model saw for the whole request, special tokens included.</summary>
+    public int TokenCount => Embeddings.Sum(e => e.TokenCount);
+}
+
+/// <summary>One text's vector, the tokens the model saw (special tokens included) and whether the text was cut.</summary>
+public sealed record EmbeddedText(float[] Vector, int TokenCount, bool Truncated);

@@ -1,0 +1,22 @@
+namespace MlStack.Benchmarks;
+
+/// <summary>What the streaming suites (generation, http-doors) share: options, percentiles and the machine's load.</summary>
+internal static class BenchmarkSupport
+{
+    /// <summary>The nearest-rank percentile (p in 0..1); NaN for no values.</summary>
+    public static double Percentile(IEnumerable<double> values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+
+    /// <summary>The 1, 5 and 15 minute load averages, reported with every figure.</summary>
+    public static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    /// <summary>The value after --name, or the fallback.</summary>
+    public static string Option(string[] args, string name, string fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+}
