@@ -207,7 +207,9 @@ public sealed class FuzzTests(StoreFixture store, ITestOutputHelper output)
         {
             0 or 1 => collection,
             2 => collection + Pick(["\n", " ", "\r\n", "\t", ".manifest", "X"]),
-            3 => "fz-" + random.Next(1000),
+            // Few valid new names: each create costs an Embed probe and two Chroma collections, and every collection
+            // that exists is a label on /metrics.
+            3 => "fz-" + random.Next(16),
             4 => Mutate(collection),
             5 => "",
             _ => Text(random.Next(2) == 0 ? 20 : 2000),
