@@ -2,11 +2,15 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddGrpcServer();
+builder.AddInferenceAuthentication();
 builder.AddOnnxRuntime();
 builder.AddModelRepository();
 builder.AddTextGeneration();
 
 var app = builder.Build();
+
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.MapDefaultEndpoints();
 app.MapGrpcServer();

@@ -12,7 +12,7 @@ namespace MlStack.Inference.Embeddings;
 /// limit and flagged.
 /// </summary>
 public sealed class EmbeddingsService(ModelRepository repository, InferenceMetrics metrics, IOptions<ModelRepositoryOptions> options,
-    ILogger<EmbeddingsService> logger) : V1.Embeddings.EmbeddingsBase
+    RequestMemoryBudget budget, ILogger<EmbeddingsService> logger) : V1.Embeddings.EmbeddingsBase
 {
     public override async Task<EmbedResponse> Embed(EmbedRequest request, ServerCallContext context)
     {
@@ -29,6 +29,14 @@ public sealed class EmbeddingsService(ModelRepository repository, InferenceMetri
                     $"Model '{name}' is a {model.Config.Task} model, not an embedding model; use ModelInfer."));
             if (request.Texts.Count == 0)
                 throw new RpcException(new Status(StatusCode.InvalidArgument, "texts is empty: give at least one text."));
+            // Refused before any text is tokenized: the cost of a call is decided by its count and the model's limits.
+            var maxTexts = options.Value.MaxEmbedTexts;
+            if (request.Texts.Count > maxTexts)
+                throw new RpcException(new Status(StatusCode.InvalidArgument,
+                    $"texts has {request.Texts.Count} entries; one Embed call takes at most {maxTexts} (ModelRepository:MaxEmbedTexts): split it into several calls."));
+            // What the call holds until it answers: every text's token ids at the model's longest, and its vector.
+            using var reservation = budget.Reserve(
+                (long)request.Texts.Count * (model.Tokenizer.MaxSequenceLength * sizeof(long) + model.Dimensions * sizeof(float)));
 
             var response = new EmbedResponse { Model = model.Name, Version = model.VersionText, Dimensions = model.Dimensions };
             var tokenized = new TokenizedText[request.Texts.Count];

@@ -2,13 +2,15 @@ using System.Diagnostics;
 using System.Reflection;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using MlStack.Inference.Repository;
+using MlStack.Inference.Security;
 using MlStack.Inference.V2;
 
 namespace MlStack.Inference.KServe;
 
 /// <summary>The Open Inference Protocol (KServe v2) with Triton's repository extension, over the model repository.</summary>
-public sealed class InferenceService(ModelRepository repository, InferenceMetrics metrics, ILogger<InferenceService> logger)
+public sealed class InferenceService(ModelRepository repository, InferenceMetrics metrics, RequestMemoryBudget budget, ILogger<InferenceService> logger)
     : GRPCInferenceService.GRPCInferenceServiceBase
 {
     public const string ServerName = "mlstack";
@@ -92,7 +94,7 @@ public sealed class InferenceService(ModelRepository repository, InferenceMetric
             var served = repository.Resolve<ServableModel>(request.ModelName, request.ModelVersion,
                 "ModelInfer serves tensor and embedding models; use mlstack.inference.v1.TextGeneration");
             (model, version) = (served.Name, served.VersionText);
-            work = InferRequestDecoder.Decode(request, served, context.CancellationToken);
+            work = InferRequestDecoder.Decode(request, served, budget, context.CancellationToken);
             var outputs = await served.Tensors.EnqueueAsync(work);
 
             var response = new ModelInferResponse { ModelName = served.Name, ModelVersion = served.VersionText, Id = request.Id };
@@ -140,6 +142,7 @@ public sealed class InferenceService(ModelRepository repository, InferenceMetric
         return Task.FromResult(response);
     }
 
+    [Authorize(Policy = InferenceKeyOptions.RepositoryControlPolicy)]
     public override async Task<RepositoryModelLoadResponse> RepositoryModelLoad(RepositoryModelLoadRequest request, ServerCallContext context)
     {
         CheckRepositoryName(request.RepositoryName);
@@ -151,6 +154,7 @@ public sealed class InferenceService(ModelRepository repository, InferenceMetric
         return new RepositoryModelLoadResponse();
     }
 
+    [Authorize(Policy = InferenceKeyOptions.RepositoryControlPolicy)]
     public override async Task<RepositoryModelUnloadResponse> RepositoryModelUnload(RepositoryModelUnloadRequest request, ServerCallContext context)
     {
         CheckRepositoryName(request.RepositoryName);
@@ -168,7 +172,7 @@ public sealed class InferenceService(ModelRepository repository, InferenceMetric
         {
             if (name != "config")
                 throw new RpcException(new Status(StatusCode.InvalidArgument,
-                    $"Unknown parameter '{name}': RepositoryModelLoad takes 'config' (the model configuration as JSON, model.json's format)."));
+                    $"Unknown parameter '{ServingErrors.Shorten(name)}': RepositoryModelLoad takes 'config' (the model configuration as JSON, model.json's format)."));
         }
         if (!request.Parameters.TryGetValue("config", out var parameter)) return null;
         if (parameter.ParameterChoiceCase != ModelRepositoryParameter.ParameterChoiceOneofCase.StringParam)
@@ -181,13 +185,13 @@ public sealed class InferenceService(ModelRepository repository, InferenceMetric
         }
         catch (InvalidDataException error)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"Model '{request.ModelName}' was not changed: {error.Message}"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"Model '{ServingErrors.Shorten(request.ModelName)}' was not changed: {error.Message}"));
         }
     }
 
     private static void CheckRepositoryName(string name)
     {
         if (name.Length > 0 && name != "default" && name != "models")
-            throw new RpcException(new Status(StatusCode.NotFound, $"Repository '{name}' does not exist; this server has one, named 'models' (or empty)."));
+            throw new RpcException(new Status(StatusCode.NotFound, $"Repository '{ServingErrors.Shorten(name)}' does not exist; this server has one, named 'models' (or empty)."));
     }
 }

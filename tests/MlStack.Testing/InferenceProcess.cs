@@ -18,11 +18,17 @@ public sealed class InferenceProcess(IReadOnlyDictionary<string, string>? settin
 
     private ChildProcess? _process;
 
+    /// <summary>The API key the service is started with, unless the settings name their own (Inference:ApiKey).</summary>
+    public string ApiKey { get; } = settings?.GetValueOrDefault("Inference:ApiKey") ?? InferenceHost.NewKey("api");
+
     public int HttpPort { get; } = FreePort.Next();
     public int GrpcPort { get; } = FreePort.Next();
     public Uri GrpcAddress => new($"http://127.0.0.1:{GrpcPort}");
     public Uri HttpAddress => new($"http://127.0.0.1:{HttpPort}");
     public string Output => _process?.Output ?? "";
+
+    /// <summary>A channel that sends the service's API key on every call.</summary>
+    public Grpc.Net.Client.GrpcChannel OpenChannel() => KeyedChannel.Open(GrpcAddress, ApiKey);
 
     /// <summary>The service's process id while it runs (benchmarks read its CPU time).</summary>
     public int ProcessId => _process?.Id ?? 0;
@@ -37,8 +43,9 @@ public sealed class InferenceProcess(IReadOnlyDictionary<string, string>? settin
             dll,
             $"--Kestrel:Endpoints:Http:Url={HttpAddress}",
             $"--Kestrel:Endpoints:Grpc:Url={GrpcAddress}",
+            $"--Inference:ApiKey={ApiKey}",
         };
-        args.AddRange((settings ?? EmbeddingOnly).Select(s => $"--{s.Key}={s.Value}"));
+        args.AddRange((settings ?? EmbeddingOnly).Where(s => s.Key != "Inference:ApiKey").Select(s => $"--{s.Key}={s.Value}"));
         _process = new ChildProcess(ChildProcess.Dotnet, args, directory,
             new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "" },
             echoPrefix);

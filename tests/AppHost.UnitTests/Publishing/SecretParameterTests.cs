@@ -28,7 +28,8 @@ public sealed class SecretParameterTests : IAsyncLifetime
         },
         $"--Parameters:planted-secret={_planted}",
         // Other engineers' secret parameters get a planted value too, should the model have them.
-        $"--Parameters:vectors-api-key={_planted}");
+        $"--Parameters:vectors-api-key={_planted}",
+        $"--Parameters:inference-api-key={_planted}");
     }
 
     public Task DisposeAsync()

@@ -3,7 +3,10 @@ namespace MlStack.VectorStore.IntegrationTests.Infrastructure;
 /// <summary>One real inference service and one real Chroma shared by the integration tests, plus a proxy over them.</summary>
 public sealed class StoreFixture : IAsyncLifetime
 {
-    public InferenceProcess Inference { get; } = new();
+    public InferenceProcess Inference { get; } = new(new Dictionary<string, string>(InferenceProcess.EmbeddingOnly)
+    {
+        ["Inference:ApiKey"] = ProxyFactory.InferenceKey,
+    });
     public ChromaServer Chroma { get; } = new();
     public ProxyFactory Proxy { get; private set; } = null!;
 
