@@ -31,8 +31,12 @@ public class InferenceHost : IAsyncLifetime
     public int GrpcPort { get; } = FreePort.Next();
     public int HttpPort { get; } = FreePort.Next();
     public GrpcChannel Channel { get; private set; } = null!;
+    private GrpcChannel? _adminChannel;
     public HttpClient Http { get; private set; } = null!;
     public GRPCInferenceService.GRPCInferenceServiceClient Inference { get; private set; } = null!;
+
+    /// <summary>The KServe client with the admin key: repository control (RepositoryModelLoad/Unload).</summary>
+    public GRPCInferenceService.GRPCInferenceServiceClient Admin { get; private set; } = null!;
     public Embeddings.EmbeddingsClient Embeddings { get; private set; } = null!;
     public TextGeneration.TextGenerationClient TextGeneration { get; private set; } = null!;
     public IServiceProvider Services => _factory?.Services ?? throw new InvalidOperationException("The host is not started.");
@@ -79,6 +83,8 @@ public class InferenceHost : IAsyncLifetime
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}") };
         Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiKey);
         Inference = new GRPCInferenceService.GRPCInferenceServiceClient(Channel);
+        _adminChannel = OpenChannel(AdminKey);
+        Admin = new GRPCInferenceService.GRPCInferenceServiceClient(_adminChannel);
         Embeddings = new Embeddings.EmbeddingsClient(Channel);
         TextGeneration = new TextGeneration.TextGenerationClient(Channel);
         await WaitUntilReadyAsync();
@@ -113,6 +119,7 @@ public class InferenceHost : IAsyncLifetime
     public virtual async Task DisposeAsync()
     {
         Channel?.Dispose();
+        _adminChannel?.Dispose();
         Http?.Dispose();
         if (_factory is not null) await _factory.DisposeAsync();
     }

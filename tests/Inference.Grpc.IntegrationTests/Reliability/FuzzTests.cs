@@ -82,8 +82,9 @@ public sealed class FuzzTests(GenerationHost host, ITestOutputHelper output) : I
     {
         var request = new EmbedRequest { Model = Pick(random, ["", GenerationHost.MiniLm, "tiny-gpt", Text(random)]), Normalize = random.Next(2) == 0 };
         if (random.Next(4) == 0) request.Version = Pick(random, ["1", "2", "0", "-1", Text(random)]);
-        var count = Pick(random, [0, 1, 2, 5, 40, 1025, 3000]);
-        for (var i = 0; i < count; i++) request.Texts.Add(count > 40 ? "w" : Text(random));
+        // Valid calls run the model; most texts are short so that a few thousand calls fit in the time slice.
+        var count = Pick(random, [0, 1, 1, 2, 5, 1025, 3000]);
+        for (var i = 0; i < count; i++) request.Texts.Add(count > 5 ? "w" : Text(random));
         return GrpcAsync($"Embed({Describe(request)})", options => host.Embeddings.EmbedAsync(request, options).ResponseAsync);
     });
 
@@ -259,7 +260,8 @@ public sealed class FuzzTests(GenerationHost host, ITestOutputHelper output) : I
         3 => "../../etc/passwd",
         4 => "line\nbreak\r\t\0nul",
         5 => new string([.. Enumerable.Range(0, random.Next(1, 40)).Select(_ => (char)random.Next(0x20, 0x3000))]),
-        6 => "\uD800 lone surrogate \uDFFF",
+        // Lone surrogates cannot travel: protobuf strings are UTF-8, and the client refuses them before sending.
+        6 => "\U0001F600 e\u0301 \u202Ertl\uFEFF \U0010FFFF",
         7 => "tiny-gpt ",
         8 => "The dog",
         9 => "{{ messages }}{% for x in range(99999999) %}",
