@@ -23,7 +23,13 @@ var inference = builder.AddProject<Projects.Inference_Grpc>("inference")
     .WithEnvironment("Inference__ApiKey", inferenceApiKey)
     .WithGpu(1)
     .WithResources(cpu: 2, memory: "4Gi")
-    .PublishAsModelEndpoint();
+    // SageMaker and Vertex AI authenticate callers themselves (IAM) and pass no key of ours: their endpoints carry no
+    // inference key and say so explicitly, else the service would not start (docs/reliability.md, threat model).
+    .PublishAsModelEndpoint(environment: new Dictionary<string, string?>
+    {
+        ["Inference__ApiKey"] = null,
+        ["Inference__RequireApiKey"] = "false",
+    });
 
 // The key every vectors caller presents. Generated on first run and kept in the AppHost's user secrets
 // (Parameters:vectors-api-key); set that value to choose your own.

@@ -12,8 +12,7 @@ builder.AddHttpDoors();
 
 var app = builder.Build();
 
-app.UseAuthentication();
-app.UseAuthorization();
+app.UseInferenceAuthentication();
 
 app.MapDefaultEndpoints();
 app.MapGrpcServer();

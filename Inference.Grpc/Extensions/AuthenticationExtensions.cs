@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.Extensions.Options;
 using MlStack.Inference.Security;
 
 namespace Microsoft.Extensions.Hosting;
@@ -9,19 +10,14 @@ public static class AuthenticationExtensions
     /// <summary>
     /// Every gRPC method and HTTP route needs the inference API key ("Inference" section): the key scheme, and one
     /// policy as both the default and the fallback, so routes mapped later by any feature are covered without a
-    /// word from them. Endpoints that must stay open say AllowAnonymous (health, liveness, /metrics, grpc.health).
+    /// word from them. Endpoints that must stay open say AllowAnonymous (health, liveness, /metrics, grpc.health, and the
+    /// platforms' probe routes: SageMaker's /ping, Vertex AI's health route).
     /// </summary>
     public static WebApplicationBuilder AddInferenceAuthentication(this WebApplicationBuilder builder)
     {
         builder.Services.AddAuthentication(InferenceKeyOptions.Scheme)
             .AddScheme<InferenceKeyOptions, InferenceKeyAuthenticationHandler>(InferenceKeyOptions.Scheme, _ => { });
-        builder.AddValidatedOptions<InferenceKeyOptions>(InferenceKeyOptions.SectionName, name: InferenceKeyOptions.Scheme)
-            .PostConfigure(options =>
-            {
-                // Vertex AI tells a custom container its health route through this variable.
-                if (Environment.GetEnvironmentVariable("AIP_HEALTH_ROUTE") is { Length: > 0 } vertexHealth)
-                    options.OpenProbePaths.Add(vertexHealth);
-            });
+        builder.AddValidatedOptions<InferenceKeyOptions>(InferenceKeyOptions.SectionName, name: InferenceKeyOptions.Scheme);
 
         var caller = new AuthorizationPolicyBuilder(InferenceKeyOptions.Scheme).AddRequirements(new InferenceCallerRequirement()).Build();
         builder.Services.AddAuthorizationBuilder()
@@ -34,5 +30,19 @@ public static class AuthenticationExtensions
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, CallerRejectionHandler>();
         builder.Services.AddProblemDetails();
         return builder;
+    }
+
+    /// <summary>
+    /// Authentication and authorization in the pipeline. A service started with Inference:RequireApiKey=false says so
+    /// at start: it lets every caller in and relies on the platform in front (SageMaker, Vertex AI) to authenticate.
+    /// </summary>
+    public static WebApplication UseInferenceAuthentication(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        var keys = app.Services.GetRequiredService<IOptionsMonitor<InferenceKeyOptions>>().Get(InferenceKeyOptions.Scheme);
+        if (!keys.RequireApiKey)
+            app.Logger.LogWarning("Inference:RequireApiKey is false: callers need no API key. Only for a platform that authenticates callers itself (SageMaker, Vertex AI IAM).");
+        return app;
     }
 }

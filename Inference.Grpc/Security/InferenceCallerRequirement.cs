@@ -4,9 +4,9 @@ using Microsoft.Extensions.Options;
 namespace MlStack.Inference.Security;
 
 /// <summary>
-/// The default and fallback policy's one requirement: a caller that presented a valid key, or a request for one of
-/// the probe routes other doors map (<see cref="InferenceKeyOptions.OpenProbePaths"/>), which orchestrators call
-/// without a key.
+/// The default and fallback policy's one requirement: a caller that presented a valid key, unless the service runs
+/// behind a platform that authenticates callers itself (<see cref="InferenceKeyOptions.RequireApiKey"/> false).
+/// Probe routes are open because they say AllowAnonymous where they are mapped.
 /// </summary>
 public sealed class InferenceCallerRequirement : IAuthorizationRequirement;
 
@@ -14,15 +14,8 @@ public sealed class InferenceCallerHandler(IOptionsMonitor<InferenceKeyOptions> 
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, InferenceCallerRequirement requirement)
     {
-        if (context.User.Identity?.IsAuthenticated == true || IsProbe(context.Resource as HttpContext))
+        if (context.User.Identity?.IsAuthenticated == true || !options.Get(InferenceKeyOptions.Scheme).RequireApiKey)
             context.Succeed(requirement);
         return Task.CompletedTask;
-    }
-
-    private bool IsProbe(HttpContext? http)
-    {
-        if (http is null || !(HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))) return false;
-        var path = http.Request.Path.Value ?? "";
-        return options.Get(InferenceKeyOptions.Scheme).OpenProbePaths.Any(p => string.Equals(p, path, StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -18,7 +18,10 @@ public sealed class InferenceProcess(IReadOnlyDictionary<string, string>? settin
 
     private ChildProcess? _process;
 
-    /// <summary>The API key the service is started with, unless the settings name their own (Inference:ApiKey).</summary>
+    /// <summary>
+    /// The API key the service is started with, unless the settings name their own (Inference:ApiKey); empty there for
+    /// none, as behind a platform that authenticates callers itself (with Inference:RequireApiKey=false).
+    /// </summary>
     public string ApiKey { get; } = settings?.GetValueOrDefault("Inference:ApiKey") ?? InferenceHost.NewKey("api");
 
     public int HttpPort { get; } = FreePort.Next();
@@ -40,7 +43,7 @@ public sealed class InferenceProcess(IReadOnlyDictionary<string, string>? settin
     public bool HttpPortFromEnvironment { get; init; }
 
     /// <summary>A channel that sends the service's API key on every call.</summary>
-    public Grpc.Net.Client.GrpcChannel OpenChannel() => KeyedChannel.Open(GrpcAddress, ApiKey);
+    public Grpc.Net.Client.GrpcChannel OpenChannel() => KeyedChannel.Open(GrpcAddress, ApiKey.Length > 0 ? ApiKey : null);
 
     /// <summary>The service's process id while it runs (benchmarks read its CPU time).</summary>
     public int ProcessId => _process?.Id ?? 0;

@@ -38,6 +38,24 @@ public sealed class PromptLimitTests(GenerationHost host) : IClassFixture<Genera
         await AssertServingAsync();
     }
 
+    /// <summary>The HTTP doors generate through the same entry point: the same prompt limit, as a 400 before tokenizing.</summary>
+    [Theory]
+    [InlineData("/v1/completions", """{"model": "tiny-gpt", "prompt": "PROMPT", "max_tokens": 4}""")]
+    [InlineData("/v1/chat/completions", """{"model": "tiny-gpt", "messages": [{"role": "user", "content": "PROMPT"}], "max_tokens": 4}""")]
+    [InlineData("/invocations", """{"inputs": "PROMPT", "parameters": {"max_new_tokens": 4}}""")]
+    [InlineData("/vertex/predict", """{"instances": [{"prompt": "PROMPT"}], "parameters": {"maxOutputTokens": 4}}""")]
+    public async Task A_prompt_over_the_byte_limit_is_400_on_every_http_door(string path, string body)
+    {
+        var content = new StringContent(body.Replace("PROMPT", new string('a', 2 * 1024 * 1024), StringComparison.Ordinal),
+            System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await host.Http.PostAsync(path, content);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Generation:MaxPromptBytes", await response.Content.ReadAsStringAsync());
+        await AssertServingAsync();
+    }
+
     [Fact]
     public async Task Chat_messages_over_the_byte_limit_are_refused()
     {

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using System.Net.Http.Json;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using MlStack.Inference.IntegrationTests.Serving;
@@ -134,6 +135,25 @@ public sealed class BadInputTests(InferenceServer server)
         var error = await Assert.ThrowsAsync<RpcException>(() => server.Embeddings.EmbedAsync(request).ResponseAsync);
 
         Assert.True(expected == error.StatusCode, $"{@case}: expected {expected}, got {error.StatusCode} ({error.Status.Detail})");
+        await server.AssertServingAsync();
+    }
+
+    /// <summary>The HTTP doors embed through the same entry point, so they get the same limit on texts per call, as a 400.</summary>
+    [Theory]
+    [InlineData("/v1/embeddings", "input")]
+    [InlineData("/invocations", "inputs")]
+    [InlineData("/vertex/predict", "instances")]
+    public async Task More_texts_than_one_call_takes_are_400_on_every_http_door(string path, string field)
+    {
+        // Vertex AI instances name their text (plain strings there are prompts).
+        var texts = new System.Text.Json.Nodes.JsonArray([.. Enumerable.Range(0, 5_000).Select(_ => field == "instances"
+            ? new System.Text.Json.Nodes.JsonObject { ["text"] = "word" }
+            : (System.Text.Json.Nodes.JsonNode?)"word")]);
+
+        using var response = await server.Http.PostAsJsonAsync(path, new System.Text.Json.Nodes.JsonObject { [field] = texts });
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("ModelRepository:MaxEmbedTexts", await response.Content.ReadAsStringAsync());
         await server.AssertServingAsync();
     }
 

@@ -129,6 +129,8 @@ public sealed class AuthenticationTests(InferenceServer server)
     [InlineData("/health")]
     [InlineData("/alive")]
     [InlineData("/metrics")]
+    [InlineData("/ping")]
+    [InlineData("/vertex/health")]
     public async Task Health_liveness_and_metrics_stay_open(string path)
     {
         using var http = new HttpClient { BaseAddress = server.Http.BaseAddress };
@@ -163,6 +165,53 @@ public sealed class AuthenticationTests(InferenceServer server)
             Assert.Equal(401, problem.RootElement.GetProperty("status").GetInt32());
             Assert.Contains("x-api-key", problem.RootElement.GetProperty("detail").GetString());
             Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+        }
+        await server.AssertServingAsync();
+    }
+
+    /// <summary>Each HTTP door's API routes, with a request MiniLM answers (the fixture loads no generator).</summary>
+    public static TheoryData<string, string, string> DoorRoutes => new()
+    {
+        { "POST", "/v1/embeddings", """{"input": "key"}""" },
+        { "GET", "/v1/models", "" },
+        { "POST", "/v1/chat/completions", """{"model": "tiny-gpt", "messages": [{"role": "user", "content": "key"}]}""" },
+        { "POST", "/v1/completions", """{"model": "tiny-gpt", "prompt": "key"}""" },
+        { "POST", "/invocations", """{"inputs": ["key"]}""" },
+        { "POST", "/vertex/predict", """{"instances": [{"text": "key"}]}""" },
+    };
+
+    /// <summary>
+    /// The HTTP doors are behind the same policy as every gRPC method: no key or a wrong one is a 401 problem before
+    /// the body is read; with the key (Bearer, as OpenAI clients send their api key, or x-api-key) the door answers.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(DoorRoutes))]
+    public async Task Every_http_door_route_asks_for_the_key(string method, string path, string body)
+    {
+        using var http = new HttpClient { BaseAddress = server.Http.BaseAddress };
+        HttpRequestMessage Request(string? header, string? key)
+        {
+            var request = new HttpRequestMessage(new HttpMethod(method), path);
+            if (body.Length > 0) request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            if (header is not null) request.Headers.TryAddWithoutValidation(header, key);
+            return request;
+        }
+
+        foreach (var (header, key) in new (string?, string?)[] { (null, null), ("Authorization", "Bearer wrong-key-0123456789"), ("x-api-key", "wrong-key-0123456789") })
+        {
+            using var request = Request(header, key);
+            using var refused = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("Bearer", refused.Headers.WwwAuthenticate.Single().Scheme);
+        }
+        foreach (var (header, key) in new[] { ("Authorization", "Bearer " + server.ApiKey), ("x-api-key", server.ApiKey) })
+        {
+            using var request = Request(header, key);
+            using var answered = await http.SendAsync(request);
+            // Generation routes answer 404 (no generator loaded here): they were let in.
+            Assert.True(answered.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound,
+                $"{method} {path} with {header}: {(int)answered.StatusCode} {await answered.Content.ReadAsStringAsync()}");
         }
         await server.AssertServingAsync();
     }
