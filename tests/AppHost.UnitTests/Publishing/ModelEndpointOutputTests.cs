@@ -53,7 +53,7 @@ public sealed partial class ModelEndpointOutputTests(PublishedStack stack)
         Assert.False(sageMaker.ContainsKey("Inference__ApiKey"), sageMaker.ToJsonString());
         Assert.Equal("false", (string?)sageMaker["Inference__RequireApiKey"]);
 
-        var vertex = Vertex("upload-model")["containerSpec"]!["env"]!.AsArray().ToDictionary(e => (string)e!["name"]!, e => (string?)e!["value"]);
+        var vertex = Vertex("upload-model")["model"]!["containerSpec"]!["env"]!.AsArray().ToDictionary(e => (string)e!["name"]!, e => (string?)e!["value"]);
         Assert.False(vertex.ContainsKey("Inference__ApiKey"));
         Assert.Equal("false", vertex["Inference__RequireApiKey"]);
 
