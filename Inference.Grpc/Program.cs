@@ -2,6 +2,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddGrpcServer();
+builder.AddInferenceAuthentication();
 builder.AddOnnxRuntime();
 builder.AddModelRepository();
 builder.AddKServe();
@@ -10,6 +11,8 @@ builder.AddTextGeneration();
 builder.AddHttpDoors();
 
 var app = builder.Build();
+
+app.UseInferenceAuthentication();
 
 app.MapDefaultEndpoints();
 app.MapGrpcServer();

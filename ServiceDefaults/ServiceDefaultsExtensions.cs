@@ -37,16 +37,19 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>Maps /health (ready: every check), /alive (live-tagged checks only) and /metrics (Prometheus).</summary>
+    /// <summary>
+    /// Maps /health (ready: every check), /alive (live-tagged checks only) and /metrics (Prometheus). They stay open
+    /// where a service asks for a key on every other route: orchestrators and Prometheus call them without one.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthPath, new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync });
+        app.MapHealthChecks(HealthPath, new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync }).AllowAnonymous();
         app.MapHealthChecks(AlivePath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
             ResponseWriter = HealthResponseWriter.WriteAsync,
-        });
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        }).AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint(MetricsPath).AllowAnonymous();
         return app;
     }
 }

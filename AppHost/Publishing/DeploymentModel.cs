@@ -41,6 +41,9 @@ public sealed record DeployedService(
 
     /// <summary>The HTTP port served to SageMaker and Vertex AI when the resource is published as a model endpoint.</summary>
     public DeployedPort? ModelEndpoint { get; init; }
+
+    /// <summary>What the model endpoints' environment has instead of the service's, by name; null: left out.</summary>
+    public IReadOnlyDictionary<string, string?> ModelEndpointEnvironment { get; init; } = new Dictionary<string, string?>();
 }
 
 /// <summary>The service connects to <paramref name="Service"/> on <paramref name="Port"/>.</summary>

@@ -97,6 +97,7 @@ public sealed partial class DeploymentModelReader(
             ModelEndpoint = resource.TryGetLastAnnotation<ModelEndpointAnnotation>(out var modelEndpoint)
                 ? PortOf(resource.Name, modelEndpoint.EndpointName)
                 : null,
+            ModelEndpointEnvironment = modelEndpoint?.Environment ?? new Dictionary<string, string?>(),
         };
     }
 

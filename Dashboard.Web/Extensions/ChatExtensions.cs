@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MlStack.Dashboard.Services.Chat;
 using MlStack.Dashboard.Services.Cost;
 using MlStack.Inference.V1;
@@ -13,9 +14,11 @@ public static class ChatExtensions
     public static WebApplicationBuilder AddChat(this WebApplicationBuilder builder)
     {
         builder.AddValidatedOptions<ChatEndpointOptions>(ChatEndpointOptions.SectionName);
+        builder.AddValidatedOptions<InferenceOptions>(InferenceOptions.SectionName);
 
-        // Every inference call goes through this one client registration (a later API key is one header here).
+        // Every inference call goes through this one client registration, with the inference API key.
         builder.Services.AddServiceGrpcClient<TextGeneration.TextGenerationClient>(InferenceAddress)
+            .AddApiKey(services => services.GetRequiredService<IOptions<InferenceOptions>>().Value.ApiKey)
             .ConfigureChannel(channel => channel.ThrowOperationCanceledOnCancellation = true);
 
         // Answers stream for as long as the model writes: no HTTP resilience timeout may cut them; the OpenAI SDK retries itself.

@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Microsoft.Extensions.Options;
 using MlStack.Dashboard.Services.Documents;
 using MlStack.Dashboard.Services.Rag;
@@ -16,13 +15,7 @@ public static class DocumentsExtensions
     {
         builder.AddValidatedOptions<VectorsOptions>(VectorsOptions.SectionName);
         builder.Services.AddServiceGrpcClient<VectorStoreClient>(VectorsAddress)
-            .AddCallCredentials((_, metadata, services) =>
-            {
-                metadata.Add("authorization", "Bearer " + services.GetRequiredService<IOptions<VectorsOptions>>().Value.ApiKey);
-                return Task.CompletedTask;
-            })
-            // Inside the cluster the channel is plain HTTP/2; the key still travels only between the two services.
-            .ConfigureChannel(channel => channel.UnsafeUseInsecureChannelCallCredentials = true);
+            .AddApiKey(services => services.GetRequiredService<IOptions<VectorsOptions>>().Value.ApiKey);
 
         builder.Services.AddScoped<DocumentLibrary>();
         builder.Services.AddScoped<ISemanticSearch>(services => services.GetRequiredService<DocumentLibrary>());

@@ -12,7 +12,7 @@ namespace MlStack.Inference.Embeddings;
 /// are RpcExceptions with a precise status, counted in the serving metrics like every request.
 /// </summary>
 public sealed class TextEmbedder(ModelRepository repository, InferenceMetrics metrics, IOptions<ModelRepositoryOptions> options,
-    ILogger<TextEmbedder> logger)
+    RequestMemoryBudget budget, ILogger<TextEmbedder> logger)
 {
     /// <summary>The model a request that names none gets (ModelRepository:DefaultEmbeddingModel).</summary>
     public string DefaultModel => options.Value.DefaultEmbeddingModel;
@@ -34,6 +34,14 @@ public sealed class TextEmbedder(ModelRepository repository, InferenceMetrics me
                     $"Model '{name}' is a {served.Config.Task} model, not an embedding model; use ModelInfer."));
             if (texts.Count == 0)
                 throw new RpcException(new Status(StatusCode.InvalidArgument, "texts is empty: give at least one text."));
+            // Refused before any text is tokenized: the cost of a call is decided by its count and the model's limits.
+            var maxTexts = options.Value.MaxEmbedTexts;
+            if (texts.Count > maxTexts)
+                throw new RpcException(new Status(StatusCode.InvalidArgument,
+                    $"texts has {texts.Count} entries; one call takes at most {maxTexts} (ModelRepository:MaxEmbedTexts): split it into several calls."));
+            // What the call holds until it answers: every text's token ids at the model's longest, and its vector.
+            using var reservation = budget.Reserve(
+                (long)texts.Count * (served.Tokenizer.MaxSequenceLength * sizeof(long) + served.Dimensions * sizeof(float)));
 
             var tokenized = new TokenizedText[texts.Count];
             for (var i = 0; i < tokenized.Length; i++) tokenized[i] = served.Tokenizer.Tokenize(texts[i]);

@@ -18,6 +18,7 @@ public static class GenerationExtensions
         builder.Services.AddSingleton<IModelLoader, GeneratorModelLoader>();
         builder.Services.AddSingleton<GeneratorCatalog>();
         builder.Services.AddSingleton<GenerationRequestValidator>();
+        builder.Services.AddSingleton<PromptEncoder>();
         builder.Services.AddSingleton<TextGenerator>();
         return builder;
     }

@@ -23,10 +23,14 @@ public static class GrpcServerExtensions
         return builder;
     }
 
+    /// <summary>
+    /// grpc.health stays open (probes carry no key). Reflection is mapped only in the local run (Development), and
+    /// asks for the API key like every other method.
+    /// </summary>
     public static WebApplication MapGrpcServer(this WebApplication app)
     {
-        app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService().AllowAnonymous();
+        if (app.Environment.IsDevelopment()) app.MapGrpcReflectionService();
         return app;
     }
 }

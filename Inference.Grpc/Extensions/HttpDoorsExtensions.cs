@@ -45,14 +45,18 @@ public static class HttpDoorsExtensions
 
     /// <summary>
     /// Every HTTP door's routes, in one place so that authorization can be applied to them as endpoint conventions.
-    /// Health routes (SageMaker's /ping, Vertex AI's health route) are returned apart: they stay open.
+    /// Health routes (SageMaker's /ping, Vertex AI's health route) are returned apart and stay open.
     /// </summary>
     public static HttpDoorRoutes MapHttpDoors(this WebApplication app)
     {
         var openAI = app.MapOpenAI();
         var (ping, invocations) = app.MapSageMaker();
         var (vertexHealth, predict) = app.MapVertex();
-        return new HttpDoorRoutes([openAI, invocations, predict], [ping, .. vertexHealth is null ? Array.Empty<IEndpointConventionBuilder>() : [vertexHealth]]);
+        var routes = new HttpDoorRoutes([openAI, invocations, predict], [ping, .. vertexHealth is null ? Array.Empty<IEndpointConventionBuilder>() : [vertexHealth]]);
+        // The API routes ask for the inference API key through the fallback policy (AddInferenceAuthentication);
+        // the platforms probe health without one.
+        foreach (var health in routes.Health) health.AllowAnonymous();
+        return routes;
     }
 
     /// <summary>

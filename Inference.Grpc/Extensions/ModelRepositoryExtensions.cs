@@ -15,6 +15,7 @@ public static class ModelRepositoryExtensions
     {
         builder.AddValidatedOptions<ModelRepositoryOptions>(ModelRepositoryOptions.SectionName);
         builder.Services.AddSingleton<InferenceMetrics>();
+        builder.Services.AddSingleton<RequestMemoryBudget>();
         builder.Services.AddSingleton<MiniLmModelInstaller>();
         builder.Services.AddSingleton<IModelLoader, ServableModelLoader>();
         builder.Services.AddSingleton<ModelRepository>();

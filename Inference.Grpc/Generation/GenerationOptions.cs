@@ -52,6 +52,13 @@ public sealed class GenerationOptions
     public int MaxStopSequenceLength { get; set; } = 256;
 
     /// <summary>
+    /// A prompt (or a chat's messages) larger than this in UTF-8 is refused before it is tokenized; within it,
+    /// tokenization stops at the model's context.
+    /// </summary>
+    [Range(1, 64 * 1024 * 1024)]
+    public int MaxPromptBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
     /// How the KV cache travels between steps: auto (IOBinding with the cache on the device under CUDA,
     /// OrtValues on CPU), iobinding or ortvalue; any case.
     /// </summary>

@@ -57,9 +57,9 @@ public sealed class GenerationRequestValidator(IOptions<GenerationOptions> optio
             throw Invalid($"top_k must be >= 0, 0 meaning no limit (got {topK}).");
         }
         var penalty = p.RepetitionPenalty ?? defaults.RepetitionPenalty;
-        if (!float.IsFinite(penalty) || penalty <= 0f)
+        if (!(penalty >= SamplingParameters.MinRepetitionPenalty && penalty <= SamplingParameters.MaxRepetitionPenalty))
         {
-            throw Invalid($"repetition_penalty must be a finite number > 0, 1 meaning none (got {penalty}).");
+            throw Invalid($"repetition_penalty must be in [{SamplingParameters.MinRepetitionPenalty}, {SamplingParameters.MaxRepetitionPenalty}], 1 meaning none (got {penalty}).");
         }
 
         var limits = options.Value;
@@ -93,7 +93,7 @@ public sealed class GenerationRequestValidator(IOptions<GenerationOptions> optio
         {
             if (!Roles.Contains(messages[i].Role))
             {
-                throw Invalid($"messages[{i}].role is '{messages[i].Role}'; expected one of system, user, assistant, tool.");
+                throw Invalid($"messages[{i}].role is '{Repository.ServingErrors.Shorten(messages[i].Role)}'; expected one of system, user, assistant, tool.");
             }
         }
     }

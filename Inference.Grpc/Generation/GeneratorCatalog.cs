@@ -29,7 +29,7 @@ public sealed class GeneratorCatalog(ModelRepository repository, IOptions<Genera
             if (name is null)
             {
                 throw repository.StartupComplete
-                    ? new RpcException(new Status(StatusCode.NotFound, $"No text-generation model is loaded from {repository.RootPath}."))
+                    ? new RpcException(new Status(StatusCode.NotFound, "No text-generation model is loaded."))
                     : new RpcException(new Status(StatusCode.Unavailable, "Generator models are still loading; retry shortly."));
             }
         }
@@ -54,7 +54,7 @@ public sealed class GeneratorCatalog(ModelRepository repository, IOptions<Genera
         {
             var names = loaded.Select(m => m.Name).Distinct().ToList();
             throw new RpcException(new Status(StatusCode.NotFound,
-                $"Model '{name}' is not a loaded text-generation model (loaded: {(names.Count == 0 ? "none" : string.Join(", ", names))})."));
+                $"Model '{ServingErrors.Shorten(name)}' is not a loaded text-generation model (loaded: {(names.Count == 0 ? "none" : string.Join(", ", names))})."));
         }
     }
 }

@@ -18,12 +18,16 @@ public sealed class ModelTokenizer
     private static readonly Dictionary<char, byte> UnicodeToByte = BuildByteDecoder();
 
     private readonly BpeTokenizer _bpe;
+    // The same BPE without special tokens: text that merely spells "<|im_start|>" stays text (chat content).
+    private readonly BpeTokenizer _plain;
     private readonly byte[][] _tokenBytes;
     private readonly bool[] _isSpecial;
+    private readonly Regex? _specialPattern;
 
-    private ModelTokenizer(BpeTokenizer bpe, IReadOnlyDictionary<string, int> specialTokens)
+    private ModelTokenizer(BpeTokenizer bpe, BpeTokenizer plain, IReadOnlyDictionary<string, int> specialTokens)
     {
         _bpe = bpe;
+        _plain = plain;
         SpecialTokens = specialTokens;
         var size = Math.Max(bpe.Vocabulary.Values.DefaultIfEmpty(-1).Max(), specialTokens.Values.DefaultIfEmpty(-1).Max()) + 1;
         _tokenBytes = new byte[size][];
@@ -36,6 +40,19 @@ public sealed class ModelTokenizer
         {
             _tokenBytes[id] = Encoding.UTF8.GetBytes(token);
             _isSpecial[id] = true;
+        }
+        // Longest first, so a token that starts another is not cut short.
+        _specialPattern = specialTokens.Count == 0 ? null
+            : new Regex(string.Join("|", specialTokens.Keys.OrderByDescending(t => t.Length).Select(Regex.Escape)), RegexOptions.CultureInvariant);
+    }
+
+    /// <summary>Where a text spells the special tokens (a chat template's own text), in order.</summary>
+    public IEnumerable<(int Index, int Length, int Id)> FindSpecialTokens(string text)
+    {
+        if (_specialPattern is null) yield break;
+        foreach (Match match in _specialPattern.Matches(text))
+        {
+            yield return (match.Index, match.Length, SpecialTokens[match.Value]);
         }
     }
 
@@ -55,17 +72,30 @@ public sealed class ModelTokenizer
                 "Llama 3.x exports carry theirs only in tokenizer.json; Phi-3, Llama 2 and Mistral use SentencePiece (tokenizer.model).");
         }
         var special = ReadSpecialTokens(directory);
-        var pattern = ReadPreTokenizerPattern(directory) ?? Gpt2Pattern;
+        var pattern = new Regex(ReadPreTokenizerPattern(directory) ?? Gpt2Pattern, RegexOptions.Compiled);
         var options = new BpeOptions(vocabPath, mergesPath)
         {
             ByteLevel = true,
             SpecialTokens = special,
-            PreTokenizer = new RegexPreTokenizer(new Regex(pattern, RegexOptions.Compiled), special),
+            PreTokenizer = new RegexPreTokenizer(pattern, special),
         };
-        return new ModelTokenizer(BpeTokenizer.Create(options), special);
+        var plain = new BpeOptions(vocabPath, mergesPath) { ByteLevel = true, PreTokenizer = new RegexPreTokenizer(pattern, null) };
+        return new ModelTokenizer(BpeTokenizer.Create(options), BpeTokenizer.Create(plain), special);
     }
 
+    /// <summary>Text in which spelled special tokens are control tokens (a raw prompt, a chat template's own text).</summary>
     public IReadOnlyList<int> Encode(string text) => _bpe.EncodeToIds(text);
+
+    /// <summary>
+    /// Encodes at most <paramref name="maxTokens"/> tokens and stops there (a prompt far over the context is not
+    /// tokenized in full); <paramref name="complete"/> says whether the whole text fitted.
+    /// </summary>
+    public IReadOnlyList<int> Encode(string text, bool specialTokens, int maxTokens, out bool complete)
+    {
+        var ids = (specialTokens ? _bpe : _plain).EncodeToIds(text, maxTokens, out _, out var consumed);
+        complete = consumed >= text.Length;
+        return ids;
+    }
 
     public bool IsSpecial(int id) => (uint)id < (uint)_isSpecial.Length && _isSpecial[id];
 

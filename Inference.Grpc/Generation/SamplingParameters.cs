@@ -11,5 +11,15 @@ public sealed record SamplingParameters(
     IReadOnlyList<string> StopSequences,
     bool IgnoreEos)
 {
-    public bool IsGreedy => Temperature == 0f;
+    /// <summary>
+    /// Below this temperature sampling is greedy decoding: logits divided by a vanishing temperature overflow to
+    /// infinities whose differences are NaN, and the distribution they stand for is the argmax anyway.
+    /// </summary>
+    public const float GreedyBelowTemperature = 1e-3f;
+
+    /// <summary>repetition_penalty outside this range is refused: it would push logits past float's range.</summary>
+    public const float MinRepetitionPenalty = 1e-2f, MaxRepetitionPenalty = 1e2f;
+
+    /// <summary>Temperature 0, a vanishing temperature or top_k 1 (a tiny top_p keeps one token while sampling).</summary>
+    public bool IsGreedy => Temperature < GreedyBelowTemperature || TopK == 1;
 }

@@ -42,6 +42,11 @@ public sealed class TokenSampler
         }
 
         var next = _parameters.IsGreedy ? ArgMax(scores) : Sample(scores);
+        if ((uint)next >= (uint)scores.Length)
+        {
+            // Logits the draw cannot use (NaN or infinite from the model itself): the greedy token instead.
+            next = ArgMax(logits);
+        }
         if (penalty != 1f)
         {
             _seen.Add(next);
@@ -62,6 +67,7 @@ public sealed class TokenSampler
         return best;
     }
 
+    /// <summary>A token drawn from the filtered distribution; -1 when the scores hold no usable distribution.</summary>
     private int Sample(Span<float> scores)
     {
         var n = scores.Length;
@@ -71,6 +77,10 @@ public sealed class TokenSampler
             scores[i] /= _parameters.Temperature;
             max = Math.Max(max, scores[i]);
         }
+        if (!float.IsFinite(max))
+        {
+            return -1;
+        }
         if (_parameters.TopK == 0 && _parameters.TopP >= 1f)
         {
             // The whole distribution: no ordering needed (matters for 150k-token vocabularies).
@@ -78,6 +88,10 @@ public sealed class TokenSampler
             for (var i = 0; i < n; i++)
             {
                 sum += Math.Exp(scores[i] - max);
+            }
+            if (!double.IsFinite(sum))
+            {
+                return -1;
             }
             var target = _random.NextDouble() * sum;
             for (var i = 0; i < n; i++)
@@ -132,6 +146,10 @@ public sealed class TokenSampler
             }
         }
 
+        if (!(total > 0) || !double.IsFinite(total))
+        {
+            return -1;
+        }
         var draw = _random.NextDouble() * total;
         for (var i = 0; i < keep; i++)
         {

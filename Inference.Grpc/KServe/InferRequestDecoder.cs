@@ -13,27 +13,29 @@ namespace MlStack.Inference.KServe;
 /// </summary>
 public static class InferRequestDecoder
 {
-    public static TensorWork Decode(ModelInferRequest request, ServableModel model, CancellationToken cancellation)
+    public static TensorWork Decode(ModelInferRequest request, ServableModel model, RequestMemoryBudget budget, CancellationToken cancellation)
     {
         var useRaw = request.RawInputContents.Count > 0;
         if (useRaw && request.RawInputContents.Count != request.Inputs.Count)
             throw Invalid($"raw_input_contents has {request.RawInputContents.Count} entries but the request has {request.Inputs.Count} inputs; give one per input, in order.");
 
-        var decoded = new InputTensor?[model.Inputs.Length];
+        // First every declaration is checked against the model's limits and against the data actually sent; only
+        // then is memory reserved and rented, so a request that declares more than it sends costs nothing.
+        var planned = new (int Request, long[] Shape, int Bytes)?[model.Inputs.Length];
+        long batch = -1, total = 0;
         try
         {
-            long batch = -1;
             for (var j = 0; j < request.Inputs.Count; j++)
             {
                 var input = request.Inputs[j];
                 var index = Array.FindIndex(model.Inputs, s => s.Name == input.Name);
                 if (index < 0)
-                    throw Invalid($"Unexpected input '{input.Name}': model '{model.Name}' expects {Expected(model)}.");
+                    throw Invalid($"Unexpected input '{ServingErrors.Shorten(input.Name)}': model '{model.Name}' expects {Expected(model)}.");
                 var spec = model.Inputs[index];
-                if (decoded[index] is not null)
+                if (planned[index] is not null)
                     throw Invalid($"Input '{input.Name}' is given twice.");
                 if (input.Datatype != spec.DataType)
-                    throw Invalid($"Input '{input.Name}' has datatype '{input.Datatype}', expected {spec.DataType}.");
+                    throw Invalid($"Input '{input.Name}' has datatype '{ServingErrors.Shorten(input.Datatype)}', expected {spec.DataType}.");
 
                 var shape = input.Shape.ToArray();
                 CheckShape(input.Name, shape, spec, model);
@@ -46,54 +48,61 @@ public static class InferRequestDecoder
 
                 long count = 1;
                 foreach (var d in shape) count = checked(count * d);
-                var bytes = count * spec.ElementSize;
+                var bytes = checked(count * spec.ElementSize);
                 if (bytes > Array.MaxLength)
                     throw Invalid($"Input '{input.Name}' with shape {Format(shape)} needs {bytes} bytes, more than one tensor may hold.");
-
-                var tensor = InputTensor.Rent(shape, (int)bytes);
-                decoded[index] = tensor;
-                var target = tensor.Buffer.AsSpan(0, tensor.Length);
                 if (useRaw)
                 {
                     var raw = request.RawInputContents[j];
                     if (raw.Length != bytes)
                         throw Invalid($"Input '{input.Name}' has {raw.Length} bytes in raw_input_contents, expected {bytes} ({count} {spec.DataType} values for shape {Format(shape)}).");
-                    raw.Span.CopyTo(target);
                 }
                 else
                 {
-                    CopyContents(input, spec, count, target);
+                    var (field, given) = SentValues(input, spec);
+                    if (given != count)
+                        throw Invalid($"Input '{input.Name}' has {given} values in {field}, expected {count} for its shape.");
                 }
+                planned[index] = (j, shape, (int)bytes);
+                total += bytes;
             }
-
-            var missing = model.Inputs.Where((_, i) => decoded[i] is null).ToArray();
-            if (missing.Length > 0)
-                throw Invalid($"Missing input(s) {string.Join(", ", missing.Select(s => $"'{s.Name}' ({s.DataType} {s.ShapeText})"))}.");
-
-            foreach (var output in request.Outputs)
-            {
-                if (!model.Outputs.Any(o => o.Name == output.Name))
-                    throw Invalid($"Unknown output '{output.Name}': model '{model.Name}' has {string.Join(", ", model.Outputs.Select(o => $"'{o.Name}'"))}.");
-            }
-
-            var rows = model.Batched ? (int)batch : 1;
-            return new TensorWork(decoded!, rows, cancellation);
         }
-        catch (Exception error) when (error is OverflowException)
+        catch (OverflowException)
         {
-            Return(decoded);
             throw Invalid("An input shape has more elements than can be counted.");
+        }
+
+        var missing = model.Inputs.Where((_, i) => planned[i] is null).ToArray();
+        if (missing.Length > 0)
+            throw Invalid($"Missing input(s) {string.Join(", ", missing.Select(s => $"'{s.Name}' ({s.DataType} {s.ShapeText})"))}.");
+        foreach (var output in request.Outputs)
+        {
+            if (!model.Outputs.Any(o => o.Name == output.Name))
+                throw Invalid($"Unknown output '{ServingErrors.Shorten(output.Name)}': model '{model.Name}' has {string.Join(", ", model.Outputs.Select(o => $"'{o.Name}'"))}.");
+        }
+
+        var lease = budget.Reserve(total);
+        var decoded = new InputTensor?[model.Inputs.Length];
+        try
+        {
+            for (var i = 0; i < decoded.Length; i++)
+            {
+                var (j, shape, bytes) = planned[i]!.Value;
+                var tensor = InputTensor.Rent(shape, bytes);
+                decoded[i] = tensor;
+                var target = tensor.Buffer.AsSpan(0, tensor.Length);
+                if (useRaw) request.RawInputContents[j].Span.CopyTo(target);
+                else CopyContents(request.Inputs[j], model.Inputs[i], target);
+            }
+            var rows = model.Batched ? (int)batch : 1;
+            return new TensorWork(decoded!, rows, lease, cancellation);
         }
         catch
         {
-            Return(decoded);
+            foreach (var tensor in decoded) tensor?.Return();
+            lease.Dispose();
             throw;
         }
-    }
-
-    private static void Return(InputTensor?[] decoded)
-    {
-        foreach (var tensor in decoded) tensor?.Return();
     }
 
     private static void CheckShape(string name, long[] shape, TensorSpec spec, ServableModel model)
@@ -109,65 +118,80 @@ public static class InferRequestDecoder
         }
         if (model.Batched && shape[0] > model.Config.MaxBatchSize)
             throw Invalid($"Input '{name}' has batch size {shape[0]}, more than the model's max_batch_size {model.Config.MaxBatchSize}.");
-    }
-
-    private static void CopyContents(ModelInferRequest.Types.InferInputTensor input, TensorSpec spec, long count, Span<byte> target)
-    {
-        var contents = input.Contents;
-        if (contents is null)
-            throw Invalid($"Input '{input.Name}' has no data: set contents or raw_input_contents.");
-        switch (spec.DataType)
+        var limit = model.Config.VariableDimensionLimit;
+        for (var d = model.Batched ? 1 : 0; d < shape.Length; d++)
         {
-            case "FP32":
-                CopyTo(input.Name, "fp32_contents", contents.Fp32Contents, count, target);
-                break;
-            case "FP64":
-                CopyTo(input.Name, "fp64_contents", contents.Fp64Contents, count, target);
-                break;
-            case "INT64":
-                CopyTo(input.Name, "int64_contents", contents.Int64Contents, count, target);
-                break;
-            case "UINT64":
-                CopyTo(input.Name, "uint64_contents", contents.Uint64Contents, count, target);
-                break;
-            case "INT32":
-                CopyTo(input.Name, "int_contents", contents.IntContents, count, target);
-                break;
-            case "UINT32":
-                CopyTo(input.Name, "uint_contents", contents.UintContents, count, target);
-                break;
-            case "INT16":
-                Check(input.Name, "int_contents", contents.IntContents.Count, count);
-                for (var i = 0; i < count; i++)
-                    BinaryPrimitives.WriteInt16LittleEndian(target[(i * 2)..], checked((short)InRange(input.Name, contents.IntContents[i], short.MinValue, short.MaxValue)));
-                break;
-            case "INT8":
-                Check(input.Name, "int_contents", contents.IntContents.Count, count);
-                for (var i = 0; i < count; i++) target[i] = unchecked((byte)(sbyte)InRange(input.Name, contents.IntContents[i], sbyte.MinValue, sbyte.MaxValue));
-                break;
-            case "UINT16":
-                Check(input.Name, "uint_contents", contents.UintContents.Count, count);
-                for (var i = 0; i < count; i++)
-                    BinaryPrimitives.WriteUInt16LittleEndian(target[(i * 2)..], (ushort)InRange(input.Name, contents.UintContents[i], 0, ushort.MaxValue));
-                break;
-            case "UINT8":
-                Check(input.Name, "uint_contents", contents.UintContents.Count, count);
-                for (var i = 0; i < count; i++) target[i] = (byte)InRange(input.Name, contents.UintContents[i], 0, byte.MaxValue);
-                break;
-            case "BOOL":
-                Check(input.Name, "bool_contents", contents.BoolContents.Count, count);
-                for (var i = 0; i < count; i++) target[i] = contents.BoolContents[i] ? (byte)1 : (byte)0;
-                break;
-            default:
-                throw Invalid($"Input '{input.Name}' is {spec.DataType}, which travels only in raw_input_contents.");
+            if (spec.Shape[d] < 0 && shape[d] > limit)
+                throw Invalid($"Input '{name}' has shape {Format(shape)}: dimension {d} may be at most {limit} for model '{model.Name}' (max_dimension_size).");
         }
     }
 
-    /// <summary>Copies a typed contents field whose element type is the tensor's own, after checking its count.</summary>
-    private static void CopyTo<T>(string name, string fieldName, Google.Protobuf.Collections.RepeatedField<T> field, long count, Span<byte> target)
+    /// <summary>The typed contents field a datatype travels in, and how many values the request put there.</summary>
+    private static (string Field, int Count) SentValues(ModelInferRequest.Types.InferInputTensor input, TensorSpec spec)
+    {
+        var contents = input.Contents
+            ?? throw Invalid($"Input '{input.Name}' has no data: set contents or raw_input_contents.");
+        return spec.DataType switch
+        {
+            "FP32" => ("fp32_contents", contents.Fp32Contents.Count),
+            "FP64" => ("fp64_contents", contents.Fp64Contents.Count),
+            "INT64" => ("int64_contents", contents.Int64Contents.Count),
+            "UINT64" => ("uint64_contents", contents.Uint64Contents.Count),
+            "INT32" or "INT16" or "INT8" => ("int_contents", contents.IntContents.Count),
+            "UINT32" or "UINT16" or "UINT8" => ("uint_contents", contents.UintContents.Count),
+            "BOOL" => ("bool_contents", contents.BoolContents.Count),
+            _ => throw Invalid($"Input '{input.Name}' is {spec.DataType}, which travels only in raw_input_contents."),
+        };
+    }
+
+    /// <summary>Copies typed contents whose count <see cref="SentValues"/> has already checked.</summary>
+    private static void CopyContents(ModelInferRequest.Types.InferInputTensor input, TensorSpec spec, Span<byte> target)
+    {
+        var contents = input.Contents;
+        switch (spec.DataType)
+        {
+            case "FP32":
+                CopyTo(contents.Fp32Contents, target);
+                break;
+            case "FP64":
+                CopyTo(contents.Fp64Contents, target);
+                break;
+            case "INT64":
+                CopyTo(contents.Int64Contents, target);
+                break;
+            case "UINT64":
+                CopyTo(contents.Uint64Contents, target);
+                break;
+            case "INT32":
+                CopyTo(contents.IntContents, target);
+                break;
+            case "UINT32":
+                CopyTo(contents.UintContents, target);
+                break;
+            case "INT16":
+                for (var i = 0; i < contents.IntContents.Count; i++)
+                    BinaryPrimitives.WriteInt16LittleEndian(target[(i * 2)..], (short)InRange(input.Name, contents.IntContents[i], short.MinValue, short.MaxValue));
+                break;
+            case "INT8":
+                for (var i = 0; i < contents.IntContents.Count; i++) target[i] = unchecked((byte)(sbyte)InRange(input.Name, contents.IntContents[i], sbyte.MinValue, sbyte.MaxValue));
+                break;
+            case "UINT16":
+                for (var i = 0; i < contents.UintContents.Count; i++)
+                    BinaryPrimitives.WriteUInt16LittleEndian(target[(i * 2)..], (ushort)InRange(input.Name, contents.UintContents[i], 0, ushort.MaxValue));
+                break;
+            case "UINT8":
+                for (var i = 0; i < contents.UintContents.Count; i++) target[i] = (byte)InRange(input.Name, contents.UintContents[i], 0, byte.MaxValue);
+                break;
+            case "BOOL":
+                for (var i = 0; i < contents.BoolContents.Count; i++) target[i] = contents.BoolContents[i] ? (byte)1 : (byte)0;
+                break;
+        }
+    }
+
+    /// <summary>Copies a typed contents field whose element type is the tensor's own.</summary>
+    private static void CopyTo<T>(Google.Protobuf.Collections.RepeatedField<T> field, Span<byte> target)
         where T : struct
     {
-        Check(name, fieldName, field.Count, count);
         var values = MemoryMarshal.Cast<byte, T>(target);
         for (var i = 0; i < values.Length; i++) values[i] = field[i];
     }
@@ -175,16 +199,11 @@ public static class InferRequestDecoder
     private static long InRange(string name, long value, long min, long max) =>
         value >= min && value <= max ? value : throw Invalid($"Input '{name}' has value {value}, outside {min}..{max}.");
 
-    private static void Check(string name, string field, int given, long expected)
-    {
-        if (given != expected)
-            throw Invalid($"Input '{name}' has {given} values in {field}, expected {expected} for its shape.");
-    }
-
     private static string Expected(ServableModel model) =>
         string.Join(", ", model.Inputs.Select(s => $"'{s.Name}' ({s.DataType} {s.ShapeText})"));
 
-    private static string Format(long[] shape) => "[" + string.Join(",", shape) + "]";
+    private static string Format(long[] shape) =>
+        shape.Length <= 16 ? "[" + string.Join(",", shape) + "]" : "[" + string.Join(",", shape.Take(16)) + ",...] (" + shape.Length + " dimensions)";
 
     public static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 }

@@ -1,7 +1,9 @@
 using System.Reflection;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using MlStack.Inference.Repository;
+using MlStack.Inference.Security;
 using MlStack.Inference.V2;
 
 namespace MlStack.Inference.KServe;
@@ -101,6 +103,7 @@ public sealed class InferenceService(ModelRepository repository, TensorInference
         return Task.FromResult(response);
     }
 
+    [Authorize(Policy = InferenceKeyOptions.RepositoryControlPolicy)]
     public override async Task<RepositoryModelLoadResponse> RepositoryModelLoad(RepositoryModelLoadRequest request, ServerCallContext context)
     {
         CheckRepositoryName(request.RepositoryName);
@@ -112,6 +115,7 @@ public sealed class InferenceService(ModelRepository repository, TensorInference
         return new RepositoryModelLoadResponse();
     }
 
+    [Authorize(Policy = InferenceKeyOptions.RepositoryControlPolicy)]
     public override async Task<RepositoryModelUnloadResponse> RepositoryModelUnload(RepositoryModelUnloadRequest request, ServerCallContext context)
     {
         CheckRepositoryName(request.RepositoryName);
@@ -129,7 +133,7 @@ public sealed class InferenceService(ModelRepository repository, TensorInference
         {
             if (name != "config")
                 throw new RpcException(new Status(StatusCode.InvalidArgument,
-                    $"Unknown parameter '{name}': RepositoryModelLoad takes 'config' (the model configuration as JSON, model.json's format)."));
+                    $"Unknown parameter '{ServingErrors.Shorten(name)}': RepositoryModelLoad takes 'config' (the model configuration as JSON, model.json's format)."));
         }
         if (!request.Parameters.TryGetValue("config", out var parameter)) return null;
         if (parameter.ParameterChoiceCase != ModelRepositoryParameter.ParameterChoiceOneofCase.StringParam)
@@ -142,13 +146,13 @@ public sealed class InferenceService(ModelRepository repository, TensorInference
         }
         catch (InvalidDataException error)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"Model '{request.ModelName}' was not changed: {error.Message}"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"Model '{ServingErrors.Shorten(request.ModelName)}' was not changed: {error.Message}"));
         }
     }
 
     private static void CheckRepositoryName(string name)
     {
         if (name.Length > 0 && name != "default" && name != "models")
-            throw new RpcException(new Status(StatusCode.NotFound, $"Repository '{name}' does not exist; this server has one, named 'models' (or empty)."));
+            throw new RpcException(new Status(StatusCode.NotFound, $"Repository '{ServingErrors.Shorten(name)}' does not exist; this server has one, named 'models' (or empty)."));
     }
 }

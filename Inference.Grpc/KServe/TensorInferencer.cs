@@ -9,7 +9,8 @@ namespace MlStack.Inference.KServe;
 /// JSON form): checks the request against the model, queues it to the model's batcher and answers in
 /// raw_output_contents. Failures are RpcExceptions with a precise status, counted in the serving metrics.
 /// </summary>
-public sealed class TensorInferencer(ModelRepository repository, InferenceMetrics metrics, ILogger<TensorInferencer> logger)
+public sealed class TensorInferencer(ModelRepository repository, InferenceMetrics metrics, RequestMemoryBudget budget,
+    ILogger<TensorInferencer> logger)
 {
     /// <param name="deadline">When the caller stops waiting (gRPC's deadline); DateTime.MaxValue for none.</param>
     public async Task<ModelInferResponse> InferAsync(ModelInferRequest request, DateTime deadline, CancellationToken cancellationToken)
@@ -23,7 +24,7 @@ public sealed class TensorInferencer(ModelRepository repository, InferenceMetric
             var served = repository.Resolve<ServableModel>(request.ModelName, request.ModelVersion,
                 "ModelInfer serves tensor and embedding models; use mlstack.inference.v1.TextGeneration");
             (model, version) = (served.Name, served.VersionText);
-            work = InferRequestDecoder.Decode(request, served, cancellationToken);
+            work = InferRequestDecoder.Decode(request, served, budget, cancellationToken);
             var outputs = await served.Tensors.EnqueueAsync(work);
 
             var response = new ModelInferResponse { ModelName = served.Name, ModelVersion = served.VersionText, Id = request.Id };

@@ -107,6 +107,16 @@ public sealed class TensorRunner(InferenceSession session, TensorSpec[] inputs, 
         }
     }
 
+    /// <summary>The warm-up belongs to loading, not to any caller's budget.</summary>
+    private sealed class NoReservation : IDisposable
+    {
+        public static readonly NoReservation Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
+
     /// <summary>A run on zeros, with every variable dimension 1, so the first request does not pay for lazy initialisation.</summary>
     public void WarmUp()
     {
@@ -119,7 +129,7 @@ public sealed class TensorRunner(InferenceSession session, TensorSpec[] inputs, 
                 tensor.Buffer.AsSpan(0, tensor.Length).Clear();
                 return tensor;
             }).ToArray(),
-            rows: 1, CancellationToken.None);
+            rows: 1, reservation: NoReservation.Instance, CancellationToken.None);
         try
         {
             Execute([work]);

@@ -2,8 +2,8 @@ using MlStack.Inference.Batching;
 
 namespace MlStack.Inference.KServe;
 
-/// <summary>One ModelInfer request queued for its model: inputs in the model's input order.</summary>
-public sealed class TensorWork(InputTensor[] inputs, int rows, CancellationToken cancellation)
+/// <summary>One ModelInfer request queued for its model: inputs in the model's input order, and their reserved bytes.</summary>
+public sealed class TensorWork(InputTensor[] inputs, int rows, IDisposable reservation, CancellationToken cancellation)
     : BatchWork<OutputTensor[]>(rows, cancellation)
 {
     public InputTensor[] Inputs { get; } = inputs;
@@ -22,5 +22,6 @@ public sealed class TensorWork(InputTensor[] inputs, int rows, CancellationToken
     public void ReturnBuffers()
     {
         foreach (var input in Inputs) input.Return();
+        reservation.Dispose();
     }
 }

@@ -41,6 +41,18 @@ public sealed class ModelConfig
     /// <summary>Embedding models: longer inputs are truncated to this many tokens, special tokens included.</summary>
     public int MaxSequenceLength { get; set; } = 512;
 
+    /// <summary>
+    /// The largest size a ModelInfer request may give any variable (-1) dimension other than the batch, the sequence
+    /// length included. Unset: max_sequence_length for embedding models, <see cref="DefaultMaxDimensionSize"/> otherwise.
+    /// </summary>
+    public long? MaxDimensionSize { get; set; }
+
+    public const long DefaultMaxDimensionSize = 8192;
+
+    /// <summary>The limit on every variable non-batch dimension of a request's inputs.</summary>
+    [JsonIgnore]
+    public long VariableDimensionLimit => MaxDimensionSize ?? (Task == EmbeddingTask ? MaxSequenceLength : DefaultMaxDimensionSize);
+
     public VersionPolicyConfig? VersionPolicy { get; set; }
 
     /// <summary>
@@ -113,6 +125,7 @@ public sealed class ModelConfig
     public void Validate()
     {
         if (MaxBatchSize < 0) throw new InvalidDataException("max_batch_size must be 0 or more.");
+        if (MaxDimensionSize < 1) throw new InvalidDataException("max_dimension_size must be at least 1.");
         if (DynamicBatching is { } batching)
         {
             if (MaxBatchSize == 0) throw new InvalidDataException("dynamic_batching needs max_batch_size > 0.");

@@ -62,7 +62,7 @@ public sealed class ModelRepository : IAsyncDisposable
     public async Task LoadAsync(string name, bool configured = false, ModelConfig? config = null)
     {
         if (!IsOnDisk(name))
-            throw new RpcException(new Status(StatusCode.NotFound, $"Model '{name}' is not in the repository."));
+            throw new RpcException(new Status(StatusCode.NotFound, $"Model '{ServingErrors.Shorten(name)}' is not in the repository."));
 
         var slot = _models.GetOrAdd(name, n => new ModelSlot(n));
         await slot.Gate.WaitAsync();
@@ -108,7 +108,7 @@ public sealed class ModelRepository : IAsyncDisposable
             catch (Exception error)
             {
                 foreach (var model in loaded) await model.DisposeAsync();
-                slot.FailLoad(error.Message);
+                slot.FailLoad(ServingErrors.LoadFailureReason(error, RootPath));
                 _logger.LogError(error, "Model {Model} failed to load", name);
             }
         }
@@ -145,7 +145,7 @@ public sealed class ModelRepository : IAsyncDisposable
         if (!_models.TryGetValue(name, out var slot))
         {
             if (IsOnDisk(name)) return; // not loaded: nothing to do
-            throw new RpcException(new Status(StatusCode.NotFound, $"Model '{name}' is not in the repository."));
+            throw new RpcException(new Status(StatusCode.NotFound, $"Model '{ServingErrors.Shorten(name)}' is not in the repository."));
         }
         await slot.Gate.WaitAsync();
         try
@@ -170,8 +170,8 @@ public sealed class ModelRepository : IAsyncDisposable
         if (!_models.TryGetValue(name ?? "", out var slot))
         {
             if (IsOnDisk(name))
-                throw new RpcException(new Status(StatusCode.Unavailable, $"Model '{name}' is not loaded."));
-            throw new RpcException(new Status(StatusCode.NotFound, $"Model '{name}' is not in the repository."));
+                throw new RpcException(new Status(StatusCode.Unavailable, $"Model '{ServingErrors.Shorten(name)}' is not loaded."));
+            throw new RpcException(new Status(StatusCode.NotFound, $"Model '{ServingErrors.Shorten(name)}' is not in the repository."));
         }
         var serving = slot.Serving;
         if (serving.Versions.Count == 0)
@@ -183,7 +183,7 @@ public sealed class ModelRepository : IAsyncDisposable
         if (long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && serving.Versions.TryGetValue(number, out var served))
             return served.Model;
         throw new RpcException(new Status(StatusCode.NotFound,
-            $"Version '{version}' of model '{name}' is not available (serving: {string.Join(",", serving.Versions.Keys)})."));
+            $"Version '{ServingErrors.Shorten(version)}' of model '{name}' is not available (serving: {string.Join(",", serving.Versions.Keys)})."));
     }
 
     /// <summary>Like <see cref="Resolve"/>, for an API that serves one kind of model; another kind is INVALID_ARGUMENT.</summary>

@@ -20,6 +20,17 @@ public sealed class ModelRepositoryOptions
     /// <summary>Off: every request runs alone even where model.json configures dynamic batching (for comparison).</summary>
     public bool DynamicBatching { get; set; } = true;
 
+    /// <summary>Texts one Embed call may carry; more are refused at once, before any is tokenized.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxEmbedTexts { get; set; } = 1024;
+
+    /// <summary>
+    /// Bytes that ModelInfer and Embed calls may hold together (input tensors, token ids, output vectors), counted from
+    /// each request's declaration before anything is allocated; a call that would pass it is RESOURCE_EXHAUSTED at once.
+    /// </summary>
+    [Range(1024 * 1024, long.MaxValue)]
+    public long MaxBytesInFlight { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>The embedding model Embed uses when the request names none.</summary>
     public string DefaultEmbeddingModel { get; set; } = MiniLmModelInstaller.ModelName;
 }

@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -9,7 +7,7 @@ namespace MlStack.VectorStore.Auth;
 
 /// <summary>
 /// Accepts "Authorization: Bearer &lt;key&gt;" (an HTTP header, or gRPC metadata, which travels as one).
-/// Both keys are hashed first so the constant-time comparison also hides the key's length. Failures say nothing
+/// The comparison is <see cref="ApiKeys.Match"/> (constant time, length hidden). Failures say nothing
 /// about why: the answer is a bare 401 (gRPC clients see UNAUTHENTICATED).
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
@@ -25,9 +23,7 @@ public sealed class ApiKeyAuthenticationHandler(
         if (!header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
             return Task.FromResult(AuthenticateResult.NoResult());
 
-        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(header[BearerPrefix.Length..].Trim()));
-        var expected = SHA256.HashData(Encoding.UTF8.GetBytes(Options.ApiKey));
-        return Task.FromResult(CryptographicOperations.FixedTimeEquals(presented, expected)
+        return Task.FromResult(ApiKeys.Match(header[BearerPrefix.Length..].Trim(), Options.ApiKey)
             ? AuthenticateResult.Success(new AuthenticationTicket(Caller, ApiKeyOptions.Scheme))
             : AuthenticateResult.Fail("invalid API key"));
     }

@@ -26,13 +26,15 @@ public static class VectorStoreExtensions
     public static WebApplicationBuilder AddVectorStore(this WebApplicationBuilder builder)
     {
         builder.AddValidatedOptions<EmbeddingOptions>(EmbeddingOptions.SectionName);
+        builder.AddValidatedOptions<InferenceKeyOptions>(InferenceKeyOptions.SectionName);
         builder.AddValidatedOptions<VisibilityOptions>(VisibilityOptions.SectionName);
         builder.AddValidatedOptions<IngestionOptions>(IngestionOptions.SectionName);
         builder.AddValidatedOptions<SearchOptions>(SearchOptions.SectionName);
         builder.AddValidatedOptions<ExtractionOptions>(ExtractionOptions.SectionName);
 
         // Service discovery resolves the address when called ("services:inference:grpc" from Aspire).
-        builder.Services.AddServiceGrpcClient<Embeddings.EmbeddingsClient>(EmbeddingOptions.InferenceAddress);
+        builder.Services.AddServiceGrpcClient<Embeddings.EmbeddingsClient>(EmbeddingOptions.InferenceAddress)
+            .AddApiKey(services => services.GetRequiredService<IOptions<InferenceKeyOptions>>().Value.ApiKey);
         builder.Services.AddSingleton<EmbeddingGateway>();
 
         builder.Services.AddSingleton<CollectionStatistics>();

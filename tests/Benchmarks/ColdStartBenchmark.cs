@@ -55,7 +55,7 @@ public static class ColdStartBenchmark
         await server.StartAsync(TimeSpan.FromMinutes(5));
         var ready = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
-        using var channel = GrpcChannel.ForAddress(server.GrpcAddress);
+        using var channel = server.OpenChannel();
         await new Embeddings.EmbeddingsClient(channel).EmbedAsync(new EmbedRequest { Texts = { "How long does a cold start take?" } });
         var embedded = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 

@@ -51,7 +51,7 @@ public static class EmbeddingBenchmark
         foreach (var batching in new[] { true, false })
         {
             var port = StartServer(solution, batching, spinning);
-            using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+            using var channel = KeyedChannel.Open(new Uri($"http://127.0.0.1:{port}"), BenchmarkKey);
             await WaitReadyAsync(channel);
             var client = new MlStack.Inference.V1.Embeddings.EmbeddingsClient(channel);
             foreach (var (kind, text) in new[] { ("short", ShortText), ("long", LongText) })
@@ -126,6 +126,8 @@ public static class EmbeddingBenchmark
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
+    private static readonly string BenchmarkKey = InferenceHost.NewKey("benchmark");
+
     /// <summary>Runs the real Inference.Grpc host in this process on a free port (its Main on its own thread).</summary>
     private static int StartServer(string solution, bool batching, bool spinning)
     {
@@ -138,6 +140,7 @@ public static class EmbeddingBenchmark
             $"--ModelRepository:DynamicBatching={batching}",
             $"--Execution:AllowSpinning={spinning}",
             "--Logging:LogLevel:Default=Warning",
+            $"--Inference:ApiKey={BenchmarkKey}",
         ];
         var entry = typeof(ModelRepository).Assembly.EntryPoint!;
         new Thread(() => entry.Invoke(null, [args])) { IsBackground = true }.Start();

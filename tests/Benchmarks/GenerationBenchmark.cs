@@ -35,8 +35,8 @@ public static class GenerationBenchmark
         Console.WriteLine($"Load average at start: {LoadAverage()}; {Environment.ProcessorCount} cores; Execution:IntraOpNumThreads={threads}, spinning off");
         await using var on = await StartServerAsync(batching: true, models, streams.Max(), threads);
         await using var off = await StartServerAsync(batching: false, models, streams.Max(), threads);
-        using var onChannel = GrpcChannel.ForAddress(on.GrpcAddress);
-        using var offChannel = GrpcChannel.ForAddress(off.GrpcAddress);
+        using var onChannel = on.OpenChannel();
+        using var offChannel = off.OpenChannel();
         var servers = new[]
         {
             (Name: "on", Client: new TextGeneration.TextGenerationClient(onChannel), Cpu: new ProcessCpu([("on", on.ProcessId)])),

@@ -49,9 +49,10 @@ public static class HttpDoorBenchmark
             ["Logging:LogLevel:Default"] = "Warning",
         }, echoPrefix: "server");
         await server.StartAsync();
-        using var channel = GrpcChannel.ForAddress(server.GrpcAddress);
+        using var channel = server.OpenChannel();
         var grpc = new TextGeneration.TextGenerationClient(channel);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = server.HttpAddress };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", server.ApiKey);
         var doors = new (string Name, Stream Run)[]
         {
             ("gRPC", (m, t) => GrpcAsync(grpc, m, t)),

@@ -55,7 +55,7 @@ internal static class VectorStoreBenchmark
             using var proxy = new ChildProcess(ChildProcess.Dotnet,
                 [Path.Combine(proxyDir, "VectorStore.Proxy.dll"),
                  $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{proxyHttp}", $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{proxyGrpc}",
-                 $"--Chroma:BaseAddress={chroma.BaseAddress}", $"--services:inference:grpc:0={inference.GrpcAddress}",
+                 $"--Chroma:BaseAddress={chroma.BaseAddress}", $"--services:inference:grpc:0={inference.GrpcAddress}", $"--Inference:ApiKey={inference.ApiKey}",
                  $"--Vectors:ApiKey={Key}", "--Logging:LogLevel:Default=Warning", .. ProxySettings(args)],
                 proxyDir, echoPrefix: "vectors");
             await proxy.WaitForHttpAsync($"http://127.0.0.1:{proxyHttp}/health", TimeSpan.FromMinutes(3));
@@ -66,7 +66,7 @@ internal static class VectorStoreBenchmark
                 m.Add("authorization", $"Bearer {Key}");
                 return m;
             }));
-            using var inferenceChannel = GrpcChannel.ForAddress(inference.GrpcAddress);
+            using var inferenceChannel = inference.OpenChannel();
             var embeddings = new Embeddings.EmbeddingsClient(inferenceChannel);
             using var chromaHttp = new HttpClient { BaseAddress = chroma.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
             var seeder = new VectorStoreSeeder(chromaHttp, DatabasePath);

@@ -19,6 +19,8 @@ public sealed class OpenAIEndpointTests(DashboardFixture fixture)
         var form = chat.Page.Locator(".endpoint-form");
         await form.GetByLabel("Name").FillAsync(EndpointName);
         await form.GetByLabel("Base URL").FillAsync(door.ToString());
+        // The door asks for the inference API key, which an OpenAI client sends as its api key (Authorization: Bearer).
+        await form.GetByLabel("API key (optional)").FillAsync(await fixture.Stack.ParameterAsync("inference-api-key"));
         await form.GetByLabel("Model", new() { Exact = true }).FillAsync("tiny-gpt");
         await form.GetByLabel("Model", new() { Exact = true }).PressAsync("Tab"); // MudTextField takes its value on change
         await form.GetByRole(AriaRole.Button, new() { Name = "Add endpoint" }).ClickAsync();

@@ -24,11 +24,19 @@ public class InferenceHost : IAsyncLifetime
 
     private WebApplicationFactory<inference::Program>? _factory;
 
+    /// <summary>The keys the service is started with; <see cref="Channel"/> and <see cref="Http"/> send the API key.</summary>
+    public string ApiKey { get; } = NewKey("api");
+    public string AdminKey { get; } = NewKey("admin");
+
     public int GrpcPort { get; } = FreePort.Next();
     public int HttpPort { get; } = FreePort.Next();
     public GrpcChannel Channel { get; private set; } = null!;
+    private GrpcChannel? _adminChannel;
     public HttpClient Http { get; private set; } = null!;
     public GRPCInferenceService.GRPCInferenceServiceClient Inference { get; private set; } = null!;
+
+    /// <summary>The KServe client with the admin key: repository control (RepositoryModelLoad/Unload).</summary>
+    public GRPCInferenceService.GRPCInferenceServiceClient Admin { get; private set; } = null!;
     public Embeddings.EmbeddingsClient Embeddings { get; private set; } = null!;
     public TextGeneration.TextGenerationClient TextGeneration { get; private set; } = null!;
     public IServiceProvider Services => _factory?.Services ?? throw new InvalidOperationException("The host is not started.");
@@ -58,6 +66,8 @@ public class InferenceHost : IAsyncLifetime
             ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{GrpcPort}",
             ["ModelRepository:Path"] = RepositoryPath,
             ["Execution:IntraOpNumThreads"] = "1",
+            ["Inference:ApiKey"] = ApiKey,
+            ["Inference:AdminKey"] = AdminKey,
         };
         foreach (var (key, value) in Settings) settings[key] = value;
 
@@ -69,13 +79,22 @@ public class InferenceHost : IAsyncLifetime
         _factory.UseKestrel();
         _factory.StartServer();
 
-        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{GrpcPort}", new GrpcChannelOptions { MaxSendMessageSize = null });
+        Channel = OpenChannel(ApiKey);
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}") };
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiKey);
         Inference = new GRPCInferenceService.GRPCInferenceServiceClient(Channel);
+        _adminChannel = OpenChannel(AdminKey);
+        Admin = new GRPCInferenceService.GRPCInferenceServiceClient(_adminChannel);
         Embeddings = new Embeddings.EmbeddingsClient(Channel);
         TextGeneration = new TextGeneration.TextGenerationClient(Channel);
         await WaitUntilReadyAsync();
     }
+
+    /// <summary>A channel to the service that sends this key on every call ("authorization: Bearer"), or none when null.</summary>
+    public GrpcChannel OpenChannel(string? key) => KeyedChannel.Open(new Uri($"http://127.0.0.1:{GrpcPort}"), key);
+
+    /// <summary>A fresh random key of at least the 16 characters the service asks for.</summary>
+    public static string NewKey(string purpose) => $"{purpose}-{Guid.NewGuid():N}";
 
     /// <summary>By default: until /health answers 200 (every model loaded). Fixtures with a broken model wait for less.</summary>
     protected virtual async Task WaitUntilReadyAsync()
@@ -100,6 +119,7 @@ public class InferenceHost : IAsyncLifetime
     public virtual async Task DisposeAsync()
     {
         Channel?.Dispose();
+        _adminChannel?.Dispose();
         Http?.Dispose();
         if (_factory is not null) await _factory.DisposeAsync();
     }

@@ -18,6 +18,12 @@ public sealed class InferenceProcess(IReadOnlyDictionary<string, string>? settin
 
     private ChildProcess? _process;
 
+    /// <summary>
+    /// The API key the service is started with, unless the settings name their own (Inference:ApiKey); empty there for
+    /// none, as behind a platform that authenticates callers itself (with Inference:RequireApiKey=false).
+    /// </summary>
+    public string ApiKey { get; } = settings?.GetValueOrDefault("Inference:ApiKey") ?? InferenceHost.NewKey("api");
+
     public int HttpPort { get; } = FreePort.Next();
     public int GrpcPort { get; } = FreePort.Next();
     public Uri GrpcAddress => new($"http://127.0.0.1:{GrpcPort}");
@@ -36,6 +42,9 @@ public sealed class InferenceProcess(IReadOnlyDictionary<string, string>? settin
     /// </summary>
     public bool HttpPortFromEnvironment { get; init; }
 
+    /// <summary>A channel that sends the service's API key on every call.</summary>
+    public Grpc.Net.Client.GrpcChannel OpenChannel() => KeyedChannel.Open(GrpcAddress, ApiKey.Length > 0 ? ApiKey : null);
+
     /// <summary>The service's process id while it runs (benchmarks read its CPU time).</summary>
     public int ProcessId => _process?.Id ?? 0;
 
@@ -48,7 +57,8 @@ public sealed class InferenceProcess(IReadOnlyDictionary<string, string>? settin
         args.AddRange(Arguments);
         if (!HttpPortFromEnvironment) args.Add($"--Kestrel:Endpoints:Http:Url={HttpAddress}");
         args.Add($"--Kestrel:Endpoints:Grpc:Url={GrpcAddress}");
-        args.AddRange((settings ?? EmbeddingOnly).Select(s => $"--{s.Key}={s.Value}"));
+        args.Add($"--Inference:ApiKey={ApiKey}");
+        args.AddRange((settings ?? EmbeddingOnly).Where(s => s.Key != "Inference:ApiKey").Select(s => $"--{s.Key}={s.Value}"));
         var environment = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "" };
         foreach (var (name, value) in Environment) environment[name] = value;
         _process = new ChildProcess(ChildProcess.Dotnet, args, directory, environment, echoPrefix);

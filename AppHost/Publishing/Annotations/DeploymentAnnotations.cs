@@ -36,4 +36,8 @@ public sealed record LivenessCheckAnnotation(string EndpointName, string Path) :
 /// The resource is also published as a managed real-time model endpoint (out/sagemaker, out/vertex): the same image,
 /// serving the SageMaker and Vertex AI container contracts on its HTTP endpoint <paramref name="EndpointName"/>.
 /// </summary>
-public sealed record ModelEndpointAnnotation(string EndpointName) : IResourceAnnotation;
+/// <param name="Environment">
+/// What the endpoints' environment has instead of the service's own, by name: a value replaces or adds a variable,
+/// null leaves it out (e.g. a key the platform's own authentication replaces).
+/// </param>
+public sealed record ModelEndpointAnnotation(string EndpointName, IReadOnlyDictionary<string, string?> Environment) : IResourceAnnotation;

@@ -88,8 +88,11 @@ public static partial class DeploymentExtensions
     }
 
     /// <summary>Also publishes the resource as a SageMaker and a Vertex AI real-time endpoint (see <see cref="ModelEndpointAnnotation"/>).</summary>
-    public static IResourceBuilder<T> PublishAsModelEndpoint<T>(this IResourceBuilder<T> builder, string endpointName = "http") where T : ProjectResource =>
-        builder.WithAnnotation(new ModelEndpointAnnotation(endpointName), ResourceAnnotationMutationBehavior.Replace);
+    /// <param name="environment">The endpoints' environment instead of the service's, by name; null leaves a variable out.</param>
+    public static IResourceBuilder<T> PublishAsModelEndpoint<T>(this IResourceBuilder<T> builder, string endpointName = "http",
+        IReadOnlyDictionary<string, string?>? environment = null) where T : ProjectResource =>
+        builder.WithAnnotation(new ModelEndpointAnnotation(endpointName, environment ?? new Dictionary<string, string?>()),
+            ResourceAnnotationMutationBehavior.Replace);
 
     /// <summary>See <see cref="RebuildableDataAnnotation"/>.</summary>
     public static IResourceBuilder<T> WithRebuildableData<T>(this IResourceBuilder<T> builder) where T : IResource =>

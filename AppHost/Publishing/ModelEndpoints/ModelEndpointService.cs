@@ -4,7 +4,8 @@ namespace MlStack.AppHost.Publishing.ModelEndpoints;
 
 /// <summary>
 /// A service as a managed endpoint runs it: alone, from its image at the build's tag, with its environment minus
-/// the variables that only bind its own ports (each platform tells the image where to listen). Parameters stay
+/// the variables that only bind its own ports (each platform tells the image where to listen), with the changes the
+/// resource asked for (<see cref="DeployedService.ModelEndpointEnvironment"/>). Parameters stay
 /// ${NAME} placeholders that the operator fills with envsubst, so no value is ever written.
 /// </summary>
 public sealed class ModelEndpointService
@@ -50,11 +51,14 @@ public sealed class ModelEndpointService
         {
             throw new InvalidOperationException($"'{service.Name}' is published as a model endpoint, but only MlStack's own project images can be.");
         }
-        var environment = service.Environment
-            .Where(e => !e.BindsOwnEndpoint)
-            .Select(e => KeyValuePair.Create(e.Name, Placeholders(e.Value)))
+        var own = service.Environment
+            .Where(e => !e.BindsOwnEndpoint && !service.ModelEndpointEnvironment.ContainsKey(e.Name))
             .ToList();
-        var parameters = service.Environment.Where(e => !e.BindsOwnEndpoint)
+        var environment = own
+            .Select(e => KeyValuePair.Create(e.Name, Placeholders(e.Value)))
+            .Concat(service.ModelEndpointEnvironment.Where(e => e.Value is not null).Select(e => KeyValuePair.Create(e.Key, e.Value!)))
+            .ToList();
+        var parameters = own
             .SelectMany(e => e.Value.ParameterReferences)
             .Distinct()
             .OrderBy(p => p.EnvironmentName, StringComparer.Ordinal)

@@ -210,6 +210,18 @@ public sealed class ComposeOutputTests(PublishedStack stack)
     }
 
     [Fact]
+    public void Every_service_holding_the_inference_key_reads_it_by_one_name_and_no_admin_key_is_published()
+    {
+        var holders = Services.Where(s => (s.Value!["environment"]?.AsObject() ?? [])
+            .Any(e => ((string?)e.Value ?? "").Contains("${INFERENCE_API_KEY:?"))).ToList();
+
+        Assert.Equal(["dashboard", "inference", "vectors"], holders.Select(s => s.Key).Order());
+        Assert.All(holders, s => Assert.StartsWith("${INFERENCE_API_KEY:?", (string?)s.Value!["environment"]!["Inference__ApiKey"]));
+        // Repository control is switched off in published output: no service gets an admin key.
+        Assert.DoesNotContain(Services.SelectMany(s => s.Value!["environment"]?.AsObject() ?? []), e => e.Key == "Inference__AdminKey");
+    }
+
+    [Fact]
     public void The_vector_proxy_gets_only_the_service_discovery_form_of_its_references()
     {
         var names = Services["vectors"]!["environment"]!.AsObject().Select(e => e.Key).ToList();

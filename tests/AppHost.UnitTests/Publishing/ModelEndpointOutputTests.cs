@@ -41,6 +41,27 @@ public sealed partial class ModelEndpointOutputTests(PublishedStack stack)
             Directory.GetFiles(stack.VertexDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// SageMaker and Vertex AI authenticate callers (IAM) and pass no key of ours: the endpoints carry no inference key
+    /// and say explicitly that none is required (the service refuses to start otherwise), while compose and Kubernetes
+    /// keep the key.
+    /// </summary>
+    [Fact]
+    public void Model_endpoints_carry_no_inference_key_and_say_the_platform_authenticates()
+    {
+        var sageMaker = SageMaker("create-model")["PrimaryContainer"]!["Environment"]!.AsObject();
+        Assert.False(sageMaker.ContainsKey("Inference__ApiKey"), sageMaker.ToJsonString());
+        Assert.Equal("false", (string?)sageMaker["Inference__RequireApiKey"]);
+
+        var vertex = Vertex("upload-model")["model"]!["containerSpec"]!["env"]!.AsArray().ToDictionary(e => (string)e!["name"]!, e => (string?)e!["value"]);
+        Assert.False(vertex.ContainsKey("Inference__ApiKey"));
+        Assert.Equal("false", vertex["Inference__RequireApiKey"]);
+
+        var kubernetes = File.ReadAllText(Path.Combine(stack.KubernetesDirectory, "inference.yaml"));
+        Assert.Contains("Inference__ApiKey", kubernetes);
+        Assert.DoesNotContain("Inference__RequireApiKey", kubernetes);
+    }
+
     [Fact]
     public void SageMaker_runs_the_versioned_image_from_ECR_on_an_instance_with_the_models_GPUs()
     {

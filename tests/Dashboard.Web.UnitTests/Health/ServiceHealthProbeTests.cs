@@ -85,6 +85,7 @@ public sealed class ServiceHealthProbeTests : IAsyncLifetime
         await using var dashboard = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
             .UseSetting("Dashboard:RequireSignIn", "false")
             .UseSetting("Vectors:ApiKey", "unit-test-vectors-key")
+            .UseSetting("Inference:ApiKey", "unit-test-inference-key")
             .ConfigureTestServices(services => services.Configure<MonitoredServiceOptions>(o => o.Services = [])));
 
         var error = Assert.ThrowsAny<Exception>(() => dashboard.CreateClient());
@@ -96,6 +97,7 @@ public sealed class ServiceHealthProbeTests : IAsyncLifetime
         new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
             .UseSetting("Dashboard:RequireSignIn", "false")
             .UseSetting("Vectors:ApiKey", "unit-test-vectors-key")
+            .UseSetting("Inference:ApiKey", "unit-test-inference-key")
             .UseSetting("Dashboard:DataDirectory", Path.Combine(Path.GetTempPath(), "mlstack-dashboard-unit-data"))
             .ConfigureTestServices(services => services.Configure<MonitoredServiceOptions>(options => options.Services =
             [

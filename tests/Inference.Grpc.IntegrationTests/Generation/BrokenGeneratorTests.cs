@@ -57,7 +57,7 @@ public sealed class GeneratorReadinessTests(RepositoryWithBrokenGenerator host) 
     [Fact]
     public async Task Readiness_follows_the_generator_models_as_they_are_unloaded_and_loaded()
     {
-        var inference = host.Inference;
+        var inference = host.Admin;
         Assert.False((await inference.ServerReadyAsync(new ServerReadyRequest())).Ready);
 
         await inference.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = RepositoryWithBrokenGenerator.BrokenModel });

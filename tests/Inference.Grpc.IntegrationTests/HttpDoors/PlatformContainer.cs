@@ -38,6 +38,10 @@ public abstract class PlatformContainer : IAsyncLifetime
             ["HttpDoors:PlatformListenHost"] = "127.0.0.1",
             ["Execution:Provider"] = "cpu",
             ["Execution:IntraOpNumThreads"] = "1",
+            // As the published SageMaker and Vertex AI descriptors start it: the platform authenticates callers (IAM) and
+            // passes no key of ours, and the service is told so explicitly.
+            ["Inference:ApiKey"] = "",
+            ["Inference:RequireApiKey"] = "false",
         };
         Process = new InferenceProcess(settings) { HttpPortFromEnvironment = true };
         var (folder, platform) = Configure(Process);
@@ -46,7 +50,7 @@ public abstract class PlatformContainer : IAsyncLifetime
 
         await Process.StartAsync(InferenceHost.StartTimeout);
         Http = new HttpClient { BaseAddress = Process.HttpAddress };
-        _channel = GrpcChannel.ForAddress(Process.GrpcAddress);
+        _channel = Process.OpenChannel();
         TextGeneration = new TextGeneration.TextGenerationClient(_channel);
     }
 

@@ -1,7 +1,9 @@
-using System.Runtime.InteropServices;
 using Google.Protobuf;
+using System.Net.Http.Json;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using MlStack.Inference.IntegrationTests.Serving;
+using MlStack.Inference.Repository;
 using MlStack.Inference.V1;
 using MlStack.Inference.V2;
 
@@ -60,7 +62,34 @@ public sealed class BadInputTests(InferenceServer server)
         { "FP16 in typed contents", new ModelInferRequest { ModelName = InferenceServer.MiniLm, Inputs = { new ModelInferRequest.Types.InferInputTensor { Name = "input_ids", Datatype = "FP16", Shape = { 1, 2 } } } },
             StatusCode.InvalidArgument, "expected INT64" },
         { "token id out of the vocabulary", MiniLmIds(999_999), StatusCode.InvalidArgument, "cannot run on this input" },
+        { "declared shape larger than the raw bytes sent", RawDeclared([8, 4], 16), StatusCode.InvalidArgument, "'INPUT0' has 16 bytes in raw_input_contents, expected 128" },
+        { "2 GB declared, 16 bytes sent", MiniLmRaw([1, 250_000_000], 16), StatusCode.InvalidArgument, "dimension 1 may be at most 256" },
+        { "sequence length over the model's limit", MiniLmRaw([1, 257], 257 * 8), StatusCode.InvalidArgument, "dimension 1 may be at most 256" },
+        { "rank far beyond the model's", Tiny(Fp32("INPUT0", [.. Enumerable.Repeat(1L, 1000)], 1), Fp32("INPUT1", [1, 4], 4)), StatusCode.InvalidArgument, "(1000 dimensions)" },
+        { "unknown model with a 10 kB name", new ModelInferRequest { ModelName = new string('m', 10_000) }, StatusCode.NotFound, "mmm..." },
     };
+
+    private static ModelInferRequest RawDeclared(long[] shape, int bytes)
+    {
+        var request = new ModelInferRequest { ModelName = InferenceServer.TinyTensor };
+        foreach (var name in new[] { "INPUT0", "INPUT1" })
+        {
+            request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = name, Datatype = "FP32", Shape = { shape } });
+            request.RawInputContents.Add(ByteString.CopyFrom(new byte[bytes]));
+        }
+        return request;
+    }
+
+    private static ModelInferRequest MiniLmRaw(long[] shape, int bytes)
+    {
+        var request = new ModelInferRequest { ModelName = InferenceServer.MiniLm };
+        foreach (var name in new[] { "input_ids", "attention_mask", "token_type_ids" })
+        {
+            request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = name, Datatype = "INT64", Shape = { shape } });
+            request.RawInputContents.Add(ByteString.CopyFrom(new byte[bytes]));
+        }
+        return request;
+    }
 
     private static ModelInferRequest WithOutput(ModelInferRequest request, string output)
     {
@@ -84,7 +113,10 @@ public sealed class BadInputTests(InferenceServer server)
 
         Assert.True(expected == error.StatusCode, $"{@case}: expected {expected}, got {error.StatusCode} ({error.Status.Detail})");
         Assert.Contains(message, error.Status.Detail);
-        await AssertStillServingAsync();
+        Assert.True(error.Status.Detail.Length < 1000, $"{@case}: the message repeats too much of the request ({error.Status.Detail.Length} characters)");
+        // Refused before anything was rented: no bytes stay reserved.
+        Assert.Equal(0, server.Services.GetRequiredService<RequestMemoryBudget>().InFlight);
+        await server.AssertServingAsync();
     }
 
     public static TheoryData<string, EmbedRequest, StatusCode> EmbedCases => new()
@@ -93,6 +125,7 @@ public sealed class BadInputTests(InferenceServer server)
         { "unknown version", new EmbedRequest { Version = "9", Texts = { "x" } }, StatusCode.NotFound },
         { "no texts", new EmbedRequest(), StatusCode.InvalidArgument },
         { "not an embedding model", new EmbedRequest { Model = InferenceServer.TinyTensor, Texts = { "x" } }, StatusCode.InvalidArgument },
+        { "more texts than one call takes", new EmbedRequest { Texts = { Enumerable.Repeat("word", 50_000) } }, StatusCode.InvalidArgument },
     };
 
     [Theory]
@@ -102,7 +135,26 @@ public sealed class BadInputTests(InferenceServer server)
         var error = await Assert.ThrowsAsync<RpcException>(() => server.Embeddings.EmbedAsync(request).ResponseAsync);
 
         Assert.True(expected == error.StatusCode, $"{@case}: expected {expected}, got {error.StatusCode} ({error.Status.Detail})");
-        await AssertStillServingAsync();
+        await server.AssertServingAsync();
+    }
+
+    /// <summary>The HTTP doors embed through the same entry point, so they get the same limit on texts per call, as a 400.</summary>
+    [Theory]
+    [InlineData("/v1/embeddings", "input")]
+    [InlineData("/invocations", "inputs")]
+    [InlineData("/vertex/predict", "instances")]
+    public async Task More_texts_than_one_call_takes_are_400_on_every_http_door(string path, string field)
+    {
+        // Vertex AI instances name their text (plain strings there are prompts).
+        var texts = new System.Text.Json.Nodes.JsonArray([.. Enumerable.Range(0, 5_000).Select(_ => field == "instances"
+            ? new System.Text.Json.Nodes.JsonObject { ["text"] = "word" }
+            : (System.Text.Json.Nodes.JsonNode?)"word")]);
+
+        using var response = await server.Http.PostAsJsonAsync(path, new System.Text.Json.Nodes.JsonObject { [field] = texts });
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("ModelRepository:MaxEmbedTexts", await response.Content.ReadAsStringAsync());
+        await server.AssertServingAsync();
     }
 
     [Fact]
@@ -115,7 +167,7 @@ public sealed class BadInputTests(InferenceServer server)
         var error = await Assert.ThrowsAsync<RpcException>(() => server.Inference.ModelInferAsync(request).ResponseAsync);
 
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
-        await AssertStillServingAsync();
+        await server.AssertServingAsync();
     }
 
     [Fact]
@@ -135,14 +187,6 @@ public sealed class BadInputTests(InferenceServer server)
             new EmbedRequest { Texts = { "too late" } }, deadline: DateTime.UtcNow.AddMilliseconds(-1)).ResponseAsync);
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
-        await AssertStillServingAsync();
-    }
-
-    private async Task AssertStillServingAsync()
-    {
-        var response = await server.Inference.ModelInferAsync(TensorModelTests.FloatRequest(1, [1, 2, 3, 4], [4, 3, 2, 1]));
-        Assert.Equal([5f, 5, 5, 5], MemoryMarshal.Cast<byte, float>(response.RawOutputContents[0].Span).ToArray());
-        var embedding = await server.Embeddings.EmbedAsync(new EmbedRequest { Texts = { "still here" } });
-        Assert.Equal(384, embedding.Embeddings[0].Values.Count);
+        await server.AssertServingAsync();
     }
 }

@@ -21,7 +21,7 @@ public sealed class PythonClientTests(InferenceServer server)
     }
 
     [Fact]
-    public async Task Python_grpc_client_calls_server_live_model_metadata_and_model_infer()
+    public async Task Python_grpc_client_calls_server_live_model_metadata_and_model_infer_with_the_api_key()
     {
         var stubs = Directory.CreateTempSubdirectory("mlstack-pystubs-").FullName;
         try
@@ -30,9 +30,10 @@ public sealed class PythonClientTests(InferenceServer server)
             await RunAsync("-m", "grpc_tools.protoc", "-I", protos, $"--python_out={stubs}", $"--grpc_python_out={stubs}", Path.Combine(protos, "grpc_service.proto"));
             var script = Path.Combine(AppContext.BaseDirectory, "Fixtures", "python", "kserve_client.py");
 
-            using var result = JsonDocument.Parse(await RunAsync(script, stubs, $"127.0.0.1:{server.GrpcPort}"));
+            using var result = JsonDocument.Parse(await RunAsync(script, stubs, $"127.0.0.1:{server.GrpcPort}", server.ApiKey));
             var root = result.RootElement;
 
+            Assert.Equal("UNAUTHENTICATED", root.GetProperty("without_key").GetString());
             Assert.True(root.GetProperty("live").GetBoolean());
             Assert.Equal("onnxruntime_onnx", root.GetProperty("platform").GetString());
             var input = root.GetProperty("inputs")[0];
@@ -50,5 +51,6 @@ public sealed class PythonClientTests(InferenceServer server)
         {
             Directory.Delete(stubs, recursive: true);
         }
+        await server.AssertServingAsync();
     }
 }

@@ -12,9 +12,9 @@ internal static class OpenAIDoor
     public const string Question = "What does a cat do?";
     public const int MaxTokens = 24;
 
-    /// <summary>The official OpenAI library, as a user would point it at a local server (any key).</summary>
+    /// <summary>The official OpenAI library, as a user points it at the server: its API key is the inference API key (sent as Bearer).</summary>
     public static OpenAIClient Client(InferenceHost host) =>
-        new(new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri($"http://127.0.0.1:{host.HttpPort}/v1") });
+        new(new ApiKeyCredential(host.ApiKey), new OpenAIClientOptions { Endpoint = new Uri($"http://127.0.0.1:{host.HttpPort}/v1") });
 
     /// <summary>The greedy answer the gRPC Chat gives to <see cref="Question"/>: the HTTP door must give the same.</summary>
     public static async Task<(string Text, GenerationSummary Summary)> GrpcAnswerAsync(InferenceHost host, string model)

@@ -28,7 +28,7 @@ public sealed class ModelRepositoryTests(InferenceServer server)
     {
         try
         {
-            await server.Inference.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = InferenceServer.TinyTensor });
+            await server.Admin.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = InferenceServer.TinyTensor });
 
             Assert.False((await server.Inference.ModelReadyAsync(new ModelReadyRequest { Name = InferenceServer.TinyTensor })).Ready);
             var error = await Assert.ThrowsAsync<RpcException>(() =>
@@ -39,7 +39,7 @@ public sealed class ModelRepositoryTests(InferenceServer server)
         }
         finally
         {
-            await server.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.TinyTensor });
+            await server.Admin.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.TinyTensor });
         }
 
         var response = await server.Inference.ModelInferAsync(TensorModelTests.FloatRequest(1, [1, 2, 3, 4], [1, 1, 1, 1]));
@@ -50,7 +50,7 @@ public sealed class ModelRepositoryTests(InferenceServer server)
     public async Task A_model_that_fails_to_load_is_unavailable_and_the_rest_keep_serving()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            server.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.Broken }).ResponseAsync);
+            server.Admin.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.Broken }).ResponseAsync);
 
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
         Assert.Contains("failed to load", error.Status.Detail);
@@ -70,7 +70,7 @@ public sealed class ModelRepositoryTests(InferenceServer server)
     public async Task Loading_a_model_that_is_not_in_the_repository_is_not_found()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            server.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "ghost" }).ResponseAsync);
+            server.Admin.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "ghost" }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
 
         var wrongRepository = await Assert.ThrowsAsync<RpcException>(() =>
@@ -87,7 +87,7 @@ public sealed class ModelRepositoryTests(InferenceServer server)
         File.Copy(Path.Combine(model, "1", "model.onnx"), Path.Combine(model, "2", "model.onnx"), overwrite: true);
         try
         {
-            await server.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.TinyTensor });
+            await server.Admin.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.TinyTensor });
 
             var latest = await server.Inference.ModelInferAsync(TensorModelTests.FloatRequest(1, [1, 1, 1, 1], [1, 1, 1, 1]));
             Assert.Equal("2", latest.ModelVersion);
@@ -100,7 +100,7 @@ public sealed class ModelRepositoryTests(InferenceServer server)
         finally
         {
             Directory.Delete(Path.Combine(model, "2"), recursive: true);
-            await server.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.TinyTensor });
+            await server.Admin.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.TinyTensor });
         }
     }
 
@@ -111,7 +111,7 @@ public sealed class ModelRepositoryTests(InferenceServer server)
         Assert.Contains(index.Models, m => m.Name == InferenceServer.TinyGenerator);
         try
         {
-            await server.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.TinyGenerator });
+            await server.Admin.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.TinyGenerator });
             index = await server.Inference.RepositoryIndexAsync(new RepositoryIndexRequest { Ready = true });
             Assert.Contains(index.Models, m => m.Name == InferenceServer.TinyGenerator && m.Version == "1" && m.State == "READY");
             Assert.True((await server.Inference.ModelReadyAsync(new ModelReadyRequest { Name = InferenceServer.TinyGenerator })).Ready);
@@ -128,7 +128,7 @@ public sealed class ModelRepositoryTests(InferenceServer server)
             Assert.Equal(StatusCode.InvalidArgument, infer.StatusCode);
             Assert.Contains("text-generation model", infer.Status.Detail);
 
-            await server.Inference.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = InferenceServer.TinyGenerator });
+            await server.Admin.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = InferenceServer.TinyGenerator });
             var unloaded = Assert.Single((await server.Inference.RepositoryIndexAsync(new RepositoryIndexRequest())).Models,
                 m => m.Name == InferenceServer.TinyGenerator);
             Assert.Equal("UNAVAILABLE", unloaded.State);
@@ -137,23 +137,23 @@ public sealed class ModelRepositoryTests(InferenceServer server)
             Assert.Equal(StatusCode.Unavailable, error.StatusCode);
             Assert.True((await server.Inference.ServerReadyAsync(new ServerReadyRequest())).Ready);
 
-            await server.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.TinyGenerator });
+            await server.Admin.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.TinyGenerator });
             Assert.Equal(3, await GenerateAsync());
         }
         finally
         {
-            await server.Inference.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = InferenceServer.TinyGenerator });
+            await server.Admin.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = InferenceServer.TinyGenerator });
         }
     }
 
     [Fact]
     public async Task A_generator_model_that_fails_to_load_fails_alone()
     {
-        await server.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.TinyGenerator });
+        await server.Admin.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.TinyGenerator });
         try
         {
             var error = await Assert.ThrowsAsync<RpcException>(() =>
-                server.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.BrokenGenerator }).ResponseAsync);
+                server.Admin.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = InferenceServer.BrokenGenerator }).ResponseAsync);
 
             Assert.Equal(StatusCode.Unavailable, error.StatusCode);
             Assert.Contains("failed to load", error.Status.Detail);
@@ -172,7 +172,7 @@ public sealed class ModelRepositoryTests(InferenceServer server)
         }
         finally
         {
-            await server.Inference.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = InferenceServer.TinyGenerator });
+            await server.Admin.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = InferenceServer.TinyGenerator });
         }
     }
 

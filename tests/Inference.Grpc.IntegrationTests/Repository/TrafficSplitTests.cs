@@ -45,7 +45,7 @@ public sealed class TrafficSplitTests(TrafficSplitHost host) : IClassFixture<Tra
         var negative = await Assert.ThrowsAsync<RpcException>(() => SetWeightsAsync("""{ "2": -1 }"""));
         Assert.Equal(StatusCode.InvalidArgument, negative.StatusCode);
         Assert.Equal("Model 'tiny-ab' was not changed: version_weights gives version 2 the weight -1; weights are finite numbers >= 0.", negative.Status.Detail);
-        var unknown = await Assert.ThrowsAsync<RpcException>(() => host.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => host.Admin.RepositoryModelLoadAsync(new RepositoryModelLoadRequest
         {
             ModelName = TrafficSplitHost.Model,
             Parameters = { ["weights"] = new ModelRepositoryParameter { StringParam = "{}" } },
@@ -55,7 +55,7 @@ public sealed class TrafficSplitTests(TrafficSplitHost host) : IClassFixture<Tra
         Assert.Equal("1=50,2=50", metadata.Parameters["version_weights"].StringParam);
 
         // A load without an override goes back to model.json.
-        await host.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = TrafficSplitHost.Model });
+        await host.Admin.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = TrafficSplitHost.Model });
         Assert.All(await VersionsAsync(5), v => Assert.Equal("1", v));
     }
 
@@ -85,7 +85,7 @@ public sealed class TrafficSplitTests(TrafficSplitHost host) : IClassFixture<Tra
     }
 
     private async Task SetWeightsAsync(string weights) =>
-        await host.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest
+        await host.Admin.RepositoryModelLoadAsync(new RepositoryModelLoadRequest
         {
             ModelName = TrafficSplitHost.Model,
             Parameters = { ["config"] = new ModelRepositoryParameter { StringParam = TrafficSplitHost.Config(weights) } },

@@ -40,6 +40,15 @@ public class InferenceServer : InferenceHost
         return base.InitializeAsync();
     }
 
+    /// <summary>The server still answers valid requests: a tensor sum on the tiny model and an embedding.</summary>
+    public async Task AssertServingAsync()
+    {
+        var response = await Inference.ModelInferAsync(KServe.TensorModelTests.FloatRequest(1, [1, 2, 3, 4], [4, 3, 2, 1]));
+        Assert.Equal([5f, 5, 5, 5], System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(response.RawOutputContents[0].Span).ToArray());
+        var embedding = await Embeddings.EmbedAsync(new V1.EmbedRequest { Texts = { "still here" } });
+        Assert.Equal(384, embedding.Embeddings[0].Values.Count);
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();

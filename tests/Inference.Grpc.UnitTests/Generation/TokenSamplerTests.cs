@@ -16,6 +16,24 @@ public sealed class TokenSamplerTests
         Assert.Equal(1, sampler.Next(Logits));
     }
 
+    [Theory]
+    [InlineData(1e-30f)]
+    [InlineData(float.Epsilon)]
+    [InlineData(0.0009f)]
+    public void A_vanishing_temperature_is_greedy(float temperature)
+    {
+        var sampler = new TokenSampler(Parameters(temperature: temperature, seed: 3), Logits.Length, []);
+        for (var i = 0; i < 20; i++) Assert.Equal(1, sampler.Next(Logits));
+    }
+
+    [Fact]
+    public void Logits_that_hold_no_distribution_fall_back_to_the_greedy_token()
+    {
+        float[] overflowing = [float.PositiveInfinity, 1f, float.PositiveInfinity, float.NaN];
+        var sampler = new TokenSampler(Parameters(temperature: 0.7f, seed: 3), overflowing.Length, []);
+        for (var i = 0; i < 20; i++) Assert.Equal(0, sampler.Next(overflowing));
+    }
+
     [Fact]
     public void Top_k_one_always_picks_the_most_likely_token()
     {

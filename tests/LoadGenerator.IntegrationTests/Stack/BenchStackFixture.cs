@@ -15,12 +15,16 @@ public sealed class BenchStackFixture : IAsyncLifetime
 
     public string VectorsApiKey { get; private set; } = "";
 
+    /// <summary>The inference API key every gRPC method and HTTP door of inference asks for (--api-key).</summary>
+    public string InferenceApiKey { get; private set; } = "";
+
     public string Collection { get; } = $"bench-{Guid.NewGuid():N}"[..24];
 
     public async Task InitializeAsync()
     {
         await _stack.InitializeAsync();
         VectorsApiKey = await Stack.ParameterAsync("vectors-api-key");
+        InferenceApiKey = await Stack.ParameterAsync("inference-api-key");
         using var channel = GrpcChannel.ForAddress(Stack.Endpoint("vectors", "grpc"));
         var client = new VectorStore.V1.VectorStore.VectorStoreClient(channel);
         var auth = new Metadata { { "authorization", $"Bearer {VectorsApiKey}" } };

@@ -11,6 +11,9 @@ public sealed class ProxyFactory(Uri chroma, Uri inference, IDictionary<string, 
 {
     public const string ApiKey = "test-key-0123456789abcdef";
 
+    /// <summary>The inference service's API key the proxy sends on Embed calls (the fixture's service is started with it).</summary>
+    public const string InferenceKey = "test-inference-key-0123456789";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
@@ -25,6 +28,7 @@ public sealed class ProxyFactory(Uri chroma, Uri inference, IDictionary<string, 
                 ["Chroma:TotalTimeoutSeconds"] = "20",
                 ["services:inference:grpc:0"] = inference.ToString(),
                 ["Vectors:ApiKey"] = ApiKey,
+                ["Inference:ApiKey"] = InferenceKey,
                 ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
             };
             foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) values[k] = v;

@@ -10,7 +10,10 @@ namespace MlStack.VectorStore.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class StoreFixture : IAsyncLifetime
 {
-    public InferenceProcess Inference { get; } = new();
+    public InferenceProcess Inference { get; } = new(new Dictionary<string, string>(InferenceProcess.EmbeddingOnly)
+    {
+        ["Inference:ApiKey"] = ProxyFactory.InferenceKey,
+    });
     public ChromaServer Chroma { get; } = new();
     public ProxyFactory Proxy { get; private set; } = null!;
 
