@@ -25,6 +25,7 @@ public sealed class EmbeddingModelTests(StoreFixture store)
             ["ModelRepository:Path"] = repository.Path,
             ["ModelRepository:Models:0"] = "all-MiniLM-L6-v2",
             ["ModelRepository:Models:1"] = generator,
+            ["Inference:ApiKey"] = ProxyFactory.InferenceKey,
         });
         await inference.StartAsync();
         await using var proxy = new ProxyFactory(store.Chroma.BaseAddress, inference.GrpcAddress);
