@@ -29,6 +29,8 @@ public sealed class DashboardPageTests(StackFixture fixture, ITestOutputHelper o
 
         Assert.Equal(ListedServices.Order(), rows.Select(r => r[0]).Order());
         Assert.All(rows, r => Assert.True(r[1] == "Healthy", $"{r[0]} is {r[1]}"));
+        // Blazor's HeadOutlet sets the title in its own render, which may come after the table's.
+        await page.WaitForFunctionAsync("() => document.title !== ''", null, new() { Timeout = 10_000 });
         Assert.Equal("MlStack · Services", await page.TitleAsync());
     }
 }
