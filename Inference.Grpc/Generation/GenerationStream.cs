@@ -61,7 +61,18 @@ public sealed class GenerationStream : IAsyncEnumerable<GenerationStep>, IDispos
         }
         if (_finish is null)
         {
-            await _sequence.Tokens.WaitToReadAsync(_cancellationToken); // false: the sequence ended and the summary is ready
+            var ready = _sequence.Tokens.WaitToReadAsync(_cancellationToken); // false: the sequence ended and the summary is ready
+            if (!ready.IsCompleted)
+            {
+                await ready;
+                if (_generated > 0)
+                {
+                    // Resumed inside the scheduler's write (see GenerationSequence). The first token is worth that: it is
+                    // sent at once. Later ones are handed to the thread pool, so decoding, the text and the gRPC write of
+                    // every stream run beside the batch's next decoder step instead of in front of it.
+                    await Task.Yield();
+                }
+            }
         }
         return true;
     }

@@ -17,7 +17,7 @@ namespace MlStack.Benchmarks;
 /// machine load. CPU per token is what decides throughput on a dedicated CPU-bound host, whatever else loads this one.
 /// Greedy, ignore_eos, fixed prompt and length, CPU.
 ///   dotnet run -c Release --project tests/Benchmarks -- generation [--models tiny-gpt,tiny-llama] [--streams 1,2,4,8,16]
-///     [--tokens 128] [--rounds 3] [--ttft-requests 40] [--threads 1]
+///     [--tokens 128] [--rounds 3] [--ttft-requests 40] [--threads 1] [--warmup-seconds 6]
 /// </summary>
 public static class GenerationBenchmark
 {
@@ -31,6 +31,7 @@ public static class GenerationBenchmark
         var rounds = int.Parse(Option(args, "--rounds", "3"), CultureInfo.InvariantCulture);
         var ttftRequests = int.Parse(Option(args, "--ttft-requests", "40"), CultureInfo.InvariantCulture);
         var threads = Option(args, "--threads", "1");
+        var warmup = TimeSpan.FromSeconds(double.Parse(Option(args, "--warmup-seconds", "6"), CultureInfo.InvariantCulture));
 
         Console.WriteLine($"Load average at start: {LoadAverage()}; {Environment.ProcessorCount} cores; Execution:IntraOpNumThreads={threads}, spinning off");
         await using var on = await StartServerAsync(batching: true, models, streams.Max(), threads);
@@ -49,7 +50,7 @@ public static class GenerationBenchmark
         {
             foreach (var (_, client, _) in servers)
             {
-                await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => GenerateAsync(client, model, 16))); // warm-up: JIT, connections, arenas
+                await WarmUpAsync(client, model, streams, tokens, warmup);
             }
 
             // Each TTFT request is paired with a unary call on the same channel: the cost of a bare gRPC round trip
@@ -144,6 +145,21 @@ public static class GenerationBenchmark
         var produced = samples.Sum(s => s.Tokens);
         return new Cell(produced, produced / seconds, [.. samples.SelectMany(s => s.InterTokenMs)],
             [.. samples.Where(s => s.ServerTokensPerSecond > 0).Select(s => 1000 / s.ServerTokensPerSecond)]);
+    }
+
+    /// <summary>
+    /// Runs every measured concurrency until <paramref name="duration"/> has passed, so that what is measured is the
+    /// server in steady state: a few short requests leave the runtime promoting hot methods to optimised code (tiered
+    /// compilation, its background thread then takes a core of two) while the first rounds are timed.
+    /// </summary>
+    private static async Task WarmUpAsync(TextGeneration.TextGenerationClient client, string model, int[] streams, int tokens, TimeSpan duration)
+    {
+        var started = Stopwatch.GetTimestamp();
+        do
+        {
+            foreach (var n in streams) await ConcurrentAsync(client, model, n, tokens);
+        }
+        while (Stopwatch.GetElapsedTime(started) < duration);
     }
 
     /// <summary>Milliseconds of one ListModels call: a gRPC round trip that does no work in the service.</summary>

@@ -15,6 +15,7 @@ public sealed class GenerationSequence
     // not after a wake-up of a thread-pool thread (the hop that made time to first token through gRPC several ms
     // longer on a busy machine). The reader runs there until its next await that does not complete at once (for
     // gRPC: until the message is handed to Kestrel), so a reader must not block or do long work before awaiting.
+    // GenerationStream takes that path for the first token only and yields to the thread pool after later ones.
     private readonly Channel<SequenceToken> _tokens = Channel.CreateUnbounded<SequenceToken>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
     private readonly Action _wake;
