@@ -7,8 +7,9 @@ namespace MlStack.VectorStore.Visibility;
 /// The committed revisions of each collection, held in memory so that a query reads neither the manifest nor asks
 /// Chroma to filter on revisions. A view is trusted for <see cref="VisibilityOptions.RevisionCheckInterval"/> after
 /// the moment its commit stamp was read; the first query after that re-reads the stamp and reloads the revisions only
-/// when the stamp changed. This process's own commits invalidate the view at once. Queries that find a view due share
-/// one refresh.
+/// when the stamp changed, and a query that finds the view past half its interval starts that check in the background,
+/// so steady queries do not wait for it. This process's own commits invalidate the view at once. Queries that find a
+/// view due share one refresh.
 /// <para>
 /// The bound: every commit writes a fresh stamp after its manifest record, and a view's stamp is read before its
 /// revisions, so a view whose stamp was read after a commit returned includes that commit. A query is served only from
@@ -32,9 +33,22 @@ public sealed class RevisionCache(TimeProvider time, IOptions<VisibilityOptions>
         var entry = _entries.GetOrAdd(collectionId, _ => new Entry());
         var now = time.GetTimestamp();
         var view = entry.Current;
-        return view is not null && view.Generation == Volatile.Read(ref entry.Generation) && time.GetElapsedTime(view.CheckedAt, now) < _checkInterval
-            ? ValueTask.FromResult(view.Revisions)
-            : new ValueTask<CommittedRevisions>(RefreshAsync(entry, source, now, ct));
+        if (view is null || view.Generation != Volatile.Read(ref entry.Generation))
+        {
+            return new ValueTask<CommittedRevisions>(RefreshAsync(entry, source, now, ct));
+        }
+        var age = time.GetElapsedTime(view.CheckedAt, now);
+        if (age >= _checkInterval)
+        {
+            return new ValueTask<CommittedRevisions>(RefreshAsync(entry, source, now, ct));
+        }
+        if (age >= _checkInterval / 2)
+        {
+            // Refresh ahead: a view past half its interval is checked again behind this query, so that while queries keep
+            // coming none of them waits for the stamp read (it would add a Chroma round trip to that query).
+            RefreshAhead(entry, source, now);
+        }
+        return ValueTask.FromResult(view.Revisions);
     }
 
     /// <summary>This process changed the collection's manifest: the next query reloads it.</summary>
@@ -45,6 +59,22 @@ public sealed class RevisionCache(TimeProvider time, IOptions<VisibilityOptions>
 
     /// <summary>The collection is gone: drop what is held for it.</summary>
     public void Forget(string collectionId) => _entries.TryRemove(collectionId, out _);
+
+    private void RefreshAhead(Entry entry, IRevisionSource source, long now)
+    {
+        Refresh started;
+        View? previous;
+        lock (entry)
+        {
+            if (entry.InFlight is { } running && !running.Done.Task.IsCompleted)
+            {
+                return; // one check at a time; queries that find the view due join it
+            }
+            previous = entry.Current;
+            entry.InFlight = started = new Refresh(now, entry.Generation);
+        }
+        _ = LoadAsync(entry, source, previous, started);
+    }
 
     private async Task<CommittedRevisions> RefreshAsync(Entry entry, IRevisionSource source, long now, CancellationToken ct)
     {

@@ -4,6 +4,7 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
     ["embeddings"] = MlStack.Benchmarks.EmbeddingBenchmark.RunAsync,
     ["vectors"] = MlStack.Benchmarks.VectorStoreBenchmark.RunAsync,
     ["generation"] = MlStack.Benchmarks.GenerationBenchmark.RunAsync,
+    ["decoder-step"] = MlStack.Benchmarks.DecoderStepBenchmark.RunAsync,
     ["dashboard"] = MlStack.Benchmarks.DashboardBenchmark.RunAsync,
     ["cold-start"] = MlStack.Benchmarks.ColdStartBenchmark.RunAsync,
     ["http-doors"] = MlStack.Benchmarks.HttpDoorBenchmark.RunAsync,

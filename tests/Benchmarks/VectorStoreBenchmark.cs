@@ -29,6 +29,8 @@ internal static class VectorStoreBenchmark
     private const string Key = "benchmark-key-0123456789abcdef";
     private const string DatabasePath = "api/v2/tenants/mlstack/databases/rag";
     private const int K = 5;
+    private const int QuietJitMethods = 2;
+    private static readonly TimeSpan MaxWarmup = TimeSpan.FromMinutes(3);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -90,7 +92,8 @@ internal static class VectorStoreBenchmark
                     });
                     Console.WriteLine($"seeded {collection}: {size} chunks in {seeding.Elapsed.TotalSeconds:F0} s");
                 }
-                results.Add(await MeasureAsync(collection, size, store, embeddings, chromaHttp, cpu, questions[..queries], questions[..Math.Min(filtered, queries)], concurrency, rounds));
+                results.Add(await MeasureAsync(collection, size, store, embeddings, chromaHttp, new ProxyTimings(chromaHttp, $"http://127.0.0.1:{proxyHttp}/metrics"), cpu,
+                    questions[..queries], questions[..Math.Min(filtered, queries)], concurrency, rounds));
             }
 
             Report(results, concurrency, cpu.Names);
@@ -112,11 +115,12 @@ internal static class VectorStoreBenchmark
     /// <param name="ProxyCpu">CPU milliseconds per query of each measured process in the proxy's throughput rounds (median of rounds).</param>
     private sealed record SizeResult(
         int Size, double[] Proxy, double[] Direct, double[] ChromaOnly, double[] ProxyFiltered,
-        double[] ProxyThroughput, double[] DirectThroughput, double[] ProxyCpu, double[] DirectCpu, string LoadBefore, string LoadAfter);
+        double[] ProxyThroughput, double[] DirectThroughput, double[] ProxyCpu, double[] DirectCpu, string LoadBefore, string LoadAfter,
+        IReadOnlyList<(string Part, double Ms)> ProxyParts, IReadOnlyList<(string Part, double Ms)> DirectParts);
 
     private static async Task<SizeResult> MeasureAsync(
         string collection, int size, vectors::MlStack.VectorStore.V1.VectorStore.VectorStoreClient store, Embeddings.EmbeddingsClient embeddings,
-        HttpClient chroma, ProcessCpu cpu, string[] questions, string[] filteredQuestions, int concurrency, int rounds)
+        HttpClient chroma, ProxyTimings timings, ProcessCpu cpu, string[] questions, string[] filteredQuestions, int concurrency, int rounds)
     {
         var loadBefore = LoadAverage();
         var collectionId = (await chroma.GetFromJsonAsync<ChromaCollection>($"{DatabasePath}/collections/{collection}"))!.Id;
@@ -132,31 +136,55 @@ internal static class VectorStoreBenchmark
             await response.Content.ReadAsByteArrayAsync();
         }
         async Task DirectQuery(string q) => await ChromaQuery(await EmbedAsync(embeddings, q));
-
-        // Warm every path, then time them interleaved query by query, so drift in the machine's load hits all alike.
-        foreach (var q in questions.Take(20))
+        var directEmbed = new List<double>();
+        var directChroma = new List<double>();
+        async Task TimedDirectQuery(string q)
         {
-            await ProxyQuery(q);
-            await DirectQuery(q);
+            var started = Stopwatch.GetTimestamp();
+            var vector = await EmbedAsync(embeddings, q);
+            var embedded = Stopwatch.GetTimestamp();
+            await ChromaQuery(vector);
+            directEmbed.Add(Stopwatch.GetElapsedTime(started, embedded).TotalMilliseconds);
+            directChroma.Add(Stopwatch.GetElapsedTime(embedded).TotalMilliseconds);
+        }
+
+        // Warm every path until the proxy's runtime has stopped compiling (tiered compilation promotes hot methods for
+        // a while; on two cores its background thread takes CPU from the queries), then time the paths interleaved
+        // query by query, so drift in the machine's load hits all alike.
+        var warmup = Stopwatch.StartNew();
+        for (var compiled = await timings.CompiledMethodsAsync(); ;)
+        {
+            foreach (var q in questions.Take(20))
+            {
+                await ProxyQuery(q);
+                await DirectQuery(q);
+                await ThroughputAsync(ProxyQuery, [q, q], 2);
+            }
+            var now = await timings.CompiledMethodsAsync();
+            Console.WriteLine($"  warm-up {warmup.Elapsed.TotalSeconds:F0} s: the proxy compiled {now - compiled} methods in the last round");
+            if (now - compiled <= QuietJitMethods || warmup.Elapsed > MaxWarmup) break;
+            compiled = now;
         }
         var proxy = new List<double>();
         var direct = new List<double>();
         var chromaOnly = new List<double>();
+        var timed = await timings.ReadAsync();
         for (var i = 0; i < questions.Length; i++)
         {
             // Alternate which path goes first, so neither always runs right after the other's work.
             if (i % 2 == 0)
             {
                 proxy.Add(await Time(() => ProxyQuery(questions[i])));
-                direct.Add(await Time(() => DirectQuery(questions[i])));
+                direct.Add(await Time(() => TimedDirectQuery(questions[i])));
             }
             else
             {
-                direct.Add(await Time(() => DirectQuery(questions[i])));
+                direct.Add(await Time(() => TimedDirectQuery(questions[i])));
                 proxy.Add(await Time(() => ProxyQuery(questions[i])));
             }
             chromaOnly.Add(await Time(() => ChromaQuery(vector)));
         }
+        var parts = await timings.MeanSince(timed);
         var proxyFiltered = new List<double>();
         foreach (var q in filteredQuestions) proxyFiltered.Add(await Time(() => ProxyFilteredQuery(q)));
 
@@ -178,7 +206,7 @@ internal static class VectorStoreBenchmark
             Enumerable.Range(0, rounds[0].Cpu.Length).Select(p => Median(rounds.Select(r => r.Cpu[p]).ToArray())).ToArray();
         return new SizeResult(size, [.. proxy.Order()], [.. direct.Order()], [.. chromaOnly.Order()], [.. proxyFiltered.Order()],
             [.. proxyRounds.Select(r => r.PerSecond)], [.. directRounds.Select(r => r.PerSecond)], MedianCpu(proxyRounds), MedianCpu(directRounds),
-            loadBefore, LoadAverage());
+            loadBefore, LoadAverage(), parts, [("Embed", directEmbed.Average()), ("Chroma query", directChroma.Average())]);
     }
 
     private static async Task<double> ThroughputAsync(Func<string, Task> run, string[] questions, int concurrency)
@@ -214,6 +242,14 @@ internal static class VectorStoreBenchmark
             Console.WriteLine($"{r.Size} chunks: proxy p50 - direct p50 = {overhead:F2} ms; proxy p50 / direct p50 = {ratio:F2}; " +
                               $"throughput proxy/direct = {throughput:F2} (per round: {string.Join(", ", r.ProxyThroughput.Zip(r.DirectThroughput, (p, d) => (p / d).ToString("F2", CultureInfo.InvariantCulture)))}); " +
                               $"load average {r.LoadBefore} before, {r.LoadAfter} after");
+        }
+        Console.WriteLine();
+        Console.WriteLine("Where a query's time goes in the proxy (latency rounds, mean ms per query, from the proxy's own metrics):");
+        foreach (var r in results)
+        {
+            var client = r.Proxy.Average();
+            Console.WriteLine($"{r.Size} chunks: {string.Join("; ", r.ProxyParts.Select(p => $"{p.Part} {p.Ms:F2}"))}; as the client saw it {client:F2}");
+            Console.WriteLine($"{r.Size} chunks, the direct path as the client saw it: {string.Join("; ", r.DirectParts.Select(p => $"{p.Part} {p.Ms:F2}"))}; total {r.Direct.Average():F2}");
         }
         Console.WriteLine();
         Console.WriteLine("CPU milliseconds per query in the throughput rounds (median of rounds), by process:");

@@ -32,12 +32,42 @@ public sealed class RevisionCacheTests
         Assert.True((await GetAsync()).Contains("a@v1"));
 
         _manifest.Commit("b", "v1");
-        _time.Advance(Interval - TimeSpan.FromMilliseconds(1));
+        _time.Advance(Interval / 2 - TimeSpan.FromMilliseconds(1));
         Assert.False((await GetAsync()).Contains("b@v1"));
         Assert.Equal(1, _manifest.StampReads);
 
-        _time.Advance(TimeSpan.FromMilliseconds(1));
+        _time.Advance(Interval / 2 + TimeSpan.FromMilliseconds(1));
         Assert.True((await GetAsync()).Contains("b@v1"));
+        Assert.Equal(2, _manifest.StampReads);
+    }
+
+    [Fact]
+    public async Task A_view_past_half_its_interval_is_checked_behind_the_query_so_steady_queries_do_not_wait()
+    {
+        await GetAsync();
+        _manifest.Commit("b", "v1");
+        _time.Advance(Interval * 3 / 4);
+        var held = _manifest.HoldNextStampRead();
+
+        // Served at once from the view, while the check runs behind it; a second query does not start another.
+        var ahead = GetAsync();
+        Assert.True(ahead.IsCompleted);
+        Assert.False((await ahead).Contains("b@v1"));
+        Assert.True(GetAsync().IsCompleted);
+        Assert.Equal(2, _manifest.StampReads);
+
+        held.SetResult();
+        var seen = Stopwatch.StartNew();
+        while (!(await GetAsync()).Contains("b@v1"))
+        {
+            Assert.True(seen.Elapsed < TimeSpan.FromSeconds(10), "the check behind the query never replaced the view");
+            await Task.Delay(10);
+        }
+
+        // The view the check published counts from when the check began: one interval after the first read it is still
+        // fresh, so the query neither waits nor reads.
+        _time.Advance(Interval / 4);
+        Assert.True(GetAsync().IsCompleted);
         Assert.Equal(2, _manifest.StampReads);
     }
 

@@ -1,0 +1,85 @@
+using static MlStack.Benchmarks.BenchmarkSupport;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using MlStack.Inference.Execution;
+using MlStack.Inference.Generation.Decoding;
+using MlStack.Testing;
+
+namespace MlStack.Benchmarks;
+
+/// <summary>
+/// ONNX Runtime's decoder step alone, with no scheduler, gRPC or client: milliseconds per step for a batch of n rows
+/// decoding from a context of a given length, through the server's own step (<see cref="OrtValueDecoderStep"/>) and
+/// session settings (CPU, one intra-op thread, no spinning, as the generation benchmark runs the server). It bounds
+/// what iteration-level batching can give on this machine: with nothing else spent per token, n streams produce
+/// n x step(1) / step(n) times the tokens/s of one stream, and their inter-token latency is step(n) / step(1) times
+/// one stream's. Row counts are interleaved repeat by repeat, so drift in the machine's load hits all alike.
+///   dotnet run -c Release --project tests/Benchmarks -- decoder-step [--models tiny-gpt,tiny-llama] [--rows 1,2,4,8,16]
+///     [--context 12] [--steps 128] [--repeats 5]
+/// </summary>
+public static class DecoderStepBenchmark
+{
+    public static Task<int> RunAsync(string[] args)
+    {
+        var models = Option(args, "--models", string.Join(',', RepositoryPaths.ShippedGeneratorModels)).Split(',');
+        var rowCounts = Option(args, "--rows", "1,2,4,8,16").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var context = int.Parse(Option(args, "--context", "12"), CultureInfo.InvariantCulture);
+        var steps = int.Parse(Option(args, "--steps", "128"), CultureInfo.InvariantCulture);
+        var repeats = int.Parse(Option(args, "--repeats", "5"), CultureInfo.InvariantCulture);
+
+        Console.WriteLine($"decoder step alone: {Environment.ProcessorCount} cores, load average {LoadAverage()}; CPU, IntraOpNumThreads=1, no spinning; " +
+            $"a prompt of {context} tokens per row, then {steps} steps (the context grows to {context + steps}), median step of {repeats} repeats");
+        Console.WriteLine("| model | rows | ms per step p50 | step vs 1 row | tokens/s | tokens/s vs 1 row (the most batching can give) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var model in models)
+        {
+            var settings = new ExecutionOptions { Provider = ExecutionProviderPreference.Cpu, IntraOpNumThreads = 1, AllowSpinning = false };
+            using var sessionOptions = OrtSessionFactory.CreateSessionOptions(settings, ExecutionProviderKind.Cpu);
+            using var session = new InferenceSession(Path.Combine(RepositoryPaths.GeneratorVersionDirectory(model), "model.onnx"), sessionOptions);
+            var layout = DecoderLayout.Read(session);
+            var vocabulary = (int)session.OutputMetadata["logits"].Dimensions[^1];
+            using var step = new OrtValueDecoderStep(session, layout, context + steps + 1, vocabulary);
+            using var run = new RunOptions();
+
+            var times = rowCounts.ToDictionary(n => n, _ => new List<double>());
+            Measure(step, layout, run, 1, context, Math.Min(steps, 16)); // warm-up: arenas and kernels
+            for (var repeat = 0; repeat < repeats; repeat++)
+            {
+                foreach (var n in rowCounts) times[n].AddRange(Measure(step, layout, run, n, context, steps));
+            }
+            var single = Percentile(times[rowCounts.Min()], 0.5) / rowCounts.Min();
+            foreach (var n in rowCounts)
+            {
+                var ms = Percentile(times[n], 0.5);
+                Console.WriteLine($"| {model} | {n} | {ms:F3} | {ms / single:F2}x | {n * 1000 / ms:F0} | {n * single / ms:F2}x |");
+            }
+        }
+        Console.WriteLine($"Load average at end: {LoadAverage()}");
+        return Task.FromResult(0);
+    }
+
+    /// <summary>Prefills <paramref name="rows"/> rows of <paramref name="context"/> tokens in one run, then times each decode step.</summary>
+    private static List<double> Measure(DecoderStep step, DecoderLayout layout, RunOptions run, int rows, int context, int steps)
+    {
+        // Token ids do not change the work of a step; small ids are valid in every vocabulary.
+        var prompt = Enumerable.Range(0, rows * context).Select(i => (long)(i % 97 + 1)).ToArray();
+        var next = Enumerable.Repeat(5L, rows).ToArray();
+        var cache = step.Run(KvCache.Empty(layout, rows), prompt, context, run);
+        var times = new List<double>(steps);
+        try
+        {
+            for (var s = 0; s < steps; s++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                cache = step.Run(cache, next, 1, run);
+                times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
+        finally
+        {
+            cache.Dispose();
+        }
+        return times;
+    }
+}
