@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
 using MlStack.VectorStore.Chroma;
 using MlStack.VectorStore.Embedding;
 using MlStack.VectorStore.Errors;
@@ -90,7 +91,29 @@ public sealed class CollectionCatalog(
     }
 
     /// <summary>One collection with its counts.</summary>
-    public async Task<CollectionInfo> GetAsync(string name, CancellationToken ct) => await CountAsync(await ResolveAsync(name, ct), ct);
+    public async Task<CollectionInfo> GetAsync(string name, CancellationToken ct)
+    {
+        var collection = await ResolveAsync(name, ct);
+        return await OnExistingAsync(collection, () => CountAsync(collection, ct));
+    }
+
+    /// <summary>
+    /// Runs a call on a resolved collection. When Chroma no longer has it (deleted through another replica since it
+    /// was resolved), the cached resolve is dropped and the caller learns NOT_FOUND, as after the cache's TTL.
+    /// </summary>
+    public async Task<T> OnExistingAsync<T>(StoredCollection collection, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (ChromaException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            _resolved.TryRemove(collection.Name, out _);
+            logger.LogInformation(ex, "Collection {Collection} was deleted while a request used it", collection.Name);
+            throw CollectionNames.NotFound(collection.Name);
+        }
+    }
 
     public async Task DeleteAsync(string name, CancellationToken ct)
     {

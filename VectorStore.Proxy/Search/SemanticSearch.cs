@@ -68,12 +68,15 @@ public sealed class SemanticSearch(
         // Embedding first: a collection whose model no longer matches is refused even while it is empty.
         var vectors = await embeddings.EmbedAsync(collection.Model, [command.Text], ct);
         collection.RequireModel(vectors.Model, vectors.Dimensions);
-        var committed = await manifest.CommittedRevisionsAsync(collection, ct);
-        if (committed.Count == 0) return new QueryAnswer(collection.Model, []);
+        return await catalog.OnExistingAsync(collection, async () =>
+        {
+            var committed = await manifest.CommittedRevisionsAsync(collection, ct);
+            if (committed.Count == 0) return new QueryAnswer(collection.Model, []);
 
-        var matches = await NearestCommittedChunks.FindAsync(k, committed,
-            (n, token) => NearestAsync(collection, vectors.Vectors[0], n, filter, token), ct);
-        return new QueryAnswer(collection.Model, matches.Select(ToHit).ToList());
+            var matches = await NearestCommittedChunks.FindAsync(k, committed,
+                (n, token) => NearestAsync(collection, vectors.Vectors[0], n, filter, token), ct);
+            return new QueryAnswer(collection.Model, matches.Select(ToHit).ToList());
+        });
     }
 
     private async Task<IReadOnlyList<ChunkMatch>> NearestAsync(StoredCollection collection, float[] vector, int n, JsonObject? filter, CancellationToken ct)
