@@ -8,29 +8,15 @@ namespace MlStack.VectorStore.IntegrationTests.Collections;
 /// by the proxy's fuzz test, where a GetCollection raced a DeleteCollection).
 /// </summary>
 [Collection(StoreCollection.Name)]
-public sealed class DeletedElsewhereTests(StoreFixture store) : IAsyncLifetime
+public sealed class DeletedElsewhereTests(StoreFixture store)
 {
-    private ProxyFactory _here = null!;
-    private ProxyFactory _elsewhere = null!;
-
-    public Task InitializeAsync()
-    {
-        _here = store.NewProxy(new Dictionary<string, string?>());
-        _elsewhere = store.NewProxy(new Dictionary<string, string?>());
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _here.DisposeAsync();
-        await _elsewhere.DisposeAsync();
-    }
-
     [Fact]
     public async Task Reads_of_a_collection_another_replica_deleted_are_not_found_and_the_name_can_be_used_again()
     {
-        var here = _here.GrpcClient();
-        var elsewhere = _elsewhere.GrpcClient();
+        await using var hereProxy = store.NewProxy(new Dictionary<string, string?>());
+        await using var elsewhereProxy = store.NewProxy(new Dictionary<string, string?>());
+        var here = hereProxy.GrpcClient();
+        var elsewhere = elsewhereProxy.GrpcClient();
         var collection = await here.NewCollectionAsync("gone-elsewhere");
         await here.IngestAsync(collection, "sourdough.txt", TestDocuments.PlainText);
         Assert.Equal(1, (await here.GetCollectionAsync(new GetCollectionRequest { Name = collection })).DocumentCount);
