@@ -20,10 +20,15 @@ public static class ApiKeys
     /// <summary>"Authorization: Bearer &lt;key&gt;", else "x-api-key: &lt;key&gt;" (HTTP headers or gRPC metadata); null when neither is sent.</summary>
     public static string? Presented(HttpRequest request)
     {
-        var authorization = request.Headers.Authorization.ToString();
-        if (authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
-            return authorization[BearerPrefix.Length..].Trim();
+        if (Bearer(request) is { } bearer) return bearer;
         var header = request.Headers[ApiKeyHeader].ToString();
         return header.Length > 0 ? header.Trim() : null;
+    }
+
+    /// <summary>The key of "Authorization: Bearer &lt;key&gt;" (HTTP header or gRPC metadata); null when not sent.</summary>
+    public static string? Bearer(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        return authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) ? authorization[BearerPrefix.Length..].Trim() : null;
     }
 }

@@ -14,16 +14,14 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<ApiKeyOptions> options, ILoggerFactory loggerFactory, UrlEncoder encoder)
     : AuthenticationHandler<ApiKeyOptions>(options, loggerFactory, encoder)
 {
-    private const string BearerPrefix = "Bearer ";
     private static readonly ClaimsPrincipal Caller = new(new ClaimsIdentity([new Claim(ClaimTypes.Name, "api-key")], ApiKeyOptions.Scheme));
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+        if (ApiKeys.Bearer(Request) is not { } presented)
             return Task.FromResult(AuthenticateResult.NoResult());
 
-        return Task.FromResult(ApiKeys.Match(header[BearerPrefix.Length..].Trim(), Options.ApiKey)
+        return Task.FromResult(ApiKeys.Match(presented, Options.ApiKey)
             ? AuthenticateResult.Success(new AuthenticationTicket(Caller, ApiKeyOptions.Scheme))
             : AuthenticateResult.Fail("invalid API key"));
     }
