@@ -29,4 +29,11 @@ public sealed class ExecutionOptions
     /// dedicated machine but takes cores from gRPC and tokenization when cores are few or shared.
     /// </summary>
     public bool AllowSpinning { get; set; } = true;
+
+    /// <summary>
+    /// With spinning allowed, whether intra-op threads stop spinning as soon as a run returns (ONNX Runtime's
+    /// session.force_spinning_stop): they spin between the operators of a run, where the wait is short, but leave the
+    /// cores to gRPC and tokenization between runs, such as between two decoder steps.
+    /// </summary>
+    public bool StopSpinningBetweenRuns { get; set; } = true;
 }

@@ -50,6 +50,10 @@ public sealed class OrtSessionFactory(IOptions<ExecutionOptions> options, ILogge
                 sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
                 sessionOptions.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
             }
+            else if (settings.StopSpinningBetweenRuns)
+            {
+                sessionOptions.AddSessionConfigEntry("session.force_spinning_stop", "1");
+            }
             if (kind == ExecutionProviderKind.Cuda)
             {
                 sessionOptions.AppendExecutionProvider_CUDA(settings.CudaDeviceId);

@@ -19,4 +19,16 @@ internal static class BenchmarkSupport
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
+
+    /// <summary>
+    /// --spinning off | on | run: ONNX Runtime's intra-op threads never spin, spin as ONNX Runtime does by default, or
+    /// spin only inside a run (the server's default: Execution:StopSpinningBetweenRuns).
+    /// </summary>
+    public static (bool Allow, bool StopBetweenRuns) SpinningOption(string value) => value switch
+    {
+        "off" => (false, false),
+        "on" => (true, false),
+        "run" => (true, true),
+        _ => throw new ArgumentException($"--spinning {value}: expected off, on or run"),
+    };
 }

@@ -27,14 +27,16 @@ public static class DecoderStepBenchmark
         var context = int.Parse(Option(args, "--context", "12"), CultureInfo.InvariantCulture);
         var steps = int.Parse(Option(args, "--steps", "128"), CultureInfo.InvariantCulture);
         var repeats = int.Parse(Option(args, "--repeats", "5"), CultureInfo.InvariantCulture);
+        var threads = int.Parse(Option(args, "--threads", "0"), CultureInfo.InvariantCulture);
+        var (spinning, stopSpinning) = SpinningOption(Option(args, "--spinning", "run"));
 
-        Console.WriteLine($"decoder step alone: {Environment.ProcessorCount} cores, load average {LoadAverage()}; CPU, IntraOpNumThreads=1, no spinning; " +
+        Console.WriteLine($"decoder step alone: {Environment.ProcessorCount} cores, load average {LoadAverage()}; CPU, IntraOpNumThreads={threads}, AllowSpinning={spinning}, StopSpinningBetweenRuns={stopSpinning}; " +
             $"a prompt of {context} tokens per row, then {steps} steps (the context grows to {context + steps}), median step of {repeats} repeats");
         Console.WriteLine("| model | rows | ms per step p50 | step vs 1 row | tokens/s | tokens/s vs 1 row (the most batching can give) |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         foreach (var model in models)
         {
-            var settings = new ExecutionOptions { Provider = ExecutionProviderPreference.Cpu, IntraOpNumThreads = 1, AllowSpinning = false };
+            var settings = new ExecutionOptions { Provider = ExecutionProviderPreference.Cpu, IntraOpNumThreads = threads, AllowSpinning = spinning, StopSpinningBetweenRuns = stopSpinning };
             using var sessionOptions = OrtSessionFactory.CreateSessionOptions(settings, ExecutionProviderKind.Cpu);
             using var session = new InferenceSession(Path.Combine(RepositoryPaths.GeneratorVersionDirectory(model), "model.onnx"), sessionOptions);
             var layout = DecoderLayout.Read(session);

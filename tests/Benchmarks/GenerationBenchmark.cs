@@ -17,7 +17,7 @@ namespace MlStack.Benchmarks;
 /// machine load. CPU per token is what decides throughput on a dedicated CPU-bound host, whatever else loads this one.
 /// Greedy, ignore_eos, fixed prompt and length, CPU.
 ///   dotnet run -c Release --project tests/Benchmarks -- generation [--models tiny-gpt,tiny-llama] [--streams 1,2,4,8,16]
-///     [--tokens 128] [--rounds 3] [--ttft-requests 40] [--threads 1] [--warmup-seconds 6]
+///     [--tokens 128] [--rounds 3] [--ttft-requests 40] [--threads 0] [--spinning run] [--warmup-seconds 6]
 /// </summary>
 public static class GenerationBenchmark
 {
@@ -30,12 +30,13 @@ public static class GenerationBenchmark
         var tokens = int.Parse(Option(args, "--tokens", "128"), CultureInfo.InvariantCulture);
         var rounds = int.Parse(Option(args, "--rounds", "3"), CultureInfo.InvariantCulture);
         var ttftRequests = int.Parse(Option(args, "--ttft-requests", "40"), CultureInfo.InvariantCulture);
-        var threads = Option(args, "--threads", "1");
+        var threads = Option(args, "--threads", "0");
+        var spinning = SpinningOption(Option(args, "--spinning", "run"));
         var warmup = TimeSpan.FromSeconds(double.Parse(Option(args, "--warmup-seconds", "6"), CultureInfo.InvariantCulture));
 
-        Console.WriteLine($"Load average at start: {LoadAverage()}; {Environment.ProcessorCount} cores; Execution:IntraOpNumThreads={threads}, spinning off");
-        await using var on = await StartServerAsync(batching: true, models, streams.Max(), threads);
-        await using var off = await StartServerAsync(batching: false, models, streams.Max(), threads);
+        Console.WriteLine($"Load average at start: {LoadAverage()}; {Environment.ProcessorCount} cores; Execution:IntraOpNumThreads={threads} (0: one per core), AllowSpinning={spinning.Allow}, StopSpinningBetweenRuns={spinning.StopBetweenRuns}");
+        await using var on = await StartServerAsync(batching: true, models, streams.Max(), threads, spinning);
+        await using var off = await StartServerAsync(batching: false, models, streams.Max(), threads, spinning);
         using var onChannel = on.OpenChannel();
         using var offChannel = off.OpenChannel();
         var servers = new[]
@@ -117,14 +118,14 @@ public static class GenerationBenchmark
         return 0;
     }
 
-    private static async Task<InferenceProcess> StartServerAsync(bool batching, string[] models, int maxStreams, string threads)
+    private static async Task<InferenceProcess> StartServerAsync(bool batching, string[] models, int maxStreams, string threads, (bool Allow, bool StopBetweenRuns) spinning)
     {
         var settings = new Dictionary<string, string>
         {
             ["Execution:Provider"] = "cpu",
             ["Execution:IntraOpNumThreads"] = threads,
-            // Idle intra-op threads would spin on the cores the other server, gRPC and the client need.
-            ["Execution:AllowSpinning"] = "false",
+            ["Execution:AllowSpinning"] = spinning.Allow.ToString(),
+            ["Execution:StopSpinningBetweenRuns"] = spinning.StopBetweenRuns.ToString(),
             ["ModelRepository:Path"] = RepositoryPaths.DefaultModelRepository,
             ["ModelRepository:InstallDefaultModel"] = "false",
             ["Generation:IterationBatching"] = batching.ToString(),
