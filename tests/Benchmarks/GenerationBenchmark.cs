@@ -17,7 +17,7 @@ namespace MlStack.Benchmarks;
 /// machine load. CPU per token is what decides throughput on a dedicated CPU-bound host, whatever else loads this one.
 /// Greedy, ignore_eos, fixed prompt and length, CPU.
 ///   dotnet run -c Release --project tests/Benchmarks -- generation [--models tiny-gpt,tiny-llama] [--streams 1,2,4,8,16]
-///     [--tokens 128] [--rounds 3] [--ttft-requests 40] [--threads 0] [--spinning run] [--warmup-seconds 6]
+///     [--tokens 128] [--rounds 15] [--ttft-requests 40] [--threads 0] [--spinning run] [--warmup-seconds 6]
 /// </summary>
 public static class GenerationBenchmark
 {
@@ -28,7 +28,7 @@ public static class GenerationBenchmark
         var models = Option(args, "--models", "tiny-gpt,tiny-llama").Split(',');
         var streams = Option(args, "--streams", "1,2,4,8,16").Split(',').Select(int.Parse).ToArray();
         var tokens = int.Parse(Option(args, "--tokens", "128"), CultureInfo.InvariantCulture);
-        var rounds = int.Parse(Option(args, "--rounds", "3"), CultureInfo.InvariantCulture);
+        var rounds = int.Parse(Option(args, "--rounds", "15"), CultureInfo.InvariantCulture);
         var ttftRequests = int.Parse(Option(args, "--ttft-requests", "40"), CultureInfo.InvariantCulture);
         var threads = Option(args, "--threads", "0");
         var spinning = SpinningOption(Option(args, "--spinning", "run"));
@@ -70,33 +70,38 @@ public static class GenerationBenchmark
                 $"{Percentile(ttft.Select(t => t.ClientTtftMs - t.ServerFirstMessageMs), 0.5):F2} | {Percentile(roundTrips, 0.5):F2} |");
             Console.WriteLine(ttftRows[^1]);
 
+            // Every round measures every stream count on both servers, so a ratio to one stream compares cells measured
+            // seconds apart: the machine's speed drifts over minutes (up to 1.4x here), and a cell measured after all
+            // rounds of another would carry that drift into the ratio.
             var cells = new Dictionary<(int Streams, string Server), List<Cell>>();
-            foreach (var n in streams)
+            for (var round = 0; round < rounds; round++)
             {
-                for (var round = 0; round < rounds; round++)
+                for (var s = 0; s < streams.Length; s++)
                 {
                     // Alternate which server goes first, so neither always runs right after the other.
-                    foreach (var (name, client, cpu) in round % 2 == 0 ? servers : servers.Reverse())
+                    foreach (var (name, client, cpu) in (round + s) % 2 == 0 ? servers : servers.Reverse())
                     {
                         var before = cpu.Read();
-                        var cell = await ConcurrentAsync(client, model, n, tokens);
+                        var cell = await ConcurrentAsync(client, model, streams[s], tokens);
+                        cell.Round = round;
                         cell.ServerCpuMsPerToken = cpu.PerUnitSince(before, cell.Tokens)[0];
-                        if (!cells.TryGetValue((n, name), out var list))
+                        if (!cells.TryGetValue((streams[s], name), out var list))
                         {
-                            cells[(n, name)] = list = [];
+                            cells[(streams[s], name)] = list = [];
                         }
                         list.Add(cell);
                     }
                 }
             }
-            // With one stream both servers run the same path (one sequence per run), so the single-stream reference
-            // is the median of both servers' rounds: twice the samples on a machine whose speed swings.
+            // With one stream both servers run the same path (one sequence per run), so the single-stream reference of a
+            // round is the mean of both servers' one-stream cells in it.
             var single = cells.Where(c => c.Key.Streams == 1).SelectMany(c => c.Value).ToList();
-            var (singleRate, singleCpu) = (Median(single.Select(c => c.TokensPerSecond)), Median(single.Select(c => c.ServerCpuMsPerToken)));
-            rows.Add(Row(model, "1", "both (reference)", single, singleRate, singleCpu));
-            foreach (var ((n, name), measured) in cells)
+            var reference = single.GroupBy(c => c.Round).ToDictionary(
+                g => g.Key, g => new Reference(g.Average(c => c.TokensPerSecond), g.Average(c => c.ServerCpuMsPerToken)));
+            rows.Add(Row(model, "1", "both (reference)", single, reference));
+            foreach (var ((n, name), measured) in cells.OrderBy(c => c.Key.Streams).ThenBy(c => c.Key.Server == "on" ? 0 : 1))
             {
-                rows.Add(Row(model, n.ToString(CultureInfo.InvariantCulture), name, measured, singleRate, singleCpu));
+                rows.Add(Row(model, n.ToString(CultureInfo.InvariantCulture), name, measured, reference));
                 Console.WriteLine(rows[^1]);
             }
         }
@@ -109,7 +114,7 @@ public static class GenerationBenchmark
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         ttftRows.ForEach(Console.WriteLine);
         Console.WriteLine();
-        Console.WriteLine($"Aggregate tokens/s, {tokens} new tokens per stream, median of {rounds} rounds; server CPU per token (median); " +
+        Console.WriteLine($"Aggregate tokens/s, {tokens} new tokens per stream, median of {rounds} rounds (every stream count in every round); vs 1 stream: median of the rounds' ratios to their own single-stream reference; server CPU per token (median); " +
             "inter-token latency as the client sees it (every token, all rounds) and on the server's clock (each stream's mean, all rounds):");
         Console.WriteLine("| model | streams | batching | tokens/s | vs 1 stream | server CPU ms/token | tokens per CPU-second vs 1 stream | " +
             "client ITL p50 ms | client ITL p99 ms | server stream ITL p50 ms | server stream ITL p99 ms |");
@@ -222,18 +227,29 @@ public static class GenerationBenchmark
     /// <param name="ServerStreamItlMs">Each stream's mean time between its tokens where the server produced them.</param>
     private sealed record Cell(int Tokens, double TokensPerSecond, double[] InterTokenMs, double[] ServerStreamItlMs)
     {
+        public int Round { get; set; }
+
         public double ServerCpuMsPerToken { get; set; }
     }
 
+    /// <summary>One round's single-stream tokens/s and server CPU per token.</summary>
+    private sealed record Reference(double TokensPerSecond, double CpuMsPerToken);
+
     private static double Median(IEnumerable<double> values) => Percentile(values, 0.5);
 
-    private static string Row(string model, string streams, string batching, List<Cell> measured, double singleRate, double singleCpu)
+    /// <summary>
+    /// A table row: medians over the rounds, and the ratios to one stream as the median of each round's ratio to that
+    /// round's single-stream reference.
+    /// </summary>
+    private static string Row(string model, string streams, string batching, List<Cell> measured, Dictionary<int, Reference> reference)
     {
         var rate = Median(measured.Select(m => m.TokensPerSecond));
         var cpuPerToken = Median(measured.Select(m => m.ServerCpuMsPerToken));
+        var rateRatio = Median(measured.Select(m => m.TokensPerSecond / reference[m.Round].TokensPerSecond));
+        var cpuRatio = Median(measured.Select(m => reference[m.Round].CpuMsPerToken / m.ServerCpuMsPerToken));
         var itl = measured.SelectMany(m => m.InterTokenMs).ToArray();
         var streamItl = measured.SelectMany(m => m.ServerStreamItlMs).ToArray();
-        return $"| {model} | {streams} | {batching} | {rate:F1} | {rate / singleRate:F2}x | {cpuPerToken:F3} | {singleCpu / cpuPerToken:F2}x | " +
+        return $"| {model} | {streams} | {batching} | {rate:F1} | {rateRatio:F2}x | {cpuPerToken:F3} | {cpuRatio:F2}x | " +
             $"{Percentile(itl, 0.5):F2} | {Percentile(itl, 0.99):F2} | {Percentile(streamItl, 0.5):F2} | {Percentile(streamItl, 0.99):F2} |";
     }
 }
