@@ -11,12 +11,12 @@ namespace MlStack.Benchmarks;
 /// <summary>
 /// ONNX Runtime's decoder step alone, with no scheduler, gRPC or client: milliseconds per step for a batch of n rows
 /// decoding from a context of a given length, through the server's own step (<see cref="OrtValueDecoderStep"/>) and
-/// session settings (CPU, one intra-op thread, no spinning, as the generation benchmark runs the server). It bounds
-/// what iteration-level batching can give on this machine: with nothing else spent per token, n streams produce
+/// session settings (CPU; by default the server's threads: one intra-op thread per core, spinning only inside a run).
+/// It bounds what iteration-level batching can give on this machine: with nothing else spent per token, n streams produce
 /// n x step(1) / step(n) times the tokens/s of one stream, and their inter-token latency is step(n) / step(1) times
 /// one stream's. Row counts are interleaved repeat by repeat, so drift in the machine's load hits all alike.
 ///   dotnet run -c Release --project tests/Benchmarks -- decoder-step [--models tiny-gpt,tiny-llama] [--rows 1,2,4,8,16]
-///     [--context 12] [--steps 128] [--repeats 5]
+///     [--context 12] [--steps 128] [--repeats 5] [--threads 0] [--spinning run|on|off]
 /// </summary>
 public static class DecoderStepBenchmark
 {
