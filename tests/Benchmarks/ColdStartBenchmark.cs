@@ -3,7 +3,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using MlStack.Inference.V1;
 using MlStack.Testing;
-using static MlStack.Benchmarks.BenchmarkOptions;
+using static MlStack.Benchmarks.BenchmarkSupport;
 
 namespace MlStack.Benchmarks;
 

@@ -1,3 +1,4 @@
+using static MlStack.Benchmarks.BenchmarkSupport;
 using System.Diagnostics;
 using System.Globalization;
 using Grpc.Core;
@@ -124,8 +125,6 @@ public static class EmbeddingBenchmark
         return (all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99));
     }
 
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-
     private static readonly string BenchmarkKey = InferenceHost.NewKey("benchmark");
 
     /// <summary>Runs the real Inference.Grpc host in this process on a free port (its Main on its own thread).</summary>
@@ -163,11 +162,5 @@ public static class EmbeddingBenchmark
             if (DateTime.UtcNow > deadline) throw new TimeoutException("The server did not become ready.");
             await Task.Delay(200);
         }
-    }
-
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
     }
 }

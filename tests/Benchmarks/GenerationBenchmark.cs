@@ -235,8 +235,6 @@ public static class GenerationBenchmark
     /// <summary>One round's single-stream tokens/s and server CPU per token.</summary>
     private sealed record Reference(double TokensPerSecond, double CpuMsPerToken);
 
-    private static double Median(IEnumerable<double> values) => Percentile(values, 0.5);
-
     /// <summary>
     /// A table row: medians over the rounds, and the ratios to one stream as the median of each round's ratio to that
     /// round's single-stream reference.

@@ -9,6 +9,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using MlStack.Testing;
+using static MlStack.Benchmarks.BenchmarkSupport;
 using vectors::MlStack.Inference.V1;
 using vectors::MlStack.VectorStore.Chroma;
 using vectors::MlStack.VectorStore.V1;
@@ -295,19 +296,7 @@ internal static class VectorStoreBenchmark
         return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "n/a";
-
-    private static double Median(double[] values) => Percentile([.. values.Order()], 0.5);
-
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1))];
-
     /// <summary>Every "--proxy-setting Key=Value", as the proxy's command-line configuration.</summary>
     private static IEnumerable<string> ProxySettings(string[] args) =>
         args.Select((arg, i) => (arg, i)).Where(a => a.arg == "--proxy-setting" && a.i + 1 < args.Length).Select(a => "--" + args[a.i + 1]);
-
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
 }
