@@ -5,6 +5,7 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
     ["vectors"] = MlStack.Benchmarks.VectorStoreBenchmark.RunAsync,
     ["generation"] = MlStack.Benchmarks.GenerationBenchmark.RunAsync,
     ["decoder-step"] = MlStack.Benchmarks.DecoderStepBenchmark.RunAsync,
+    ["fused-attention"] = MlStack.Benchmarks.FusedAttentionBenchmark.RunAsync,
     ["dashboard"] = MlStack.Benchmarks.DashboardBenchmark.RunAsync,
     ["cold-start"] = MlStack.Benchmarks.ColdStartBenchmark.RunAsync,
     ["http-doors"] = MlStack.Benchmarks.HttpDoorBenchmark.RunAsync,
