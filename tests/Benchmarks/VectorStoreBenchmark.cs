@@ -4,6 +4,7 @@ extern alias vectors;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -76,6 +77,9 @@ internal static class VectorStoreBenchmark
             var cpu = new ProcessCpu([("client", Environment.ProcessId), ("proxy", proxy.Id), ("inference", inference.ProcessId), ("chroma", chroma.ProcessId)]);
 
             Console.WriteLine($"vectors benchmark ({RepositoryPaths.Configuration}), {Environment.ProcessorCount} cores; Chroma, inference and proxy as local processes; k = {K}");
+            // What the measured proxy runs with, from its build output: a hand-edited runtimeconfig.json survives
+            // incremental builds, and one did (docs/benchmarks.md, "Vector store").
+            Console.WriteLine($"proxy runtime settings: {RuntimeSettings(Path.Combine(proxyDir, "VectorStore.Proxy.runtimeconfig.json"))}");
             var questions = Enumerable.Range(0, Math.Max(queries, 20)).Select(i =>
                 $"What does report {i % 97} say about the {GeneratedText.Words[i % GeneratedText.Words.Length]} near the {GeneratedText.Words[(i * 7) % GeneratedText.Words.Length]}?").ToArray();
             var results = new List<SizeResult>();
@@ -280,6 +284,15 @@ internal static class VectorStoreBenchmark
             await foreach (var update in call.ResponseStream.ReadAllAsync()) last = update;
         }
         Console.WriteLine($"ingest 1 MB Markdown: {last.ChunksTotal} chunks in {watch.Elapsed.TotalSeconds:F1} s = {last.ChunksTotal / watch.Elapsed.TotalSeconds:F1} chunks/s");
+    }
+
+    /// <summary>The configProperties of a runtimeconfig.json, as name=value pairs.</summary>
+    private static string RuntimeSettings(string runtimeConfigPath)
+    {
+        using var config = JsonDocument.Parse(File.ReadAllText(runtimeConfigPath));
+        return config.RootElement.GetProperty("runtimeOptions").TryGetProperty("configProperties", out var properties)
+            ? string.Join(", ", properties.EnumerateObject().Select(p => $"{p.Name}={p.Value}"))
+            : "(none)";
     }
 
     private static async Task<float[]> EmbedAsync(Embeddings.EmbeddingsClient embeddings, string text)
