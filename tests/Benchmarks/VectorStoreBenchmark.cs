@@ -77,8 +77,8 @@ internal static class VectorStoreBenchmark
             var cpu = new ProcessCpu([("client", Environment.ProcessId), ("proxy", proxy.Id), ("inference", inference.ProcessId), ("chroma", chroma.ProcessId)]);
 
             Console.WriteLine($"vectors benchmark ({RepositoryPaths.Configuration}), {Environment.ProcessorCount} cores; Chroma, inference and proxy as local processes; k = {K}");
-            // What the measured proxy runs with, from its build output: a hand-edited runtimeconfig.json survives
-            // incremental builds, and one did (docs/benchmarks.md, "Vector store").
+            // What the measured proxy runs with, from its build output: a runtimeconfig.json rewritten outside the
+            // build survives incremental builds, and one did (docs/benchmarks.md, "Vector store").
             Console.WriteLine($"proxy runtime settings: {RuntimeSettings(Path.Combine(proxyDir, "VectorStore.Proxy.runtimeconfig.json"))}");
             var questions = Enumerable.Range(0, Math.Max(queries, 20)).Select(i =>
                 $"What does report {i % 97} say about the {GeneratedText.Words[i % GeneratedText.Words.Length]} near the {GeneratedText.Words[(i * 7) % GeneratedText.Words.Length]}?").ToArray();
