@@ -27,6 +27,10 @@ internal static class BenchmarkSupport
     public static int IntOption(string[] args, string name, int fallback) =>
         int.Parse(Option(args, name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 
+    /// <summary>The comma-separated integers after --name, or those of the fallback.</summary>
+    public static int[] IntListOption(string[] args, string name, string fallback) =>
+        Option(args, name, fallback).Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+
     /// <summary>
     /// --spinning off | on | run: ONNX Runtime's intra-op threads never spin, spin as ONNX Runtime does by default, or
     /// spin only inside a run (the server's default: Execution:StopSpinningBetweenRuns).

@@ -1,6 +1,5 @@
 using static MlStack.Benchmarks.BenchmarkSupport;
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Execution;
 using MlStack.Inference.Generation.Decoding;
@@ -23,11 +22,11 @@ public static class DecoderStepBenchmark
     public static Task<int> RunAsync(string[] args)
     {
         var models = Option(args, "--models", string.Join(',', RepositoryPaths.ShippedGeneratorModels)).Split(',');
-        var rowCounts = Option(args, "--rows", "1,2,4,8,16").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        var context = int.Parse(Option(args, "--context", "12"), CultureInfo.InvariantCulture);
-        var steps = int.Parse(Option(args, "--steps", "128"), CultureInfo.InvariantCulture);
-        var repeats = int.Parse(Option(args, "--repeats", "5"), CultureInfo.InvariantCulture);
-        var threads = int.Parse(Option(args, "--threads", "0"), CultureInfo.InvariantCulture);
+        var rowCounts = IntListOption(args, "--rows", "1,2,4,8,16");
+        var context = IntOption(args, "--context", 12);
+        var steps = IntOption(args, "--steps", 128);
+        var repeats = IntOption(args, "--repeats", 5);
+        var threads = IntOption(args, "--threads", 0);
         var (spinning, stopSpinning) = SpinningOption(Option(args, "--spinning", "run"));
 
         Console.WriteLine($"decoder step alone: {Environment.ProcessorCount} cores, load average {LoadAverage()}; CPU, IntraOpNumThreads={threads}, AllowSpinning={spinning}, StopSpinningBetweenRuns={stopSpinning}; " +

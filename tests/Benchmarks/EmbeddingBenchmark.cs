@@ -31,8 +31,8 @@ public static class EmbeddingBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var seconds = double.Parse(Option(args, "--seconds", "3"), CultureInfo.InvariantCulture);
-        var rounds = int.Parse(Option(args, "--rounds", "3"), CultureInfo.InvariantCulture);
-        var concurrencies = Option(args, "--concurrency", "1,8,64").Split(',').Select(int.Parse).ToArray();
+        var rounds = IntOption(args, "--rounds", 3);
+        var concurrencies = IntListOption(args, "--concurrency", "1,8,64");
         var solution = RepositoryPaths.Root;
         var repository = Path.Combine(solution, "Inference.Grpc", "models");
         new MiniLmModelInstaller(NullLogger<MiniLmModelInstaller>.Instance).EnsureInstalled(repository);

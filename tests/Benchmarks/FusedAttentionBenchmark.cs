@@ -1,8 +1,8 @@
 using static MlStack.Benchmarks.BenchmarkSupport;
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Execution;
+using MlStack.Inference.Generation;
 using MlStack.Inference.Generation.Decoding;
 using MlStack.Testing;
 
@@ -33,7 +33,7 @@ public static class FusedAttentionBenchmark
             return Task.FromResult(2);
         }
         var models = Option(args, "--models", string.Join(',', RepositoryPaths.ShippedGeneratorModels)).Split(',');
-        var rowCounts = Option(args, "--rows", "1,2,4,8,16").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var rowCounts = IntListOption(args, "--rows", "1,2,4,8,16");
         var context = IntOption(args, "--context", 12);
         var steps = IntOption(args, "--steps", 128);
         var repeats = IntOption(args, "--repeats", 5);
@@ -103,7 +103,7 @@ public static class FusedAttentionBenchmark
         {
             for (var s = 0; ; s++)
             {
-                for (var r = 0; r < rows; r++) next[r] = ArgMax(step.Logits(r));
+                for (var r = 0; r < rows; r++) next[r] = TokenSampler.ArgMax(step.Logits(r));
                 ids.AddRange(next);
                 if (s == steps) return ids;
                 var started = Stopwatch.GetTimestamp();
@@ -164,7 +164,7 @@ public static class FusedAttentionBenchmark
                 var logits = outputs[^1].GetTensorDataAsSpan<float>(); // bound last
                 var vocabulary = logits.Length / (rows * width);
                 var next = new long[rows];
-                for (var r = 0; r < rows; r++) next[r] = ArgMax(logits.Slice(((r + 1) * width - 1) * vocabulary, vocabulary));
+                for (var r = 0; r < rows; r++) next[r] = TokenSampler.ArgMax(logits.Slice(((r + 1) * width - 1) * vocabulary, vocabulary));
                 if (s > 0) times?.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 ids.AddRange(next);
                 if (s == steps) return ids;
@@ -177,15 +177,5 @@ public static class FusedAttentionBenchmark
         {
             foreach (var buffer in buffers) buffer.Dispose();
         }
-    }
-
-    private static long ArgMax(ReadOnlySpan<float> logits)
-    {
-        var best = 0;
-        for (var v = 1; v < logits.Length; v++)
-        {
-            if (logits[v] > logits[best]) best = v;
-        }
-        return best;
     }
 }

@@ -26,10 +26,10 @@ public static class GenerationBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var models = Option(args, "--models", "tiny-gpt,tiny-llama").Split(',');
-        var streams = Option(args, "--streams", "1,2,4,8,16").Split(',').Select(int.Parse).ToArray();
-        var tokens = int.Parse(Option(args, "--tokens", "128"), CultureInfo.InvariantCulture);
-        var rounds = int.Parse(Option(args, "--rounds", "15"), CultureInfo.InvariantCulture);
-        var ttftRequests = int.Parse(Option(args, "--ttft-requests", "40"), CultureInfo.InvariantCulture);
+        var streams = IntListOption(args, "--streams", "1,2,4,8,16");
+        var tokens = IntOption(args, "--tokens", 128);
+        var rounds = IntOption(args, "--rounds", 15);
+        var ttftRequests = IntOption(args, "--ttft-requests", 40);
         var threads = Option(args, "--threads", "0");
         var spinning = SpinningOption(Option(args, "--spinning", "run"));
         var warmup = TimeSpan.FromSeconds(double.Parse(Option(args, "--warmup-seconds", "6"), CultureInfo.InvariantCulture));

@@ -30,10 +30,10 @@ public static class HttpDoorBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var model = Option(args, "--model", "tiny-gpt");
-        var streams = Option(args, "--streams", "1,8").Split(',').Select(int.Parse).ToArray();
-        var tokens = int.Parse(Option(args, "--tokens", "128"), CultureInfo.InvariantCulture);
-        var rounds = int.Parse(Option(args, "--rounds", "5"), CultureInfo.InvariantCulture);
-        var ttftRequests = int.Parse(Option(args, "--ttft-requests", "40"), CultureInfo.InvariantCulture);
+        var streams = IntListOption(args, "--streams", "1,8");
+        var tokens = IntOption(args, "--tokens", 128);
+        var rounds = IntOption(args, "--rounds", 5);
+        var ttftRequests = IntOption(args, "--ttft-requests", 40);
         var threads = Option(args, "--threads", "1");
 
         Console.WriteLine($"Load average at start: {LoadAverage()}; {Environment.ProcessorCount} cores; Execution:IntraOpNumThreads={threads}, spinning off");

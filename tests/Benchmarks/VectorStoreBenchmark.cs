@@ -36,11 +36,11 @@ internal static class VectorStoreBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var sizes = Option(args, "--sizes", "10000,200000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        var queries = int.Parse(Option(args, "--queries", "300"), CultureInfo.InvariantCulture);
-        var concurrency = int.Parse(Option(args, "--concurrency", "8"), CultureInfo.InvariantCulture);
-        var rounds = int.Parse(Option(args, "--rounds", "3"), CultureInfo.InvariantCulture);
-        var filtered = int.Parse(Option(args, "--filtered", "20"), CultureInfo.InvariantCulture);
+        var sizes = IntListOption(args, "--sizes", "10000,200000");
+        var queries = IntOption(args, "--queries", 300);
+        var concurrency = IntOption(args, "--concurrency", 8);
+        var rounds = IntOption(args, "--rounds", 3);
+        var filtered = IntOption(args, "--filtered", 20);
         // A kept data folder holds the seeded collections, so a rerun measures at once instead of seeding again.
         var keptData = Option(args, "--data", "");
         var state = Directory.CreateTempSubdirectory("mlstack-vector-bench-").FullName;
