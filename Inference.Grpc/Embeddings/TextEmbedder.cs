@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.Repository;
+using MlStack.Inference.Tensors;
 
 namespace MlStack.Inference.Embeddings;
 

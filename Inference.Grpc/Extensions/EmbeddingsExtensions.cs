@@ -1,3 +1,4 @@
+using MlStack.Inference.GrpcServices;
 using MlStack.Inference.Embeddings;
 
 namespace Microsoft.Extensions.Hosting;

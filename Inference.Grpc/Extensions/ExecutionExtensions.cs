@@ -1,3 +1,4 @@
+using MlStack.Inference.Repository;
 using MlStack.Inference.Execution;
 
 namespace Microsoft.Extensions.Hosting;

@@ -1,10 +1,10 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.HttpDoors;
-using MlStack.Inference.OpenAI;
+using MlStack.Inference.HttpDoors.OpenAI;
 using MlStack.Inference.Repository;
-using MlStack.Inference.SageMaker;
-using MlStack.Inference.Vertex;
+using MlStack.Inference.HttpDoors.SageMaker;
+using MlStack.Inference.HttpDoors.Vertex;
 
 namespace Microsoft.Extensions.Hosting;
 

@@ -1,4 +1,5 @@
-using MlStack.Inference.KServe;
+using MlStack.Inference.GrpcServices;
+using MlStack.Inference.Tensors;
 
 namespace Microsoft.Extensions.Hosting;
 

@@ -1,3 +1,4 @@
+using MlStack.Inference.Tensors;
 using MlStack.Inference.Repository;
 
 namespace Microsoft.Extensions.Hosting;

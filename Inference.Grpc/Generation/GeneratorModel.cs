@@ -4,7 +4,7 @@ using MlStack.Inference.Execution;
 using MlStack.Inference.Generation.ChatTemplates;
 using MlStack.Inference.Generation.Decoding;
 using MlStack.Inference.Generation.Scheduling;
-using MlStack.Inference.KServe;
+using MlStack.Inference.Tensors;
 using MlStack.Inference.Repository;
 
 namespace MlStack.Inference.Generation;

@@ -1,5 +1,4 @@
 using MlStack.Inference.Execution;
-using MlStack.Inference.KServe;
 
 namespace MlStack.Inference.Repository;
 

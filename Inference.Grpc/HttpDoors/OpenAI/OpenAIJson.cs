@@ -1,0 +1,96 @@
+using System.Buffers;
+using System.Text.Json;
+using MlStack.Inference.Generation;
+using MlStack.Inference.HttpDoors;
+
+namespace MlStack.Inference.HttpDoors.OpenAI;
+
+/// <summary>
+/// OpenAI's response objects, written straight to the response: chat.completion, text_completion, their streamed
+/// chunks, usage, lists of models and embeddings, and the error object.
+/// </summary>
+public static class OpenAIJson
+{
+    public const string ChatCompletion = "chat.completion";
+    public const string ChatCompletionChunk = "chat.completion.chunk";
+    public const string TextCompletion = "text_completion";
+
+    /// <summary>What identifies one answer in each of its objects.</summary>
+    public sealed record Answer(string Id, string Object, long Created, string Model, string Fingerprint, bool Chat);
+
+    /// <summary>
+    /// A whole answer (chat.completion or text_completion), or one chunk of a streamed one: text (null: none), the
+    /// finish reason once known (null before), usage when given.
+    /// </summary>
+    public static void WriteChoice(IBufferWriter<byte> output, Answer answer, string? text, bool withRole, string? finishReason, GenerationResult? usage)
+    {
+        using var json = new Utf8JsonWriter(output);
+        json.WriteStartObject();
+        json.WriteString("id", answer.Id);
+        json.WriteString("object", answer.Object);
+        json.WriteNumber("created", answer.Created);
+        json.WriteString("model", answer.Model);
+        json.WriteString("system_fingerprint", answer.Fingerprint);
+        json.WriteStartArray("choices");
+        if (text is not null || finishReason is not null)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("index", 0);
+            var streamed = answer.Object == ChatCompletionChunk;
+            if (answer.Chat)
+            {
+                json.WriteStartObject(streamed ? "delta" : "message");
+                if (withRole || !streamed) json.WriteString("role", "assistant");
+                if (text is not null || !streamed) json.WriteString("content", text ?? "");
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteString("text", text ?? "");
+            }
+            json.WriteNull("logprobs");
+            if (finishReason is null) json.WriteNull("finish_reason");
+            else json.WriteString("finish_reason", finishReason);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        if (usage is not null)
+        {
+            WriteUsage(json, usage.PromptTokens, usage.CompletionTokens);
+        }
+        else
+        {
+            json.WriteNull("usage");
+        }
+        json.WriteEndObject();
+    }
+
+    /// <summary>OpenAI's finish reasons: a server shutting down ends the answer like a stop (OpenAI has no other).</summary>
+    public static string FinishReason(GenerationResult result) => result.FinishReason == FinishReasons.Length ? "length" : "stop";
+
+    public static void WriteUsage(Utf8JsonWriter json, int promptTokens, int completionTokens)
+    {
+        json.WriteStartObject("usage");
+        json.WriteNumber("prompt_tokens", promptTokens);
+        json.WriteNumber("completion_tokens", completionTokens);
+        json.WriteNumber("total_tokens", promptTokens + completionTokens);
+        json.WriteEndObject();
+    }
+
+    /// <summary>The error answer: {"error":{"message","type","param","code"}}.</summary>
+    public static IResult ErrorResult(HttpDoorError error) => new JsonBodyResult(output => WriteError(output, error), error.StatusCode);
+
+    public static void WriteError(IBufferWriter<byte> output, HttpDoorError error)
+    {
+        using var json = new Utf8JsonWriter(output);
+        json.WriteStartObject();
+        json.WriteStartObject("error");
+        json.WriteString("message", error.Message);
+        json.WriteString("type", error.Type);
+        if (error.Param is null) json.WriteNull("param");
+        else json.WriteString("param", error.Param);
+        json.WriteString("code", error.Code);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using MlStack.Inference.Generation;
+using MlStack.Inference.HttpDoors;
+
+namespace MlStack.Inference.HttpDoors.OpenAI;
+
+/// <summary>A chat or text completion request as the OpenAI door read it: what to generate and how to answer.</summary>
+public sealed record OpenAIGenerationCall(ModelReference Model, GenerationRequest Request, bool Stream, bool IncludeUsage);
+
+/// <summary>An embeddings request as the OpenAI door read it.</summary>
+public sealed record OpenAIEmbeddingCall(ModelReference Model, IReadOnlyList<string> Input, bool Base64, int? Dimensions);
+
+/// <summary>
+/// OpenAI's request bodies (chat completions, completions, embeddings) to the shared entry points' requests. Fields
+/// this server cannot honour (n &gt; 1, tools, logprobs) are refused with a 400 naming them rather than ignored; fields
+/// that change nothing here (user, presence_penalty 0, ...) are accepted.
+/// </summary>
+public static class OpenAIRequestReader
+{
+    public static OpenAIGenerationCall ReadChat(JsonElement body)
+    {
+        JsonFields.RequireObject(body);
+        RefuseUnsupported(body);
+        if (body.Get("messages") is not { ValueKind: JsonValueKind.Array } messages)
+        {
+            throw HttpDoorException.BadRequest("'messages' is required: an array of {role, content}.", "messages");
+        }
+        var turns = messages.EnumerateArray().Select(ReadMessage).ToList();
+        return Call(body, new GenerationRequest { Messages = turns });
+    }
+
+    public static OpenAIGenerationCall ReadCompletion(JsonElement body)
+    {
+        JsonFields.RequireObject(body);
+        RefuseUnsupported(body);
+        var prompts = body.StringOrStrings("prompt") ?? throw HttpDoorException.BadRequest("'prompt' is required.", "prompt");
+        if (prompts.Count != 1)
+        {
+            throw HttpDoorException.BadRequest($"'prompt' has {prompts.Count} prompts; this server takes one per request.", "prompt");
+        }
+        if (body.Get("suffix") is not null || body.Boolean("echo") == true)
+        {
+            throw HttpDoorException.BadRequest("'suffix' and 'echo' are not supported.", body.Get("suffix") is not null ? "suffix" : "echo");
+        }
+        return Call(body, new GenerationRequest { Prompt = prompts[0] });
+    }
+
+    public static OpenAIEmbeddingCall ReadEmbeddings(JsonElement body)
+    {
+        JsonFields.RequireObject(body);
+        var input = body.StringOrStrings("input")
+            ?? throw HttpDoorException.BadRequest("'input' is required: a string or an array of strings.", "input");
+        var format = body.String("encoding_format") ?? "float";
+        if (format is not ("float" or "base64"))
+        {
+            throw HttpDoorException.BadRequest($"'encoding_format' is '{format}'; use float or base64.", "encoding_format");
+        }
+        var dimensions = body.Integer("dimensions");
+        return new OpenAIEmbeddingCall(ModelReference.Parse(body.String("model")), input, format == "base64",
+            dimensions is { } d ? (int)Math.Clamp(d, 0, int.MaxValue) : null);
+    }
+
+    private static OpenAIGenerationCall Call(JsonElement body, GenerationRequest request)
+    {
+        var model = ModelReference.Parse(body.String("model"));
+        var stream = body.Boolean("stream") ?? false;
+        var includeUsage = body.Get("stream_options") is { } options && JsonFields.RequireObject(options, "'stream_options'").Boolean("include_usage") == true;
+        return new OpenAIGenerationCall(model, request with
+        {
+            Model = model.Name,
+            Version = model.Version,
+            ConversationKey = body.String("user"),
+            Parameters = GenerationParameterReader.Read(body),
+        }, stream, includeUsage);
+    }
+
+    private static ChatTurn ReadMessage(JsonElement message)
+    {
+        JsonFields.RequireObject(message, "Each message");
+        var role = message.String("role") ?? throw HttpDoorException.BadRequest("Each message needs a 'role'.", "messages");
+        if (message.Get("tool_calls") is not null)
+        {
+            throw HttpDoorException.BadRequest("Tool calls are not supported.", "messages");
+        }
+        // OpenAI's newer name for the system role.
+        return new ChatTurn(role == "developer" ? "system" : role, ReadContent(message.Get("content")));
+    }
+
+    /// <summary>A string, or an array of content parts of which only text parts are supported.</summary>
+    private static string ReadContent(JsonElement? content) => content switch
+    {
+        null => "",
+        { ValueKind: JsonValueKind.String } text => text.GetString()!,
+        { ValueKind: JsonValueKind.Array } parts => string.Concat(parts.EnumerateArray().Select(part =>
+            part.String("type") == "text" ? part.String("text") ?? ""
+                : throw HttpDoorException.BadRequest($"Content parts of type '{part.String("type")}' are not supported; send text.", "messages"))),
+        _ => throw JsonFields.WrongType("content", "a string or an array of content parts"),
+    };
+
+    private static void RefuseUnsupported(JsonElement body)
+    {
+        if (body.Integer("n") is { } n && n != 1)
+        {
+            throw HttpDoorException.BadRequest($"'n' is {n}; this server generates one choice per request.", "n");
+        }
+        if (body.Get("tools") is { ValueKind: JsonValueKind.Array } tools && tools.GetArrayLength() > 0 || body.Get("functions") is not null)
+        {
+            throw HttpDoorException.BadRequest("Tools and functions are not supported.", "tools");
+        }
+        if (body.Get("logprobs") is { ValueKind: JsonValueKind.True or JsonValueKind.Number })
+        {
+            throw HttpDoorException.BadRequest("'logprobs' is not supported.", "logprobs");
+        }
+    }
+}
