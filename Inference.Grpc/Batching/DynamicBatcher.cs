@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Grpc.Core;
+using MlStack.Inference.Errors;
 
 namespace MlStack.Inference.Batching;
 
@@ -41,14 +41,14 @@ public sealed class DynamicBatcher<TWork, TResult> : IAsyncDisposable where TWor
         if (_settings.MaxQueueSize > 0 && pending > _settings.MaxQueueSize)
         {
             Interlocked.Decrement(ref _pending);
-            throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                $"The model's queue is full ({_settings.MaxQueueSize} requests waiting); retry later."));
+            throw new InferenceException(InferenceErrorReason.ResourceExhausted,
+                $"The model's queue is full ({_settings.MaxQueueSize} requests waiting); retry later.");
         }
         work.EnqueuedAt = Stopwatch.GetTimestamp();
         if (!_queue.Writer.TryWrite(work))
         {
             Interlocked.Decrement(ref _pending);
-            throw new RpcException(new Status(StatusCode.Unavailable, "The model is being unloaded."));
+            throw new InferenceException(InferenceErrorReason.Unavailable, "The model is being unloaded.");
         }
         return work.Completion;
     }

@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using Grpc.Core;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.Repository;
-using MlStack.Inference.Tensors;
+using MlStack.Inference.Errors;
 
 namespace MlStack.Inference.Embeddings;
 
@@ -10,7 +9,7 @@ namespace MlStack.Inference.Embeddings;
 /// The one entry point of embeddings, whatever the door (the gRPC Embeddings service, the OpenAI, SageMaker and Vertex
 /// HTTP doors): texts are tokenized on the caller's thread, queued to the model's text batcher (merged with other
 /// requests' texts into one padded run) and mean-pooled; long texts are cut to the model's limit and flagged. Failures
-/// are RpcExceptions with a precise status, counted in the serving metrics like every request.
+/// are InferenceExceptions with a precise reason, counted in the serving metrics like every request.
 /// </summary>
 public sealed class TextEmbedder(ModelRepository repository, InferenceMetrics metrics, IOptions<ModelRepositoryOptions> options,
     RequestMemoryBudget budget, ILogger<TextEmbedder> logger)
@@ -28,18 +27,18 @@ public sealed class TextEmbedder(ModelRepository repository, InferenceMetrics me
         string label = "", versionLabel = "";
         try
         {
-            var served = repository.Resolve<ServableModel>(name, version, "embeddings are served by embedding models; use text generation for it");
+            var served = repository.Resolve<IEmbeddingModel>(name, version, "embeddings are served by embedding models; use text generation for it");
             (label, versionLabel) = (served.Name, served.VersionText);
             if (served.Texts is null || served.Tokenizer is null)
-                throw new RpcException(new Status(StatusCode.InvalidArgument,
-                    $"Model '{name}' is a {served.Config.Task} model, not an embedding model; use ModelInfer."));
+                throw new InferenceException(InferenceErrorReason.InvalidArgument,
+                    $"Model '{name}' is a {served.Config.Task} model, not an embedding model; use ModelInfer.");
             if (texts.Count == 0)
-                throw new RpcException(new Status(StatusCode.InvalidArgument, "texts is empty: give at least one text."));
+                throw new InferenceException(InferenceErrorReason.InvalidArgument, "texts is empty: give at least one text.");
             // Refused before any text is tokenized: the cost of a call is decided by its count and the model's limits.
             var maxTexts = options.Value.MaxEmbedTexts;
             if (texts.Count > maxTexts)
-                throw new RpcException(new Status(StatusCode.InvalidArgument,
-                    $"texts has {texts.Count} entries; one call takes at most {maxTexts} (ModelRepository:MaxEmbedTexts): split it into several calls."));
+                throw new InferenceException(InferenceErrorReason.InvalidArgument,
+                    $"texts has {texts.Count} entries; one call takes at most {maxTexts} (ModelRepository:MaxEmbedTexts): split it into several calls.");
             // What the call holds until it answers: every text's token ids at the model's longest, and its vector.
             using var reservation = budget.Reserve(
                 (long)texts.Count * (served.Tokenizer.MaxSequenceLength * sizeof(long) + served.Dimensions * sizeof(float)));
@@ -71,8 +70,8 @@ public sealed class TextEmbedder(ModelRepository repository, InferenceMetrics me
         }
         catch (Exception error)
         {
-            var status = ServingErrors.ToRpc(error, name, deadline, logger);
-            metrics.RequestFailed(label, versionLabel, status.StatusCode);
+            var status = ServingErrors.Classify(error, name, deadline, logger);
+            metrics.RequestFailed(label, versionLabel, status.Reason);
             throw status;
         }
     }

@@ -1,5 +1,6 @@
-using MlStack.Inference.GrpcServices;
+using Microsoft.AspNetCore.Builder;
 using MlStack.Inference.Embeddings;
+using MlStack.Inference.GrpcServices;
 
 namespace Microsoft.Extensions.Hosting;
 

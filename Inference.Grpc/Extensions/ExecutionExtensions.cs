@@ -1,5 +1,6 @@
-using MlStack.Inference.Repository;
+using Microsoft.AspNetCore.Builder;
 using MlStack.Inference.Execution;
+using MlStack.Inference.Repository;
 
 namespace Microsoft.Extensions.Hosting;
 

@@ -1,5 +1,6 @@
-using MlStack.Inference.GrpcServices;
+using Microsoft.AspNetCore.Builder;
 using MlStack.Inference.Generation;
+using MlStack.Inference.GrpcServices;
 using MlStack.Inference.Repository;
 
 namespace Microsoft.Extensions.Hosting;

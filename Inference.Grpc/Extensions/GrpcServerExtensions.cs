@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Builder;
+using MlStack.Inference.GrpcServices;
+
 namespace Microsoft.Extensions.Hosting;
 
 public static class GrpcServerExtensions
@@ -17,6 +20,8 @@ public static class GrpcServerExtensions
             options.MaxReceiveMessageSize = limits.GetValue<int?>("MaxReceiveMessageSize") ?? 64 * 1024 * 1024;
             options.MaxSendMessageSize = limits.GetValue<int?>("MaxSendMessageSize") ?? 64 * 1024 * 1024;
             options.EnableDetailedErrors = false;
+            // The engine's refusals become precise statuses (ApiErrors/ErrorMapping.cs), in every service.
+            options.Interceptors.Add<GrpcErrorInterceptor>();
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks();

@@ -1,10 +1,11 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Options;
-using MlStack.Inference.HttpDoors;
 using MlStack.Inference.HttpDoors.OpenAI;
-using MlStack.Inference.Repository;
 using MlStack.Inference.HttpDoors.SageMaker;
 using MlStack.Inference.HttpDoors.Vertex;
+using MlStack.Inference.HttpDoors;
+using MlStack.Inference.Repository;
 
 namespace Microsoft.Extensions.Hosting;
 

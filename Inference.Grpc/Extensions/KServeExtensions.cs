@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using MlStack.Inference.GrpcServices;
 using MlStack.Inference.Tensors;
 

@@ -1,5 +1,6 @@
-using MlStack.Inference.Tensors;
+using Microsoft.AspNetCore.Builder;
 using MlStack.Inference.Repository;
+using MlStack.Inference.Tensors;
 
 namespace Microsoft.Extensions.Hosting;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using MlStack.Inference.Generation.Scheduling;
+using MlStack.Inference.Errors;
 
 namespace MlStack.Inference.Generation;
 
@@ -118,7 +119,7 @@ public sealed class GenerationMetrics
         _requestSuccess.Add(1, [.. tags, new KeyValuePair<string, object?>("finished_reason", finishReason)]);
     }
 
-    public void Failed(KeyValuePair<string, object?>[] tags, Grpc.Core.StatusCode code) =>
+    public void Failed(KeyValuePair<string, object?>[] tags, InferenceErrorReason code) =>
         _requestFailure.Add(1, [.. tags, new KeyValuePair<string, object?>("code", code.ToString())]);
 
     private Histogram<double> Seconds(string name, string description) =>

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using Grpc.Core;
 using Microsoft.Extensions.Options;
+using MlStack.Inference.Errors;
 
 namespace MlStack.Inference.Generation;
 
@@ -98,5 +98,5 @@ public sealed class GenerationRequestValidator(IOptions<GenerationOptions> optio
         }
     }
 
-    internal static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
+    internal static InferenceException Invalid(string message) => InferenceException.Invalid(message);
 }

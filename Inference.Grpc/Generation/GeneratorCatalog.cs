@@ -1,6 +1,6 @@
-using Grpc.Core;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.Repository;
+using MlStack.Inference.Errors;
 
 namespace MlStack.Inference.Generation;
 
@@ -29,32 +29,32 @@ public sealed class GeneratorCatalog(ModelRepository repository, IOptions<Genera
             if (name is null)
             {
                 throw repository.StartupComplete
-                    ? new RpcException(new Status(StatusCode.NotFound, "No text-generation model is loaded."))
-                    : new RpcException(new Status(StatusCode.Unavailable, "Generator models are still loading; retry shortly."));
+                    ? new InferenceException(InferenceErrorReason.NotFound, "No text-generation model is loaded.")
+                    : new InferenceException(InferenceErrorReason.Unavailable, "Generator models are still loading; retry shortly.");
             }
         }
         var status = repository.StatusOf(name);
         if (status is null && !repository.StartupComplete)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, "Generator models are still loading; retry shortly."));
+            throw new InferenceException(InferenceErrorReason.Unavailable, "Generator models are still loading; retry shortly.");
         }
         if (status is { Task: { } task } && task != ModelConfig.TextGenerationTask)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"Model '{name}' is a {task} model, not a text-generation model."));
+            throw new InferenceException(InferenceErrorReason.InvalidArgument, $"Model '{name}' is a {task} model, not a text-generation model.");
         }
         if (status is { State: ModelStates.Unavailable, Serving.Versions.Count: 0 } && status.Reason is not ("" or "unloaded"))
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, $"Model '{name}' failed to load: {status.Reason}"));
+            throw new InferenceException(InferenceErrorReason.Unavailable, $"Model '{name}' failed to load: {status.Reason}");
         }
         try
         {
             return (GeneratorModel)repository.Resolve(name, version, conversationKey);
         }
-        catch (RpcException error) when (error.StatusCode == StatusCode.NotFound && status is null)
+        catch (InferenceException error) when (error.Reason == InferenceErrorReason.NotFound && status is null)
         {
             var names = loaded.Select(m => m.Name).Distinct().ToList();
-            throw new RpcException(new Status(StatusCode.NotFound,
-                $"Model '{ServingErrors.Shorten(name)}' is not a loaded text-generation model (loaded: {(names.Count == 0 ? "none" : string.Join(", ", names))})."));
+            throw new InferenceException(InferenceErrorReason.NotFound,
+                $"Model '{ServingErrors.Shorten(name)}' is not a loaded text-generation model (loaded: {(names.Count == 0 ? "none" : string.Join(", ", names))}).");
         }
     }
 }

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Grpc.Core;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.Generation.ChatTemplates;
+using MlStack.Inference.Errors;
 
 namespace MlStack.Inference.Generation;
 
@@ -61,8 +61,8 @@ public sealed partial class PromptEncoder(IOptions<GenerationOptions> options)
         }
         catch (ChatTemplateException ex)
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition,
-                $"The chat template of model '{model.Name}' is outside the supported Jinja subset: {ex.Message}"));
+            throw new InferenceException(InferenceErrorReason.FailedPrecondition,
+                $"The chat template of model '{model.Name}' is outside the supported Jinja subset: {ex.Message}");
         }
         try
         {
@@ -79,8 +79,8 @@ public sealed partial class PromptEncoder(IOptions<GenerationOptions> options)
         if (segment.Contains(MarkerStart) || segment.Contains(MarkerEnd))
         {
             // The template cut or rewrote a message's content: its text can no longer be kept apart from the template's.
-            throw new RpcException(new Status(StatusCode.FailedPrecondition,
-                $"The chat template of model '{model.Name}' transforms message content, which this server does not support."));
+            throw new InferenceException(InferenceErrorReason.FailedPrecondition,
+                $"The chat template of model '{model.Name}' transforms message content, which this server does not support.");
         }
         var at = 0;
         foreach (var (index, length, id) in model.Tokenizer.FindSpecialTokens(segment))

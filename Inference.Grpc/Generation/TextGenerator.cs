@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Grpc.Core;
+using MlStack.Inference.Errors;
 
 namespace MlStack.Inference.Generation;
 
@@ -7,7 +7,7 @@ namespace MlStack.Inference.Generation;
 /// The one entry point of text generation, whatever the door (the gRPC TextGeneration service; an HTTP one would
 /// call the same): resolves the model and version, encodes the prompt or the chat messages (bounded, see
 /// <see cref="PromptEncoder"/>), settles the sampling parameters and queues the sequence in the version's batching scheduler. Bad input,
-/// an unknown or unavailable model and a full queue are RpcExceptions with a precise status, thrown before anything
+/// an unknown or unavailable model and a full queue are InferenceExceptions with a precise reason, thrown before anything
 /// is streamed; the returned <see cref="GenerationStream"/> yields the steps and the summary.
 /// </summary>
 public sealed class TextGenerator(GeneratorCatalog catalog, PromptEncoder encoder, GenerationRequestValidator validator, GenerationMetrics metrics)
@@ -24,9 +24,9 @@ public sealed class TextGenerator(GeneratorCatalog catalog, PromptEncoder encode
             metrics.Prefilled(model.Tags, prompt.Count);
             return new GenerationStream(model, prompt.Count, sequence, metrics, arrival, cancellationToken);
         }
-        catch (RpcException error)
+        catch (InferenceException error)
         {
-            metrics.Failed(model.Tags, error.StatusCode);
+            metrics.Failed(model.Tags, error.Reason);
             throw;
         }
     }

@@ -3,6 +3,7 @@ using System.Reflection;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
+using MlStack.Inference.Errors;
 using MlStack.Inference.Repository;
 using MlStack.Inference.Security;
 using MlStack.Inference.V2;
@@ -31,7 +32,7 @@ public sealed class InferenceService(ModelRepository repository, TensorInference
             repository.Resolve(request.Name, request.Version);
             return Task.FromResult(new ModelReadyResponse { Ready = true });
         }
-        catch (RpcException error) when (error.StatusCode == StatusCode.Unavailable)
+        catch (InferenceException error) when (error.Reason == InferenceErrorReason.Unavailable)
         {
             return Task.FromResult(new ModelReadyResponse { Ready = false });
         }

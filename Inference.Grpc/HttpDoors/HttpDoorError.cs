@@ -1,13 +1,15 @@
 using System.Text.Json;
-using Grpc.Core;
 using Microsoft.AspNetCore.Http;
+using MlStack.Inference.ApiErrors;
+using MlStack.Inference.Errors;
 
 namespace MlStack.Inference.HttpDoors;
 
 /// <summary>
 /// How any failure is answered on an HTTP door, whatever its body format: the status, an OpenAI-style error type and
-/// code, and whether to send Retry-After. The gRPC statuses of the shared entry points map one to one, so an HTTP
-/// client sees the same refusal a gRPC client does.
+/// code, and whether to send Retry-After. The engine's refusals take their row of the one table the gRPC services use
+/// too (<see cref="MappedError"/>), so an HTTP client sees the same refusal a gRPC client does; the rest are the
+/// doors' own (a body they cannot read).
 /// </summary>
 public sealed record HttpDoorError(int StatusCode, string Message, string Type, string Code, string? Param = null)
 {
@@ -17,25 +19,18 @@ public sealed record HttpDoorError(int StatusCode, string Message, string Type, 
     public static HttpDoorError From(Exception error) => error switch
     {
         HttpDoorException door => FromStatus(door.StatusCode, door.Message, door.Param),
-        RpcException rpc => FromRpc(rpc),
+        InferenceException engine => FromEngine(engine),
         JsonException json => FromStatus(StatusCodes.Status400BadRequest, $"The body is not valid JSON: {json.Message}"),
         BadHttpRequestException bad => FromStatus(bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge
             ? "The request body is larger than the server accepts." : bad.Message),
         _ => FromStatus(StatusCodes.Status500InternalServerError, $"The request failed: {error.Message}"),
     };
 
-    private static HttpDoorError FromRpc(RpcException rpc) => rpc.StatusCode switch
+    private static HttpDoorError FromEngine(InferenceException error)
     {
-        Grpc.Core.StatusCode.InvalidArgument or Grpc.Core.StatusCode.OutOfRange or Grpc.Core.StatusCode.FailedPrecondition =>
-            FromStatus(StatusCodes.Status400BadRequest, rpc.Status.Detail),
-        Grpc.Core.StatusCode.NotFound => new(StatusCodes.Status404NotFound, rpc.Status.Detail, "invalid_request_error", "model_not_found", "model"),
-        Grpc.Core.StatusCode.ResourceExhausted => FromStatus(StatusCodes.Status429TooManyRequests, rpc.Status.Detail),
-        Grpc.Core.StatusCode.Unavailable => FromStatus(StatusCodes.Status503ServiceUnavailable, rpc.Status.Detail),
-        Grpc.Core.StatusCode.DeadlineExceeded => FromStatus(StatusCodes.Status504GatewayTimeout, rpc.Status.Detail),
-        Grpc.Core.StatusCode.Cancelled => FromStatus(StatusCodes.Status499ClientClosedRequest, rpc.Status.Detail),
-        Grpc.Core.StatusCode.Unimplemented => FromStatus(StatusCodes.Status501NotImplemented, rpc.Status.Detail),
-        _ => FromStatus(StatusCodes.Status500InternalServerError, rpc.Status.Detail),
-    };
+        var mapped = MappedError.From(error.Reason);
+        return new(mapped.HttpStatus, error.Message, mapped.Type, mapped.Code, mapped.Param);
+    }
 
     private static HttpDoorError FromStatus(int status, string message, string? param = null) => status switch
     {

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http;
+
 namespace MlStack.Inference.HttpDoors;
 
 /// <summary>A request an HTTP door refuses before it reaches a model: the HTTP status and what to fix.</summary>

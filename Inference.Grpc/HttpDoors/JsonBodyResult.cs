@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.AspNetCore.Http;
 
 namespace MlStack.Inference.HttpDoors;
 

@@ -1,8 +1,8 @@
 using System.Text;
-using Grpc.Core;
 using MlStack.Inference.Embeddings;
 using MlStack.Inference.Generation;
 using MlStack.Inference.Repository;
+using MlStack.Inference.Errors;
 
 namespace MlStack.Inference.HttpDoors;
 
@@ -30,7 +30,7 @@ public sealed class TextPredictor(TextGenerator generator, TextEmbedder embedder
         {
             ModelConfig.TextGenerationTask => Kind.Generation,
             ModelConfig.EmbeddingTask => Kind.Embedding,
-            null => throw new RpcException(new Status(StatusCode.NotFound, $"Model '{model.Name}' is not in the repository.")),
+            null => throw new InferenceException(InferenceErrorReason.NotFound, $"Model '{model.Name}' is not in the repository."),
             var task => throw HttpDoorException.BadRequest($"Model '{model.Name}' is a {task} model; this door serves text-generation and embedding models."),
         };
     }

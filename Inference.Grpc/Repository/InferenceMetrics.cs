@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using MlStack.Inference.Errors;
 
 namespace MlStack.Inference.Repository;
 
@@ -53,7 +54,7 @@ public sealed class InferenceMetrics
         _requestDuration.Record(duration.TotalSeconds, tags);
     }
 
-    public void RequestFailed(string model, string version, Grpc.Core.StatusCode code) =>
+    public void RequestFailed(string model, string version, InferenceErrorReason code) =>
         _failure.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("version", version),
             new KeyValuePair<string, object?>("code", code.ToString()));
 

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using Grpc.Core;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.Execution;
+using MlStack.Inference.Errors;
 
 namespace MlStack.Inference.Repository;
 
@@ -62,7 +62,7 @@ public sealed class ModelRepository : IAsyncDisposable
     public async Task LoadAsync(string name, bool configured = false, ModelConfig? config = null)
     {
         if (!IsOnDisk(name))
-            throw new RpcException(new Status(StatusCode.NotFound, $"Model '{ServingErrors.Shorten(name)}' is not in the repository."));
+            throw new InferenceException(InferenceErrorReason.NotFound, $"Model '{ServingErrors.Shorten(name)}' is not in the repository.");
 
         var slot = _models.GetOrAdd(name, n => new ModelSlot(n));
         await slot.Gate.WaitAsync();
@@ -145,7 +145,7 @@ public sealed class ModelRepository : IAsyncDisposable
         if (!_models.TryGetValue(name, out var slot))
         {
             if (IsOnDisk(name)) return; // not loaded: nothing to do
-            throw new RpcException(new Status(StatusCode.NotFound, $"Model '{ServingErrors.Shorten(name)}' is not in the repository."));
+            throw new InferenceException(InferenceErrorReason.NotFound, $"Model '{ServingErrors.Shorten(name)}' is not in the repository.");
         }
         await slot.Gate.WaitAsync();
         try
@@ -170,26 +170,26 @@ public sealed class ModelRepository : IAsyncDisposable
         if (!_models.TryGetValue(name ?? "", out var slot))
         {
             if (IsOnDisk(name))
-                throw new RpcException(new Status(StatusCode.Unavailable, $"Model '{ServingErrors.Shorten(name)}' is not loaded."));
-            throw new RpcException(new Status(StatusCode.NotFound, $"Model '{ServingErrors.Shorten(name)}' is not in the repository."));
+                throw new InferenceException(InferenceErrorReason.Unavailable, $"Model '{ServingErrors.Shorten(name)}' is not loaded.");
+            throw new InferenceException(InferenceErrorReason.NotFound, $"Model '{ServingErrors.Shorten(name)}' is not in the repository.");
         }
         var serving = slot.Serving;
         if (serving.Versions.Count == 0)
         {
             var why = slot.Reason.Length > 0 ? ": " + slot.Reason : "";
-            throw new RpcException(new Status(StatusCode.Unavailable, $"Model '{name}' is {slot.State}{why}"));
+            throw new InferenceException(InferenceErrorReason.Unavailable, $"Model '{name}' is {slot.State}{why}");
         }
         if (string.IsNullOrEmpty(version)) return serving.Versions[serving.Router!.Pick(conversationKey)].Model;
         if (long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && serving.Versions.TryGetValue(number, out var served))
             return served.Model;
-        throw new RpcException(new Status(StatusCode.NotFound,
-            $"Version '{ServingErrors.Shorten(version)}' of model '{name}' is not available (serving: {string.Join(",", serving.Versions.Keys)})."));
+        throw new InferenceException(InferenceErrorReason.NotFound,
+            $"Version '{ServingErrors.Shorten(version)}' of model '{name}' is not available (serving: {string.Join(",", serving.Versions.Keys)}).");
     }
 
     /// <summary>Like <see cref="Resolve"/>, for an API that serves one kind of model; another kind is INVALID_ARGUMENT.</summary>
     public TModel Resolve<TModel>(string? name, string? version, string use) where TModel : class, ILoadedModel =>
-        Resolve(name, version) as TModel ?? throw new RpcException(new Status(StatusCode.InvalidArgument,
-            $"Model '{name}' is a {StatusOf(name!)?.Task} model; {use}."));
+        Resolve(name, version) as TModel ?? throw new InferenceException(InferenceErrorReason.InvalidArgument,
+            $"Model '{name}' is a {StatusOf(name!)?.Task} model; {use}.");
 
     /// <summary>Where a model stands, or null when the repository has never tried it.</summary>
     public ModelStatus? StatusOf(string name) =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using MlStack.Inference.Errors;
 
 namespace MlStack.Inference.Repository;
 
@@ -36,10 +37,10 @@ public sealed class ModelRepositoryLoader(ModelRepository repository, MiniLmMode
                 {
                     await repository.LoadAsync(name, configured: true);
                 }
-                catch (Grpc.Core.RpcException error)
+                catch (InferenceException error)
                 {
-                    logger.LogError("Model {Model} cannot be loaded: {Reason}", name, error.Status.Detail);
-                    repository.MarkUnavailable(name, error.Status.Detail);
+                    logger.LogError("Model {Model} cannot be loaded: {Reason}", name, error.Message);
+                    repository.MarkUnavailable(name, error.Message);
                 }
             }
         }

@@ -1,5 +1,5 @@
-using Grpc.Core;
 using Microsoft.Extensions.Options;
+using MlStack.Inference.Errors;
 
 namespace MlStack.Inference.Repository;
 
@@ -19,13 +19,13 @@ public sealed class RequestMemoryBudget(IOptions<ModelRepositoryOptions> options
     {
         var limit = options.Value.MaxBytesInFlight;
         if (bytes > limit)
-            throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                $"The request needs {bytes} bytes, more than the server holds for all requests together ({limit} bytes, ModelRepository:MaxBytesInFlight)."));
+            throw new InferenceException(InferenceErrorReason.ResourceExhausted,
+                $"The request needs {bytes} bytes, more than the server holds for all requests together ({limit} bytes, ModelRepository:MaxBytesInFlight).");
         if (Interlocked.Add(ref _inFlight, bytes) > limit)
         {
             Interlocked.Add(ref _inFlight, -bytes);
-            throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                $"The server holds its limit of {limit} bytes of requests in flight; retry later."));
+            throw new InferenceException(InferenceErrorReason.ResourceExhausted,
+                $"The server holds its limit of {limit} bytes of requests in flight; retry later.");
         }
         return new Lease(this, bytes);
     }

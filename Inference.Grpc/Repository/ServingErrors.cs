@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Grpc.Core;
 using Microsoft.ML.OnnxRuntime;
+using MlStack.Inference.Errors;
 
 namespace MlStack.Inference.Repository;
 
@@ -13,16 +13,16 @@ public static class ServingErrors
     private const int MaxEcho = 64;
     private const int MaxReason = 300;
 
-    /// <summary>Maps any failure to a precise status; nothing escapes as an unhandled exception.</summary>
+    /// <summary>Turns any failure into an <see cref="InferenceException"/> with a precise reason; nothing escapes as an unhandled exception.</summary>
     /// <param name="deadline">When the caller stops waiting (gRPC's deadline; DateTime.MaxValue for an HTTP door).</param>
-    public static RpcException ToRpc(Exception error, string model, DateTime deadline, ILogger logger) => error switch
+    public static InferenceException Classify(Exception error, string model, DateTime deadline, ILogger logger) => error switch
     {
-        RpcException rpc => rpc,
+        InferenceException known => known,
         OperationCanceledException when deadline <= DateTime.UtcNow =>
-            new RpcException(new Status(StatusCode.DeadlineExceeded, "The deadline passed before the request ran.")),
-        OperationCanceledException => new RpcException(new Status(StatusCode.Cancelled, "The request was cancelled before it ran.")),
-        OnnxRuntimeException ort => new RpcException(new Status(StatusCode.InvalidArgument,
-            $"Model '{Shorten(model)}' cannot run on this input: {Bounded(ort.Message.Split('\n')[0])}")),
+            new InferenceException(InferenceErrorReason.DeadlineExceeded, "The deadline passed before the request ran."),
+        OperationCanceledException => new InferenceException(InferenceErrorReason.Cancelled, "The request was cancelled before it ran."),
+        OnnxRuntimeException ort => new InferenceException(InferenceErrorReason.InvalidArgument,
+            $"Model '{Shorten(model)}' cannot run on this input: {Bounded(ort.Message.Split('\n')[0])}"),
         _ => LogInternal(error, model, logger),
     };
 
@@ -46,9 +46,9 @@ public static class ServingErrors
 
     private static string Bounded(string text) => text.Length <= MaxReason ? text : text[..MaxReason] + "...";
 
-    private static RpcException LogInternal(Exception error, string model, ILogger logger)
+    private static InferenceException LogInternal(Exception error, string model, ILogger logger)
     {
         logger.LogError(error, "Inference on {Model} failed (trace {TraceId})", model, TraceId);
-        return new RpcException(new Status(StatusCode.Internal, $"Inference on '{Shorten(model)}' failed on the server; its log has the details under trace id {TraceId}."));
+        return new InferenceException(InferenceErrorReason.Internal, $"Inference on '{Shorten(model)}' failed on the server; its log has the details under trace id {TraceId}.");
     }
 }

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using Grpc.Core;
 using MlStack.Inference.Repository;
 using MlStack.Inference.V2;
+using MlStack.Inference.Errors;
 
 namespace MlStack.Inference.Tensors;
 
@@ -205,5 +205,5 @@ public static class InferRequestDecoder
     private static string Format(long[] shape) =>
         shape.Length <= 16 ? "[" + string.Join(",", shape) + "]" : "[" + string.Join(",", shape.Take(16)) + ",...] (" + shape.Length + " dimensions)";
 
-    public static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
+    public static InferenceException Invalid(string message) => InferenceException.Invalid(message);
 }

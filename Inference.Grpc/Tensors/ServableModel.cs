@@ -12,7 +12,7 @@ namespace MlStack.Inference.Tensors;
 /// Every model takes ModelInfer through a tensor queue; embedding models also take Embed through a text queue
 /// that tokenizes, pads per batch and pools.
 /// </summary>
-public sealed class ServableModel : ILoadedModel
+public sealed class ServableModel : ILoadedModel, IEmbeddingModel
 {
     private readonly OrtSessionHandle _session;
     private readonly InferenceMetrics _metrics;

@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using MlStack.Inference.Repository;
 using MlStack.Inference.V2;
+using MlStack.Inference.Errors;
 
 namespace MlStack.Inference.Tensors;
 
 /// <summary>
 /// The one entry point of Open Inference Protocol inference, whatever the door (gRPC ModelInfer, the SageMaker door's
 /// JSON form): checks the request against the model, queues it to the model's batcher and answers in
-/// raw_output_contents. Failures are RpcExceptions with a precise status, counted in the serving metrics.
+/// raw_output_contents. Failures are InferenceExceptions with a precise reason, counted in the serving metrics.
 /// </summary>
 public sealed class TensorInferencer(ModelRepository repository, InferenceMetrics metrics, RequestMemoryBudget budget,
     ILogger<TensorInferencer> logger)
@@ -44,8 +45,8 @@ public sealed class TensorInferencer(ModelRepository repository, InferenceMetric
         }
         catch (Exception error)
         {
-            var status = ServingErrors.ToRpc(error, request.ModelName, deadline, logger);
-            metrics.RequestFailed(model, version, status.StatusCode);
+            var status = ServingErrors.Classify(error, request.ModelName, deadline, logger);
+            metrics.RequestFailed(model, version, status.Reason);
             throw status;
         }
         finally

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Grpc.Core;
 using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Generation.Decoding;
+using MlStack.Inference.Errors;
 
 namespace MlStack.Inference.Generation.Scheduling;
 
@@ -89,23 +89,23 @@ public sealed class GenerationScheduler : IAsyncDisposable
         var sequence = new GenerationSequence(prompt, parameters, _model.VocabularySize, Stopwatch.GetTimestamp(), Wake);
         if (sequence.Reservation > Settings.KvCacheTokens)
         {
-            throw new RpcException(new Status(StatusCode.ResourceExhausted,
+            throw new InferenceException(InferenceErrorReason.ResourceExhausted,
                 $"The prompt ({prompt.Count} tokens) and max_new_tokens ({parameters.MaxNewTokens}) need {sequence.Reservation} KV cache positions; " +
-                $"model '{_model.Name}' version {_model.VersionText} has {Settings.KvCacheTokens} (generation.kv_cache_tokens, Generation:KvCacheTokens)."));
+                $"model '{_model.Name}' version {_model.VersionText} has {Settings.KvCacheTokens} (generation.kv_cache_tokens, Generation:KvCacheTokens).");
         }
         lock (_gate)
         {
             if (!_accepting)
             {
-                throw new RpcException(new Status(StatusCode.Unavailable,
-                    $"Model '{_model.Name}' version {_model.VersionText} is being unloaded; retry."));
+                throw new InferenceException(InferenceErrorReason.Unavailable,
+                    $"Model '{_model.Name}' version {_model.VersionText} is being unloaded; retry.");
             }
             if (_inSystem >= Settings.MaxConcurrentSequences + Settings.MaxWaitingRequests)
             {
-                throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                throw new InferenceException(InferenceErrorReason.ResourceExhausted,
                     $"Model '{_model.Name}' version {_model.VersionText} is at capacity: {Settings.MaxConcurrentSequences} sequences running and " +
                     $"{Settings.MaxWaitingRequests} waiting (generation.max_concurrent_sequences / Generation:MaxConcurrentSequences, " +
-                    "generation.max_waiting_requests / Generation:MaxWaitingRequests). Retry later."));
+                    "generation.max_waiting_requests / Generation:MaxWaitingRequests). Retry later.");
             }
             _inSystem++;
             _waiting.Add(sequence);
@@ -333,7 +333,7 @@ public sealed class GenerationScheduler : IAsyncDisposable
             foreach (var sequence in rows)
             {
                 if (_stopping.IsCancellationRequested) sequence.Finish(FinishReasons.Cancelled);
-                else sequence.Fail(new RpcException(new Status(StatusCode.Internal, $"Generation on model '{_model.Name}' failed: {error.Message}")));
+                else sequence.Fail(new InferenceException(InferenceErrorReason.Internal, $"Generation on model '{_model.Name}' failed: {error.Message}"));
                 ended.Add(sequence);
             }
             return ended;
@@ -364,8 +364,8 @@ public sealed class GenerationScheduler : IAsyncDisposable
 
     private void Fail(GenerationSequence sequence, Exception error)
     {
-        sequence.Fail(error is RpcException ? error : new RpcException(new Status(StatusCode.Internal,
-            $"Generation on model '{_model.Name}' failed: {error.Message}")));
+        sequence.Fail(error is InferenceException ? error : new InferenceException(InferenceErrorReason.Internal,
+            $"Generation on model '{_model.Name}' failed: {error.Message}"));
         Ended(sequence);
     }
 

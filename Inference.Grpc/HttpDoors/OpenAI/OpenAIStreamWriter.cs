@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Microsoft.AspNetCore.Http;
 using MlStack.Inference.Generation;
 using MlStack.Inference.HttpDoors;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text.Json;
 using Google.Protobuf;
+using Microsoft.AspNetCore.Http;
 using MlStack.Inference.HttpDoors;
 using MlStack.Inference.V2;
 

@@ -1,10 +1,13 @@
 using System.Buffers;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.Embeddings;
 using MlStack.Inference.HttpDoors;
-using MlStack.Inference.Tensors;
 using MlStack.Inference.Repository;
+using MlStack.Inference.Tensors;
 
 namespace MlStack.Inference.HttpDoors.SageMaker;
 

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.HttpDoors;
 using MlStack.Inference.Repository;

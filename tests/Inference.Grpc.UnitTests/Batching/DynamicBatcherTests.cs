@@ -1,4 +1,4 @@
-using Grpc.Core;
+using MlStack.Inference.Errors;
 using MlStack.Inference.Batching;
 
 namespace MlStack.Inference.UnitTests.Batching;
@@ -78,8 +78,8 @@ public sealed class DynamicBatcherTests
         await Task.Delay(100); // taken off the queue and blocked in execution
         var waiting = new[] { batcher.EnqueueAsync(new Work(1)), batcher.EnqueueAsync(new Work(1)) };
 
-        var refused = Assert.Throws<RpcException>(() => { _ = batcher.EnqueueAsync(new Work(1)); });
-        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        var refused = Assert.Throws<InferenceException>(() => { _ = batcher.EnqueueAsync(new Work(1)); });
+        Assert.Equal(InferenceErrorReason.ResourceExhausted, refused.Reason);
         Assert.Equal(2, batcher.PendingCount);
 
         gate.Set();

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Grpc.Core;
+using MlStack.Inference.Errors;
 using MlStack.Inference.HttpDoors;
 
 namespace MlStack.Inference.UnitTests.HttpDoors;
@@ -7,16 +7,17 @@ namespace MlStack.Inference.UnitTests.HttpDoors;
 public sealed class HttpDoorErrorTests
 {
     [Theory]
-    [InlineData(StatusCode.InvalidArgument, 400, "invalid_request_error", false)]
-    [InlineData(StatusCode.FailedPrecondition, 400, "invalid_request_error", false)]
-    [InlineData(StatusCode.NotFound, 404, "invalid_request_error", false)]
-    [InlineData(StatusCode.ResourceExhausted, 429, "rate_limit_error", true)]
-    [InlineData(StatusCode.Unavailable, 503, "service_unavailable_error", true)]
-    [InlineData(StatusCode.DeadlineExceeded, 504, "timeout_error", false)]
-    [InlineData(StatusCode.Internal, 500, "server_error", false)]
-    public void Statuses_of_the_shared_entry_points_map_to_http(StatusCode code, int status, string type, bool retryLater)
+    [InlineData(InferenceErrorReason.InvalidArgument, 400, "invalid_request_error", false)]
+    [InlineData(InferenceErrorReason.FailedPrecondition, 400, "invalid_request_error", false)]
+    [InlineData(InferenceErrorReason.NotFound, 404, "invalid_request_error", false)]
+    [InlineData(InferenceErrorReason.ResourceExhausted, 429, "rate_limit_error", true)]
+    [InlineData(InferenceErrorReason.Unavailable, 503, "service_unavailable_error", true)]
+    [InlineData(InferenceErrorReason.DeadlineExceeded, 504, "timeout_error", false)]
+    [InlineData(InferenceErrorReason.Cancelled, 499, "invalid_request_error", false)]
+    [InlineData(InferenceErrorReason.Internal, 500, "server_error", false)]
+    public void Engine_refusals_map_to_http(InferenceErrorReason reason, int status, string type, bool retryLater)
     {
-        var error = HttpDoorError.From(new RpcException(new Status(code, "why")));
+        var error = HttpDoorError.From(new InferenceException(reason, "why"));
 
         Assert.Equal(status, error.StatusCode);
         Assert.Equal(type, error.Type);

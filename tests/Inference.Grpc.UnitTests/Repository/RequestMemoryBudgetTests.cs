@@ -1,4 +1,4 @@
-using Grpc.Core;
+using MlStack.Inference.Errors;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.Repository;
 
@@ -17,11 +17,11 @@ public sealed class RequestMemoryBudgetTests
         var first = budget.Reserve(Limit / 2);
         using var second = budget.Reserve(Limit / 2);
 
-        var full = Assert.Throws<RpcException>(() => budget.Reserve(1));
+        var full = Assert.Throws<InferenceException>(() => budget.Reserve(1));
         first.Dispose();
         first.Dispose();
 
-        Assert.Equal(StatusCode.ResourceExhausted, full.StatusCode);
+        Assert.Equal(InferenceErrorReason.ResourceExhausted, full.Reason);
         Assert.Equal(Limit / 2, budget.InFlight);
         using var third = budget.Reserve(Limit / 2);
         Assert.Equal(Limit, budget.InFlight);
@@ -30,10 +30,10 @@ public sealed class RequestMemoryBudgetTests
     [Fact]
     public void A_call_larger_than_the_whole_budget_says_so()
     {
-        var error = Assert.Throws<RpcException>(() => Budget().Reserve(Limit + 1));
+        var error = Assert.Throws<InferenceException>(() => Budget().Reserve(Limit + 1));
 
-        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
-        Assert.Contains("ModelRepository:MaxBytesInFlight", error.Status.Detail);
+        Assert.Equal(InferenceErrorReason.ResourceExhausted, error.Reason);
+        Assert.Contains("ModelRepository:MaxBytesInFlight", error.Message);
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class RequestMemoryBudgetTests
                 var now = budget.InFlight;
                 Interlocked.Exchange(ref peak, Math.Max(Interlocked.Read(ref peak), now));
             }
-            catch (RpcException)
+            catch (InferenceException)
             {
             }
         });
