@@ -57,8 +57,10 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
     };
 
     /// <summary>
-    /// Decoding runs in the model's scheduler and never waits for the network: whatever has accumulated while a
-    /// message was being written goes out as the next message (one token per message while the writer keeps up).
+    /// Decoding runs in the model's scheduler and never waits for the network: the first text goes out alone, at once,
+    /// and after it whatever has accumulated while a message was being written goes out as the next message (one token
+    /// per message while the writer keeps up). So an answer of more than one piece of text always streams as more
+    /// than one message, however fast the server decodes.
     /// </summary>
     private static async Task WriteAsync(long received, GenerationStream stream, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context)
     {
@@ -67,6 +69,7 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
             try
             {
                 TimeSpan? firstMessage = null;
+                var textSent = false;
                 var text = new StringBuilder();
                 while (await stream.WaitToReadAsync())
                 {
@@ -83,7 +86,9 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
                         {
                             message.Summary = ToSummary(stream.Model, result);
                         }
+                        if (!textSent && text.Length > 0) break;
                     }
+                    textSent |= text.Length > 0;
                     message.Text = text.ToString();
                     firstMessage ??= Stopwatch.GetElapsedTime(received);
                     if (message.Summary is { } summary)

@@ -10,7 +10,9 @@ namespace MlStack.Inference.HttpDoors.OpenAI;
 /// A streamed answer as server-sent events: chunks with the new text, the last with the finish reason, then
 /// <c>data: [DONE]</c>. Usage rides on the last chunk; with stream_options.include_usage it comes as OpenAI sends it
 /// instead, in a chunk of its own with no choices. Decoding runs in the model's scheduler and never waits for the
-/// network: what accumulated while a chunk was being written goes out as the next chunk.
+/// network: the first text goes out alone, at once, and after it what accumulated while a chunk was being written goes
+/// out as the next chunk. So an answer of more than one piece of text always streams as more than one chunk, however
+/// fast the server decodes.
 /// </summary>
 public static class OpenAIStreamWriter
 {
@@ -38,6 +40,7 @@ public static class OpenAIStreamWriter
                 {
                     text.Append(step.Text);
                     result ??= step.Result;
+                    if (first && text.Length > 0) break;
                 }
                 if (text.Length > 0 || (result is not null && first && answer.Chat))
                 {

@@ -4,6 +4,7 @@ using MlStack.Inference.IntegrationTests.KServe;
 using MlStack.Inference.IntegrationTests.Serving;
 using MlStack.Inference.V1;
 using MlStack.Inference.V2;
+using MlStack.Testing;
 
 namespace MlStack.Inference.IntegrationTests.Batching;
 
@@ -37,7 +38,7 @@ public sealed partial class BatchingCorrectnessTests(InferenceServer server)
         var requests = Enumerable.Range(0, 64).Select(i => Texts[i % Texts.Length]).ToArray();
         var merged = await Task.WhenAll(requests.Select(async text =>
             (text, (await server.Embeddings.EmbedAsync(new EmbedRequest { Texts = { text } })).Embeddings[0].Values.ToArray())));
-        var (executionsAfter, inferencesAfter) = await CountsAsync(InferenceServer.MiniLm);
+        var (executionsAfter, inferencesAfter) = await CountsAsync(InferenceServer.MiniLm, inferencesBefore + requests.Length);
 
         foreach (var (text, vector) in merged)
         {
@@ -53,7 +54,7 @@ public sealed partial class BatchingCorrectnessTests(InferenceServer server)
     [Fact]
     public async Task Concurrent_tensor_requests_are_merged_and_split_back_exactly()
     {
-        var (executionsBefore, _) = await CountsAsync(InferenceServer.TinyTensor);
+        var (executionsBefore, inferencesBefore) = await CountsAsync(InferenceServer.TinyTensor);
         var results = await Task.WhenAll(Enumerable.Range(0, 32).Select(async i =>
         {
             var rows = 1 + i % 3;
@@ -63,7 +64,7 @@ public sealed partial class BatchingCorrectnessTests(InferenceServer server)
             var response = await server.Inference.ModelInferAsync(request);
             return (a, b, rows, response);
         }));
-        var (executionsAfter, _) = await CountsAsync(InferenceServer.TinyTensor);
+        var (executionsAfter, _) = await CountsAsync(InferenceServer.TinyTensor, inferencesBefore + results.Sum(r => r.rows));
 
         foreach (var (a, b, rows, response) in results)
         {
@@ -76,13 +77,23 @@ public sealed partial class BatchingCorrectnessTests(InferenceServer server)
         Assert.True(executionsAfter - executionsBefore < 32, "concurrent tensor requests were not merged");
     }
 
-    /// <summary>Execution and inference counters of one model, read from the Prometheus endpoint.</summary>
-    internal async Task<(double Executions, double Inferences)> CountsAsync(string model)
+    /// <summary>
+    /// Execution and inference counters of one model, read from the Prometheus endpoint once every answered request is
+    /// in them. Counters are recorded just after answers go out and the exporter caches a scrape for 300 ms, so a
+    /// reading counts when it has at least <paramref name="inferences"/> and the next uncached scrape says the same.
+    /// </summary>
+    internal async Task<(double Executions, double Inferences)> CountsAsync(string model, double inferences = 0)
     {
-        // Counters are recorded just after answers go out, and the exporter caches a scrape for 300 ms.
-        await Task.Delay(1000);
-        var text = await server.Http.GetStringAsync("/metrics");
-        return (Read(text, "mlstack_inference_execution_count_total", model), Read(text, "mlstack_inference_count_total", model));
+        (double Executions, double Inferences)? previous = null;
+        var settled = await Polling.UntilAsync(async () =>
+        {
+            var text = await server.Http.GetStringAsync("/metrics");
+            var counts = (Read(text, "mlstack_inference_execution_count_total", model), Read(text, "mlstack_inference_count_total", model));
+            var stable = counts == previous && counts.Item2 >= inferences;
+            previous = counts;
+            return (counts, stable);
+        }, answer => answer.stable, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(400));
+        return settled.counts;
     }
 
     private static double Read(string metrics, string name, string model)

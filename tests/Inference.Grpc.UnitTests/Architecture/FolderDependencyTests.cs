@@ -7,117 +7,67 @@ namespace MlStack.Inference.UnitTests.Architecture;
 /// The inference service is an engine behind thin front ends. The engine folders (the model repository, execution,
 /// batching, tensors, embeddings, generation and the one refusal type) know no protocol: they use neither Grpc.Core
 /// nor ASP.NET Core nor a front end. The front ends (the gRPC services, the HTTP doors, the error table they share,
-/// the key checks) translate. No two folders depend on each other, directly or through others. Read from the source's
-/// using directives and qualified names, so a new file is checked as it is; the project drops the Web SDK's implicit
-/// ASP.NET usings so that every use of ASP.NET is written out.
+/// the key checks) translate. No two folders depend on each other, directly or through others. Read from the source,
+/// so a new file is checked as it is; the project drops the Web SDK's implicit ASP.NET usings so that every use of
+/// ASP.NET is written out where this test sees it.
 /// </summary>
 public sealed partial class FolderDependencyTests
 {
-    private static readonly string ProjectDirectory = Path.Combine(RepositoryPaths.Root, "Inference.Grpc");
-
     private static readonly HashSet<string> Engine = ["Batching", "Embeddings", "Errors", "Execution", "Generation", "Repository", "Tensors"];
 
     private static readonly HashSet<string> FrontEnds = ["ApiErrors", "GrpcServices", "HttpDoors", "Security"];
 
     // Folders whose code is not in a MlStack.Inference.<Folder> namespace: wiring extends the hosting namespace.
-    private static readonly HashSet<string> Exempt = ["Extensions", "Properties", "Protos", "models", "bin", "obj"];
+    private static readonly FolderGraph Graph =
+        FolderGraph.Read("Inference.Grpc", "MlStack.Inference", new HashSet<string> { "Extensions", "Properties", "Protos", "models", "bin", "obj" });
 
-    [GeneratedRegex(@"\bMlStack\.Inference\.(\w+)\b")]
-    private static partial Regex Reference();
-
-    [GeneratedRegex(@"^namespace ([\w.]+);", RegexOptions.Multiline)]
-    private static partial Regex Namespace();
-
-    // The transports: Grpc.Core (and Grpc.AspNetCore), ASP.NET Core, and the gRPC types that come without a using.
+    // The transports: Grpc.Core (and Grpc.AspNetCore), ASP.NET Core, and the names of theirs most likely to slip in.
     [GeneratedRegex(@"\b(Grpc\.Core|Grpc\.AspNetCore|Microsoft\.AspNetCore|RpcException|ServerCallContext|HttpContext|StatusCodes)\b")]
     private static partial Regex Transport();
 
-    private static IEnumerable<(string Folder, string File)> SourceFiles() =>
-        Directory.EnumerateDirectories(ProjectDirectory)
-            .Select(Path.GetFileName)
-            .Where(folder => !Exempt.Contains(folder!))
-            .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(ProjectDirectory, folder!), "*.cs", SearchOption.AllDirectories)
-                .Select(file => (folder!, file)));
-
-    private static Dictionary<string, HashSet<string>> Dependencies()
-    {
-        var folders = SourceFiles().Select(s => s.Folder).ToHashSet();
-        var graph = folders.ToDictionary(f => f, _ => new HashSet<string>());
-        foreach (var (folder, file) in SourceFiles())
-        {
-            foreach (Match match in Reference().Matches(File.ReadAllText(file)))
-            {
-                var target = match.Groups[1].Value;
-                if (target != folder && folders.Contains(target)) graph[folder].Add(target);
-            }
-        }
-        return graph;
-    }
+    private static List<(string Folder, string File)> EngineFiles => [.. Graph.Files.Where(f => Engine.Contains(f.Folder))];
 
     [Fact]
     public void Every_folder_is_engine_or_front_end_and_every_file_is_in_the_namespace_of_its_folder()
     {
-        var files = SourceFiles().ToList();
-        Assert.All(files.Select(f => f.Folder).Distinct(), folder => Assert.True(Engine.Contains(folder) || FrontEnds.Contains(folder),
+        Assert.All(Graph.Uses.Keys, folder => Assert.True(Engine.Contains(folder) || FrontEnds.Contains(folder),
             $"{folder}/ is neither an engine folder nor a front end: add it to one list"));
-        Assert.All(files, f =>
+        Assert.All(Graph.Files, f =>
         {
-            var folder = Path.GetRelativePath(ProjectDirectory, Path.GetDirectoryName(f.File)!).Replace(Path.DirectorySeparatorChar, '.');
-            Assert.Equal($"MlStack.Inference.{folder}", Namespace().Match(File.ReadAllText(f.File)).Groups[1].Value);
+            var folder = Path.GetRelativePath(Graph.ProjectDirectory, Path.GetDirectoryName(f.File)!).Replace(Path.DirectorySeparatorChar, '.');
+            Assert.Equal($"MlStack.Inference.{folder}", FolderGraph.NamespaceOf(f.File));
         });
     }
 
     [Fact]
     public void The_engine_uses_no_transport()
     {
-        var engineFiles = SourceFiles().Where(f => Engine.Contains(f.Folder)).ToList();
-        Assert.Contains(engineFiles, f => f.File.EndsWith("GenerationScheduler.cs", StringComparison.Ordinal));
+        Assert.Contains(EngineFiles, f => f.File.EndsWith("GenerationScheduler.cs", StringComparison.Ordinal));
 
-        var offenders = engineFiles
-            .SelectMany(f => Transport().Matches(File.ReadAllText(f.File)).Select(m => $"{Path.GetRelativePath(ProjectDirectory, f.File)}: {m.Value}"))
+        var offenders = EngineFiles
+            .SelectMany(f => Transport().Matches(File.ReadAllText(f.File)).Select(m => $"{Path.GetRelativePath(Graph.ProjectDirectory, f.File)}: {m.Value}"))
             .ToList();
         Assert.True(offenders.Count == 0, "the engine speaks a transport:\n" + string.Join("\n", offenders));
-        // The gRPC services' and HTTP doors' own messages stay theirs. The tensor engine takes the Open Inference
-        // Protocol's messages (MlStack.Inference.V2), the one tensor request format of the gRPC service and the SageMaker door.
-        Assert.DoesNotContain(engineFiles, f => File.ReadAllText(f.File).Contains("MlStack.Inference.V1", StringComparison.Ordinal));
-        Assert.DoesNotContain(engineFiles, f => f.Folder != "Tensors" && File.ReadAllText(f.File).Contains("MlStack.Inference.V2", StringComparison.Ordinal));
+        // The gRPC services' own messages stay theirs. The tensor engine takes the Open Inference Protocol's messages
+        // (MlStack.Inference.V2): the one tensor request format of the gRPC service and the SageMaker door alike.
+        Assert.DoesNotContain(EngineFiles, f => File.ReadAllText(f.File).Contains("MlStack.Inference.V1", StringComparison.Ordinal));
+        Assert.DoesNotContain(EngineFiles, f => f.Folder != "Tensors" && File.ReadAllText(f.File).Contains("MlStack.Inference.V2", StringComparison.Ordinal));
     }
 
     [Fact]
     public void The_engine_depends_on_no_front_end()
     {
-        var graph = Dependencies();
-        Assert.Contains("Repository", graph["Generation"]);
+        Assert.Contains("Repository", Graph.Uses["Generation"]);
 
-        foreach (var folder in Engine)
-        {
-            Assert.True(!graph[folder].Overlaps(FrontEnds), $"{folder} depends on {string.Join(", ", graph[folder].Intersect(FrontEnds))}");
-        }
+        Assert.All(Engine, folder => Assert.True(!Graph.Uses[folder].Overlaps(FrontEnds),
+            $"{folder} depends on {string.Join(", ", Graph.Uses[folder].Intersect(FrontEnds))}"));
         // The refusal type is the engine's floor: every engine folder throws it, and it needs none of them.
-        Assert.Empty(graph["Errors"]);
+        Assert.Empty(Graph.Uses["Errors"]);
     }
 
     [Fact]
     public void No_folder_depends_on_itself_through_others()
     {
-        var graph = Dependencies();
-
-        foreach (var start in graph.Keys)
-        {
-            var cycle = FindCycle(start, start, graph, [], new Stack<string>());
-            Assert.True(cycle is null, $"folder cycle: {cycle}");
-        }
-    }
-
-    private static string? FindCycle(string start, string at, Dictionary<string, HashSet<string>> graph, HashSet<string> seen, Stack<string> path)
-    {
-        path.Push(at);
-        foreach (var next in graph[at])
-        {
-            if (next == start) return string.Join(" -> ", path.Reverse().Append(next));
-            if (seen.Add(next) && FindCycle(start, next, graph, seen, path) is { } cycle) return cycle;
-        }
-        path.Pop();
-        return null;
+        Assert.All(Graph.Uses.Keys, start => Assert.True(Graph.CycleThrough(start) is null, $"folder cycle: {Graph.CycleThrough(start)}"));
     }
 }

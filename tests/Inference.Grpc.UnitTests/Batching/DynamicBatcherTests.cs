@@ -15,16 +15,18 @@ public sealed class DynamicBatcherTests
     public async Task Requests_queued_together_run_as_one_batch_up_to_the_max_size()
     {
         var gate = new ManualResetEventSlim();
+        var started = new SemaphoreSlim(0); // one release per batch that reached execution
         var batches = new List<int[]>();
         await using var batcher = new DynamicBatcher<Work, int>(Settings(max: 4), batch =>
         {
+            started.Release();
             gate.Wait();
             lock (batches) batches.Add(batch.Select(w => w.Rows).ToArray());
             foreach (var w in batch) w.Complete(batch.Count);
         }, _ => { });
 
         var blocker = batcher.EnqueueAsync(new Work(1)); // runs alone while the others queue up behind it
-        await Task.Delay(100);
+        await started.WaitAsync();
         var queued = Enumerable.Range(0, 6).Select(_ => batcher.EnqueueAsync(new Work(1))).ToArray();
         gate.Set();
         await Task.WhenAll(queued.Append(blocker));
@@ -68,14 +70,16 @@ public sealed class DynamicBatcherTests
     public async Task A_full_queue_answers_resource_exhausted_at_once()
     {
         var gate = new ManualResetEventSlim();
+        var started = new SemaphoreSlim(0); // one release per batch that reached execution
         await using var batcher = new DynamicBatcher<Work, int>(Settings(max: 1, queue: 2), batch =>
         {
+            started.Release();
             gate.Wait();
             foreach (var w in batch) w.Complete(0);
         }, _ => { });
 
         var running = batcher.EnqueueAsync(new Work(1));
-        await Task.Delay(100); // taken off the queue and blocked in execution
+        await started.WaitAsync(); // taken off the queue and blocked in execution
         var waiting = new[] { batcher.EnqueueAsync(new Work(1)), batcher.EnqueueAsync(new Work(1)) };
 
         var refused = Assert.Throws<InferenceException>(() => { _ = batcher.EnqueueAsync(new Work(1)); });
@@ -91,21 +95,23 @@ public sealed class DynamicBatcherTests
     public async Task Cancelled_or_expired_work_is_dropped_before_it_runs()
     {
         var gate = new ManualResetEventSlim();
+        var started = new SemaphoreSlim(0); // one release per batch that reached execution
         var executed = new List<Work>();
         var dropped = new List<Work>();
         await using var batcher = new DynamicBatcher<Work, int>(Settings(max: 1), batch =>
         {
+            started.Release();
             gate.Wait();
             lock (executed) executed.AddRange(batch);
             foreach (var w in batch) w.Complete(0);
         }, w => { lock (dropped) dropped.Add(w); });
 
         var running = batcher.EnqueueAsync(new Work(1));
-        await Task.Delay(100);
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(1));
+        await started.WaitAsync();
+        using var deadline = new CancellationTokenSource();
         var expired = new Work(1, deadline.Token);
         var expiredTask = batcher.EnqueueAsync(expired);
-        await Task.Delay(50);
+        await deadline.CancelAsync(); // its caller went away (or its deadline passed) while it waited
         gate.Set();
 
         await running;
@@ -118,15 +124,17 @@ public sealed class DynamicBatcherTests
     public async Task A_failing_batch_is_rerun_request_by_request_so_only_the_bad_one_fails()
     {
         var gate = new ManualResetEventSlim();
+        var started = new SemaphoreSlim(0); // one release per batch that reached execution
         await using var batcher = new DynamicBatcher<Work, int>(Settings(max: 8, delayMs: 200), batch =>
         {
+            started.Release();
             gate.Wait();
             if (batch.Any(w => w.Rows == 3)) throw new InvalidOperationException("bad rows");
             foreach (var w in batch) w.Complete(w.Rows);
         }, _ => { });
 
         var first = batcher.EnqueueAsync(new Work(1));
-        await Task.Delay(50);
+        await started.WaitAsync(); // runs alone, so the next two are merged with each other
         var good = batcher.EnqueueAsync(new Work(2));
         var bad = batcher.EnqueueAsync(new Work(3));
         gate.Set();
