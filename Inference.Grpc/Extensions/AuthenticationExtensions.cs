@@ -16,9 +16,7 @@ public static class AuthenticationExtensions
     /// </summary>
     public static WebApplicationBuilder AddInferenceAuthentication(this WebApplicationBuilder builder)
     {
-        builder.Services.AddAuthentication(InferenceKeyOptions.Scheme)
-            .AddScheme<InferenceKeyOptions, InferenceKeyAuthenticationHandler>(InferenceKeyOptions.Scheme, _ => { });
-        builder.AddValidatedOptions<InferenceKeyOptions>(InferenceKeyOptions.SectionName, name: InferenceKeyOptions.Scheme);
+        builder.AddApiKeyAuthentication<InferenceKeyOptions>(InferenceKeyOptions.Scheme, InferenceKeyOptions.SectionName);
 
         var caller = new AuthorizationPolicyBuilder(InferenceKeyOptions.Scheme).AddRequirements(new InferenceCallerRequirement()).Build();
         builder.Services.AddAuthorizationBuilder()
@@ -26,7 +24,7 @@ public static class AuthenticationExtensions
             .SetFallbackPolicy(caller)
             .AddPolicy(InferenceKeyOptions.RepositoryControlPolicy, policy => policy
                 .AddAuthenticationSchemes(InferenceKeyOptions.Scheme)
-                .RequireRole(InferenceKeyAuthenticationHandler.AdminRole));
+                .RequireRole(InferenceKeyOptions.AdminRole));
         builder.Services.AddSingleton<IAuthorizationHandler, InferenceCallerHandler>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, CallerRejectionHandler>();
         builder.Services.AddProblemDetails();

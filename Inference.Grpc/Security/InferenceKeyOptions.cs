@@ -1,13 +1,15 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Authentication;
 
 namespace MlStack.Inference.Security;
 
 /// <summary>
 /// The keys of the inference service ("Inference" section). Aspire passes them from the "inference-api-key" and
 /// "inference-admin-key" secret parameters; callers (vectors, the dashboard) hold the API key under the same name.
+/// Calls present them in the one key scheme of MlStack's services (<see cref="ApiKeyAuthenticationHandler{TOptions}"/>:
+/// "authorization: Bearer" or "x-api-key"); the admin key is a caller too, with the admin role on top. Why a call was
+/// refused is written by <see cref="CallerRejectionHandler"/>.
 /// </summary>
-public sealed class InferenceKeyOptions : AuthenticationSchemeOptions, IValidatableObject
+public sealed class InferenceKeyOptions : ApiKeySchemeOptions, IValidatableObject
 {
     public const string SectionName = "Inference";
     public const string Scheme = "InferenceKey";
@@ -15,6 +17,9 @@ public sealed class InferenceKeyOptions : AuthenticationSchemeOptions, IValidata
 
     /// <summary>The policy of repository control (RepositoryModelLoad/Unload): the admin key only.</summary>
     public const string RepositoryControlPolicy = "RepositoryControl";
+
+    /// <summary>The role the admin key grants.</summary>
+    public const string AdminRole = "admin";
 
     /// <summary>What every caller presents on every gRPC method and HTTP API route.</summary>
     public string ApiKey { get; set; } = "";
@@ -29,6 +34,8 @@ public sealed class InferenceKeyOptions : AuthenticationSchemeOptions, IValidata
     /// <summary>Repository control (RepositoryModelLoad/Unload). Unset: repository control is switched off.</summary>
     [MinLength(16, ErrorMessage = "Inference:AdminKey must be at least 16 characters long, or unset to switch repository control off.")]
     public string? AdminKey { get; set; }
+
+    public override IEnumerable<ApiKeyCaller> Callers() => [new("admin-key", AdminKey, AdminRole), new("api-key", ApiKey)];
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

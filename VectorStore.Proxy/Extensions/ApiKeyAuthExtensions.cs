@@ -7,9 +7,7 @@ public static class ApiKeyAuthExtensions
     /// <summary>API key authentication for the store's endpoints; health and metrics endpoints stay open.</summary>
     public static WebApplicationBuilder AddApiKeyAuthentication(this WebApplicationBuilder builder)
     {
-        builder.Services.AddAuthentication(ApiKeyOptions.Scheme)
-            .AddScheme<ApiKeyOptions, ApiKeyAuthenticationHandler>(ApiKeyOptions.Scheme, _ => { });
-        builder.AddValidatedOptions<ApiKeyOptions>(ApiKeyOptions.SectionName, name: ApiKeyOptions.Scheme);
+        builder.AddApiKeyAuthentication<ApiKeyOptions>(ApiKeyOptions.Scheme, ApiKeyOptions.SectionName);
         builder.Services.AddAuthorization();
         return builder;
     }

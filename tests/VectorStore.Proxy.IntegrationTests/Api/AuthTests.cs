@@ -39,6 +39,39 @@ public sealed class AuthTests(StoreFixture store)
     }
 
     [Theory]
+    [InlineData(ProxyFactory.ApiKey, StatusCode.OK)]
+    [InlineData("wrong-key-0123456789abcdef", StatusCode.Unauthenticated)]
+    public async Task Grpc_calls_may_send_the_key_as_x_api_key(string key, StatusCode expected)
+    {
+        var client = store.Proxy.GrpcClient(key: null);
+
+        var status = StatusCode.OK;
+        try
+        {
+            await client.ListCollectionsAsync(new ListCollectionsRequest(), new Metadata { { "x-api-key", key } });
+        }
+        catch (RpcException error)
+        {
+            status = error.StatusCode;
+        }
+
+        Assert.Equal(expected, status);
+    }
+
+    [Theory]
+    [InlineData(ProxyFactory.ApiKey, HttpStatusCode.OK)]
+    [InlineData("wrong-key-0123456789abcdef", HttpStatusCode.Unauthorized)]
+    public async Task Http_calls_may_send_the_key_as_x_api_key(string key, HttpStatusCode expected)
+    {
+        using var http = store.Proxy.HttpClient(key: null);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/collections") { Headers = { { "x-api-key", key } } };
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Theory]
     [InlineData(null)]
     [InlineData("wrong-key-0123456789abcdef")]
     public async Task Http_calls_without_the_right_key_get_a_bare_401(string? key)
