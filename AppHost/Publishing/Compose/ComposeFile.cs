@@ -3,12 +3,12 @@ using YamlDotNet.Serialization;
 namespace MlStack.AppHost.Publishing.Compose;
 
 // The part of the Compose Specification MlStack writes, as docker-compose.yaml reads it: property order is the
-// file's order, null and empty members are left out (see PublishedYaml).
+// file's order, null members are left out (see PublishedYaml), so an empty list or map is null here.
 
 public sealed class ComposeFile
 {
     [YamlMember(Alias = "services")] public OrderedDictionary<string, ComposeService> Services { get; } = new(StringComparer.Ordinal);
-    [YamlMember(Alias = "volumes")] public OrderedDictionary<string, ComposeVolume> Volumes { get; } = new(StringComparer.Ordinal);
+    [YamlMember(Alias = "volumes")] public OrderedDictionary<string, ComposeVolume>? Volumes { get; set; }
 }
 
 /// <summary>A named volume with the engine's defaults (written as {}).</summary>
@@ -23,14 +23,14 @@ public sealed class ComposeService
     [YamlMember(Alias = "restart")] public string? Restart { get; set; }
     [YamlMember(Alias = "network_mode")] public string? NetworkMode { get; set; }
     [YamlMember(Alias = "command")] public List<string>? Command { get; set; }
-    [YamlMember(Alias = "environment")] public OrderedDictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+    [YamlMember(Alias = "environment")] public OrderedDictionary<string, string>? Environment { get; set; }
     [YamlMember(Alias = "ports")] public List<string>? Ports { get; set; }
     [YamlMember(Alias = "expose")] public List<string>? Expose { get; set; }
     [YamlMember(Alias = "volumes")] public List<string>? Volumes { get; set; }
     [YamlMember(Alias = "read_only")] public bool? ReadOnly { get; set; }
     [YamlMember(Alias = "tmpfs")] public List<string>? Tmpfs { get; set; }
     [YamlMember(Alias = "healthcheck")] public ComposeHealthCheck? HealthCheck { get; set; }
-    [YamlMember(Alias = "depends_on")] public OrderedDictionary<string, ComposeDependency> DependsOn { get; } = new(StringComparer.Ordinal);
+    [YamlMember(Alias = "depends_on")] public OrderedDictionary<string, ComposeDependency>? DependsOn { get; set; }
     [YamlMember(Alias = "deploy")] public ComposeDeploy? Deploy { get; set; }
     [YamlMember(Alias = "cap_drop")] public List<string>? CapDrop { get; set; }
     [YamlMember(Alias = "cap_add")] public List<string>? CapAdd { get; set; }
@@ -42,7 +42,7 @@ public sealed class ComposeBuild
 {
     [YamlMember(Alias = "context")] public required string Context { get; init; }
     [YamlMember(Alias = "dockerfile")] public string? Dockerfile { get; init; }
-    [YamlMember(Alias = "args")] public SortedDictionary<string, string> Args { get; } = new(StringComparer.Ordinal);
+    [YamlMember(Alias = "args")] public SortedDictionary<string, string>? Args { get; init; }
 }
 
 public sealed class ComposeHealthCheck

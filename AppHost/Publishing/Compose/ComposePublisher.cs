@@ -50,11 +50,9 @@ public sealed class ComposePublisher(DeploymentModel model, string repositoryRoo
                 compose.Services.Add(VolumeOwnerService(service.Name), VolumeOwner(service));
             }
             compose.Services.Add(service.Name, Service(service, outputDirectory));
-            foreach (var volume in service.Volumes)
-            {
-                compose.Volumes.Add(volume.Name, new ComposeVolume());
-            }
         }
+        var volumes = model.Services.SelectMany(s => s.Volumes).Select(v => KeyValuePair.Create(v.Name, new ComposeVolume())).ToList();
+        compose.Volumes = volumes.Count == 0 ? null : new(volumes, StringComparer.Ordinal);
         return compose;
     }
 
@@ -68,28 +66,23 @@ public sealed class ComposePublisher(DeploymentModel model, string repositoryRoo
             {
                 Context = Path.GetRelativePath(outputDirectory, repositoryRoot).Replace('\\', '/'),
                 Dockerfile = service.Image.Dockerfile,
+                Args = service.Image.BuildArgs.Count == 0 ? null : new(service.Image.BuildArgs.ToDictionary(), StringComparer.Ordinal),
             };
-            foreach (var (name, value) in service.Image.BuildArgs)
-            {
-                compose.Build.Args.Add(name, value);
-            }
         }
         compose.User = User(service);
         compose.Restart = "unless-stopped";
-        compose.Command = service.Args.Count == 0 ? null : [.. service.Args.Select(Interpolate)];
-        foreach (var variable in service.Environment)
-        {
-            compose.Environment.Add(variable.Name, Interpolate(variable.Value));
-        }
+        compose.Command = NonEmpty(service.Args.Select(Interpolate));
+        compose.Environment = service.Environment.Count == 0 ? null
+            : new(service.Environment.Select(v => KeyValuePair.Create(v.Name, Interpolate(v.Value))), StringComparer.Ordinal);
 
         // Only external endpoints reach the host; everything else stays on the compose network.
-        compose.Ports = [.. service.Ports.Where(p => p.IsExternal).Select(p => $"${{{HostPortVariable(service, p)}:-{p.Port}}}:{p.Port}")];
-        compose.Expose = [.. service.Ports.Where(p => !p.IsExternal).Select(p => p.Port.ToString(CultureInfo.InvariantCulture))];
-        compose.Volumes = [.. service.Volumes.Select(v => $"{v.Name}:{v.Target}")
-            .Concat(service.ConfigFiles.Select(f => $"./{f.FileName}:{f.TargetDirectory.TrimEnd('/')}/{f.FileName}:ro"))];
+        compose.Ports = NonEmpty(service.Ports.Where(p => p.IsExternal).Select(p => $"${{{HostPortVariable(service, p)}:-{p.Port}}}:{p.Port}"));
+        compose.Expose = NonEmpty(service.Ports.Where(p => !p.IsExternal).Select(p => p.Port.ToString(CultureInfo.InvariantCulture)));
+        compose.Volumes = NonEmpty(service.Volumes.Select(v => $"{v.Name}:{v.Target}")
+            .Concat(service.ConfigFiles.Select(f => $"./{f.FileName}:{f.TargetDirectory.TrimEnd('/')}/{f.FileName}:ro")));
         // Writable: the volumes and these tmpfs mounts only (the same directories Kubernetes gives emptyDirs).
         compose.ReadOnly = true;
-        compose.Tmpfs = [.. service.Settings.ScratchDirectories.Select(d => $"{d.Path}:size={d.SizeMi.ToString(CultureInfo.InvariantCulture)}m")];
+        compose.Tmpfs = NonEmpty(service.Settings.ScratchDirectories.Select(d => $"{d.Path}:size={d.SizeMi.ToString(CultureInfo.InvariantCulture)}m"));
 
         if (service.HealthCheck is { } health)
         {
@@ -104,19 +97,21 @@ public sealed class ComposePublisher(DeploymentModel model, string repositoryRoo
             };
         }
 
+        var dependsOn = new OrderedDictionary<string, ComposeDependency>(StringComparer.Ordinal);
         if (service.Volumes.Count > 0)
         {
-            compose.DependsOn.Add(VolumeOwnerService(service.Name), new ComposeDependency("service_completed_successfully"));
+            dependsOn.Add(VolumeOwnerService(service.Name), new ComposeDependency("service_completed_successfully"));
         }
         foreach (var dependency in service.DependsOn)
         {
-            compose.DependsOn.Add(dependency.Service, new ComposeDependency(dependency.WaitType switch
+            dependsOn.Add(dependency.Service, new ComposeDependency(dependency.WaitType switch
             {
                 WaitType.WaitForCompletion => "service_completed_successfully",
                 WaitType.WaitUntilStarted => "service_started",
                 _ => HasHealthCheck(dependency.Service) ? "service_healthy" : "service_started",
             }));
         }
+        compose.DependsOn = dependsOn.Count == 0 ? null : dependsOn;
         compose.Deploy = Deploy(service.Settings);
         compose.CapDrop = ["ALL"];
         compose.SecurityOpt = ["no-new-privileges:true"];
@@ -127,6 +122,8 @@ public sealed class ComposePublisher(DeploymentModel model, string repositoryRoo
         }
         return compose;
     }
+
+    private static List<string>? NonEmpty(IEnumerable<string> items) => items.ToList() is { Count: > 0 } list ? list : null;
 
     private static string User(DeployedService service)
     {

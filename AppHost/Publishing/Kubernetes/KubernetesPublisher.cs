@@ -74,11 +74,11 @@ public sealed class KubernetesPublisher(DeploymentModel model, KubernetesPublish
         };
         if (SecretParameters.Any())
         {
-            kustomization.SecretGenerator.Add(new KustomizeGenerator(SecretName, [SecretsEnvFile]));
+            kustomization.SecretGenerator = [new KustomizeGenerator(SecretName, [SecretsEnvFile])];
         }
         if (PlainParameters.Any())
         {
-            kustomization.ConfigMapGenerator.Add(new KustomizeGenerator(ParametersConfigMapName, [ParametersEnvFile]));
+            kustomization.ConfigMapGenerator = [new KustomizeGenerator(ParametersConfigMapName, [ParametersEnvFile])];
         }
         return kustomization;
     }

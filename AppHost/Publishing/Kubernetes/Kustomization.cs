@@ -10,8 +10,8 @@ public sealed class Kustomization
     [YamlMember(Alias = "namespace")] public required string Namespace { get; init; }
     [YamlMember(Alias = "resources")] public required List<string> Resources { get; init; }
     [YamlMember(Alias = "images")] public required List<KustomizeImage> Images { get; init; }
-    [YamlMember(Alias = "secretGenerator")] public List<KustomizeGenerator> SecretGenerator { get; } = [];
-    [YamlMember(Alias = "configMapGenerator")] public List<KustomizeGenerator> ConfigMapGenerator { get; } = [];
+    [YamlMember(Alias = "secretGenerator")] public List<KustomizeGenerator>? SecretGenerator { get; set; }
+    [YamlMember(Alias = "configMapGenerator")] public List<KustomizeGenerator>? ConfigMapGenerator { get; set; }
 }
 
 public sealed record KustomizeImage(

@@ -15,8 +15,8 @@ public sealed record AdapterPrometheus([property: YamlMember(Alias = "url")] str
 public sealed class AdapterRules
 {
     [YamlMember(Alias = "default")] public bool Default { get; init; }
-    [YamlMember(Alias = "custom", DefaultValuesHandling = DefaultValuesHandling.Preserve)] public List<AdapterRule> Custom { get; } = [];
-    [YamlMember(Alias = "external", DefaultValuesHandling = DefaultValuesHandling.Preserve)] public List<AdapterRule> External { get; } = [];
+    [YamlMember(Alias = "custom")] public List<AdapterRule> Custom { get; } = [];
+    [YamlMember(Alias = "external")] public List<AdapterRule> External { get; } = [];
 }
 
 public sealed class AdapterRule

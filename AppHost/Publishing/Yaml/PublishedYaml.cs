@@ -6,14 +6,16 @@ namespace MlStack.AppHost.Publishing.Yaml;
 /// <summary>
 /// Writes the typed models of the files that are not Kubernetes API objects (docker-compose.yaml, the kustomization,
 /// prometheus-adapter's Helm values) with YamlDotNet: properties in declaration order under their
-/// <see cref="YamlMemberAttribute"/> names, nulls and empty collections left out, block style throughout.
+/// <see cref="YamlMemberAttribute"/> names, nulls left out, block style throughout.
 /// Kubernetes objects go through KubernetesClient's own serializer (see Kubernetes/ManifestFile).
 /// </summary>
 public static class PublishedYaml
 {
     private static readonly ISerializer Serializer = new SerializerBuilder()
         .DisableAliases()
-        .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull | DefaultValuesHandling.OmitEmptyCollections)
+        // Nulls only: OmitEmptyCollections would also drop an empty string (a string is a collection of chars), and an
+        // empty environment value means something. Models leave an empty list or map null instead.
+        .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
         .WithEventEmitter(next => new StringTypeKeepingEmitter(next))
         .Build();
 
