@@ -27,7 +27,7 @@ public sealed class ComposePublisher(DeploymentModel model, string repositoryRoo
     {
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
-            [ComposeFileName] = YamlWriter.Write(ComposeDocument(outputDirectory), Header),
+            [ComposeFileName] = PublishedYaml.Write(ComposeDocument(outputDirectory), Header),
             [EnvExampleFileName] = EnvExample(),
         };
         foreach (var file in model.Services.SelectMany(s => s.ConfigFiles))
@@ -40,100 +40,90 @@ public sealed class ComposePublisher(DeploymentModel model, string repositoryRoo
         return files;
     }
 
-    private YamlMap ComposeDocument(string outputDirectory)
+    private ComposeFile ComposeDocument(string outputDirectory)
     {
-        var services = new YamlMap();
-        var volumes = new YamlMap();
+        var compose = new ComposeFile();
         foreach (var service in model.Services)
         {
             if (service.Volumes.Count > 0)
             {
-                services.Add(VolumeOwnerService(service.Name), VolumeOwner(service));
+                compose.Services.Add(VolumeOwnerService(service.Name), VolumeOwner(service));
             }
-            services.Add(service.Name, Service(service, outputDirectory));
-            foreach (var volume in service.Volumes)
-            {
-                volumes.Add(volume.Name, new YamlMap());
-            }
+            compose.Services.Add(service.Name, Service(service, outputDirectory));
         }
-        return new YamlMap().Add("services", services).AddIfPresent("volumes", volumes);
+        var volumes = model.Services.SelectMany(s => s.Volumes).Select(v => KeyValuePair.Create(v.Name, new ComposeVolume())).ToList();
+        compose.Volumes = volumes.Count == 0 ? null : new(volumes, StringComparer.Ordinal);
+        return compose;
     }
 
-    private YamlMap Service(DeployedService service, string outputDirectory)
+    private ComposeService Service(DeployedService service, string outputDirectory)
     {
-        var yaml = new YamlMap();
+        var compose = new ComposeService { Image = service.Image.Reference };
         if (service.Image.OverrideVariable is { } imageVariable)
         {
-            yaml.Add("image", $"${{{imageVariable}:-{service.Image.Reference}}}");
-            yaml.Add("build", new YamlMap()
-                .Add("context", Path.GetRelativePath(outputDirectory, repositoryRoot).Replace('\\', '/'))
-                .Add("dockerfile", service.Image.Dockerfile)
-                .AddIfPresent("args", YamlMap.Sorted(service.Image.BuildArgs)));
+            compose.Image = $"${{{imageVariable}:-{service.Image.Reference}}}";
+            compose.Build = new ComposeBuild
+            {
+                Context = Path.GetRelativePath(outputDirectory, repositoryRoot).Replace('\\', '/'),
+                Dockerfile = service.Image.Dockerfile,
+                Args = service.Image.BuildArgs.Count == 0 ? null : new(service.Image.BuildArgs.ToDictionary(), StringComparer.Ordinal),
+            };
         }
-        else
-        {
-            yaml.Add("image", service.Image.Reference);
-        }
-        yaml.Add("user", User(service));
-        yaml.Add("restart", "unless-stopped");
-        yaml.AddIfPresent("command", service.Args.Count == 0 ? null : service.Args.Select(Interpolate).ToList());
-
-        var environment = new YamlMap();
-        foreach (var variable in service.Environment)
-        {
-            environment.Add(variable.Name, Interpolate(variable.Value));
-        }
-        yaml.AddIfPresent("environment", environment);
+        compose.User = User(service);
+        compose.Restart = "unless-stopped";
+        compose.Command = NonEmpty(service.Args.Select(Interpolate));
+        compose.Environment = service.Environment.Count == 0 ? null
+            : new(service.Environment.Select(v => KeyValuePair.Create(v.Name, Interpolate(v.Value))), StringComparer.Ordinal);
 
         // Only external endpoints reach the host; everything else stays on the compose network.
-        yaml.AddIfPresent("ports", service.Ports.Where(p => p.IsExternal)
-            .Select(p => $"${{{HostPortVariable(service, p)}:-{p.Port}}}:{p.Port}").ToList());
-        yaml.AddIfPresent("expose", service.Ports.Where(p => !p.IsExternal).Select(p => p.Port.ToString(CultureInfo.InvariantCulture)).ToList());
-
-        yaml.AddIfPresent("volumes", service.Volumes.Select(v => $"{v.Name}:{v.Target}")
-            .Concat(service.ConfigFiles.Select(f => $"./{f.FileName}:{f.TargetDirectory.TrimEnd('/')}/{f.FileName}:ro"))
-            .ToList());
+        compose.Ports = NonEmpty(service.Ports.Where(p => p.IsExternal).Select(p => $"${{{HostPortVariable(service, p)}:-{p.Port}}}:{p.Port}"));
+        compose.Expose = NonEmpty(service.Ports.Where(p => !p.IsExternal).Select(p => p.Port.ToString(CultureInfo.InvariantCulture)));
+        compose.Volumes = NonEmpty(service.Volumes.Select(v => $"{v.Name}:{v.Target}")
+            .Concat(service.ConfigFiles.Select(f => $"./{f.FileName}:{f.TargetDirectory.TrimEnd('/')}/{f.FileName}:ro")));
         // Writable: the volumes and these tmpfs mounts only (the same directories Kubernetes gives emptyDirs).
-        yaml.Add("read_only", true);
-        yaml.AddIfPresent("tmpfs", service.Settings.ScratchDirectories
-            .Select(d => $"{d.Path}:size={d.SizeMi.ToString(CultureInfo.InvariantCulture)}m").ToList());
+        compose.ReadOnly = true;
+        compose.Tmpfs = NonEmpty(service.Settings.ScratchDirectories.Select(d => $"{d.Path}:size={d.SizeMi.ToString(CultureInfo.InvariantCulture)}m"));
 
         if (service.HealthCheck is { } health)
         {
-            yaml.Add("healthcheck", new YamlMap()
-                .Add("test", HealthProbeCommand.For(service.Settings.Conventions.ProbeTool, health.Port.Port, health.Path)
-                    .Select(part => Interpolate(RenderedValue.Literal(part))).ToList())
-                .Add("interval", "10s")
-                .Add("timeout", "5s")
-                .Add("retries", 6)
-                .Add("start_period", "60s"));
+            compose.HealthCheck = new ComposeHealthCheck
+            {
+                Test = [.. HealthProbeCommand.For(service.Settings.Conventions.ProbeTool, health.Port.Port, health.Path)
+                    .Select(part => Interpolate(RenderedValue.Literal(part)))],
+                Interval = "10s",
+                Timeout = "5s",
+                Retries = 6,
+                StartPeriod = "60s",
+            };
         }
 
-        var dependsOn = new YamlMap();
+        var dependsOn = new OrderedDictionary<string, ComposeDependency>(StringComparer.Ordinal);
         if (service.Volumes.Count > 0)
         {
-            dependsOn.Add(VolumeOwnerService(service.Name), new YamlMap().Add("condition", "service_completed_successfully"));
+            dependsOn.Add(VolumeOwnerService(service.Name), new ComposeDependency("service_completed_successfully"));
         }
         foreach (var dependency in service.DependsOn)
         {
-            dependsOn.Add(dependency.Service, new YamlMap().Add("condition", dependency.WaitType switch
+            dependsOn.Add(dependency.Service, new ComposeDependency(dependency.WaitType switch
             {
                 WaitType.WaitForCompletion => "service_completed_successfully",
                 WaitType.WaitUntilStarted => "service_started",
                 _ => HasHealthCheck(dependency.Service) ? "service_healthy" : "service_started",
             }));
         }
-        yaml.AddIfPresent("depends_on", dependsOn);
-        yaml.AddIfPresent("deploy", Deploy(service.Settings));
-        yaml.Add("cap_drop", new List<string> { "ALL" });
-        yaml.Add("security_opt", new List<string> { "no-new-privileges:true" });
+        compose.DependsOn = dependsOn.Count == 0 ? null : dependsOn;
+        compose.Deploy = Deploy(service.Settings);
+        compose.CapDrop = ["ALL"];
+        compose.SecurityOpt = ["no-new-privileges:true"];
         if (service.EveryReplicaHost is { } everyReplica)
         {
             // The name that resolves to every replica (Prometheus scrapes each); Kubernetes has a headless Service of it.
-            yaml.Add("networks", new YamlMap().Add("default", new YamlMap().Add("aliases", new List<string> { everyReplica })));
+            compose.Networks = new() { ["default"] = new ComposeNetworkAttachment { Aliases = [everyReplica] } };
         }
-        return yaml;
+        return compose;
     }
+
+    private static List<string>? NonEmpty(IEnumerable<string> items) => items.ToList() is { Count: > 0 } list ? list : null;
 
     private static string User(DeployedService service)
     {
@@ -146,47 +136,46 @@ public sealed class ComposePublisher(DeploymentModel model, string repositoryRoo
     /// once before the service and gives its volumes to the service's user, with CHOWN (and reading any directory)
     /// as its only capabilities and no network.
     /// </summary>
-    private static YamlMap VolumeOwner(DeployedService service) => new YamlMap()
-        .Add("image", VolumeOwnerImage)
-        .Add("user", "0:0")
-        .Add("entrypoint", new List<string> { "chown", "-R", User(service) }.Concat(service.Volumes.Select(v => v.Target)).ToList())
-        .Add("restart", "no")
-        .Add("network_mode", "none")
-        .Add("volumes", service.Volumes.Select(v => $"{v.Name}:{v.Target}").ToList())
-        .Add("read_only", true)
-        .Add("cap_drop", new List<string> { "ALL" })
-        .Add("cap_add", new List<string> { "CHOWN", "DAC_READ_SEARCH" })
-        .Add("security_opt", new List<string> { "no-new-privileges:true" });
+    private static ComposeService VolumeOwner(DeployedService service) => new()
+    {
+        Image = VolumeOwnerImage,
+        User = "0:0",
+        Entrypoint = ["chown", "-R", User(service), .. service.Volumes.Select(v => v.Target)],
+        Restart = "no",
+        NetworkMode = "none",
+        Volumes = [.. service.Volumes.Select(v => $"{v.Name}:{v.Target}")],
+        ReadOnly = true,
+        CapDrop = ["ALL"],
+        CapAdd = ["CHOWN", "DAC_READ_SEARCH"],
+        SecurityOpt = ["no-new-privileges:true"],
+    };
 
     private bool HasHealthCheck(string service) => model.Services.Any(s => s.Name == service && s.HealthCheck is not null);
 
-    private static YamlMap? Deploy(DeploymentSettings settings)
+    private static ComposeDeploy? Deploy(DeploymentSettings settings)
     {
-        var resources = new YamlMap();
-        var reservations = new YamlMap();
+        var limits = new ComposeResourceAmounts();
+        var reservations = new ComposeResourceAmounts();
         if (settings.Resources is { } compute)
         {
-            var cpus = compute.Cpu.ToString("0.###", CultureInfo.InvariantCulture);
-            var memory = ComposeMemory(compute.Memory);
-            resources.Add("limits", new YamlMap().Add("cpus", cpus).Add("memory", memory));
-            reservations.Add("cpus", cpus).Add("memory", memory);
+            limits.Cpus = reservations.Cpus = compute.Cpu.ToString("0.###", CultureInfo.InvariantCulture);
+            limits.Memory = reservations.Memory = ComposeMemory(compute.Memory);
         }
         if (settings.Gpus is { } gpus)
         {
-            reservations.Add("devices", new List<YamlMap>
-            {
-                new YamlMap().Add("driver", "nvidia").Add("count", gpus).Add("capabilities", new List<string> { "gpu" }),
-            });
+            reservations.Devices = [new ComposeDevice { Driver = "nvidia", Count = gpus, Capabilities = ["gpu"] }];
         }
-        resources.AddIfPresent("reservations", reservations);
-
-        var deploy = new YamlMap();
-        if (settings.Replicas != 1)
+        var resources = new ComposeResources
         {
-            deploy.Add("replicas", settings.Replicas);
-        }
-        deploy.AddIfPresent("resources", resources);
-        return deploy.Count == 0 ? null : deploy;
+            Limits = limits.Cpus is null ? null : limits,
+            Reservations = reservations.Cpus is null && reservations.Devices is null ? null : reservations,
+        };
+        var deploy = new ComposeDeploy
+        {
+            Replicas = settings.Replicas != 1 ? settings.Replicas : null,
+            Resources = resources.Limits is null && resources.Reservations is null ? null : resources,
+        };
+        return deploy.Replicas is null && deploy.Resources is null ? null : deploy;
     }
 
     /// <summary>Kubernetes "4Gi" is compose "4096M" (compose sizes are binary multiples too).</summary>

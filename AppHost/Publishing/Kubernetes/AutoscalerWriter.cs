@@ -1,6 +1,6 @@
 using System.Globalization;
 using MlStack.AppHost.Publishing.Annotations;
-using MlStack.AppHost.Publishing.Yaml;
+using k8s.Models;
 
 namespace MlStack.AppHost.Publishing.Kubernetes;
 
@@ -24,24 +24,42 @@ public sealed class AutoscalerWriter(DeploymentModel model, ManifestMetadata met
     public static string WaitingRequestsMetricName(DeployedService service) =>
         DeploymentModelReader.EnvironmentName(service.Name).ToLowerInvariant() + "_waiting_requests";
 
-    public YamlMap Autoscaler(DeployedService service, DeployedAutoscaling autoscaling) =>
-        metadata.Object("autoscaling/v2", "HorizontalPodAutoscaler", service.Name, service).Add("spec", new YamlMap()
-            .Add("scaleTargetRef", new YamlMap().Add("apiVersion", "apps/v1").Add("kind", "Deployment").Add("name", service.Name))
-            .Add("minReplicas", autoscaling.Min)
-            .Add("maxReplicas", autoscaling.Max)
-            .Add("metrics", new List<YamlMap> { Metric(service, autoscaling.Metric) }));
-
-    private static YamlMap Metric(DeployedService service, AutoscalingMetric metric) => metric switch
+    public V2HorizontalPodAutoscaler Autoscaler(DeployedService service, DeployedAutoscaling autoscaling) => metadata.Object(new V2HorizontalPodAutoscaler
     {
-        CpuUtilizationMetric cpu => new YamlMap().Add("type", "Resource").Add("resource", new YamlMap()
-            .Add("name", "cpu")
-            .Add("target", new YamlMap().Add("type", "Utilization").Add("averageUtilization", cpu.TargetPercent))),
-        WaitingRequestsMetric waiting => new YamlMap().Add("type", "External").Add("external", new YamlMap()
-            .Add("metric", new YamlMap().Add("name", WaitingRequestsMetricName(service)))
-            .Add("target", new YamlMap().Add("type", "AverageValue").Add("averageValue", Quantity(waiting.TargetPerReplica)))),
-        GpuUtilizationMetric gpu => new YamlMap().Add("type", "Pods").Add("pods", new YamlMap()
-            .Add("metric", new YamlMap().Add("name", GpuUtilizationMetricName))
-            .Add("target", new YamlMap().Add("type", "AverageValue").Add("averageValue", Quantity(gpu.TargetPercent)))),
+        Spec = new V2HorizontalPodAutoscalerSpec
+        {
+            ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = service.Name },
+            MinReplicas = autoscaling.Min,
+            MaxReplicas = autoscaling.Max,
+            Metrics = [Metric(service, autoscaling.Metric)],
+        },
+    }, service.Name, service);
+
+    private static V2MetricSpec Metric(DeployedService service, AutoscalingMetric metric) => metric switch
+    {
+        CpuUtilizationMetric cpu => new V2MetricSpec
+        {
+            Type = "Resource",
+            Resource = new V2ResourceMetricSource { Name = "cpu", Target = new V2MetricTarget { Type = "Utilization", AverageUtilization = cpu.TargetPercent } },
+        },
+        WaitingRequestsMetric waiting => new V2MetricSpec
+        {
+            Type = "External",
+            External = new V2ExternalMetricSource
+            {
+                Metric = new V2MetricIdentifier { Name = WaitingRequestsMetricName(service) },
+                Target = new V2MetricTarget { Type = "AverageValue", AverageValue = Quantity(waiting.TargetPerReplica) },
+            },
+        },
+        GpuUtilizationMetric gpu => new V2MetricSpec
+        {
+            Type = "Pods",
+            Pods = new V2PodsMetricSource
+            {
+                Metric = new V2MetricIdentifier { Name = GpuUtilizationMetricName },
+                Target = new V2MetricTarget { Type = "AverageValue", AverageValue = Quantity(gpu.TargetPercent) },
+            },
+        },
         _ => throw new NotSupportedException($"Autoscaling on {metric.GetType().Name} cannot be published to Kubernetes."),
     };
 
@@ -49,7 +67,7 @@ public sealed class AutoscalerWriter(DeploymentModel model, ManifestMetadata met
     /// Helm values for prometheus-community/prometheus-adapter with one rule per Prometheus-based autoscaler, or null
     /// when every autoscaler uses a resource metric.
     /// </summary>
-    public YamlMap? AdapterValues()
+    public PrometheusAdapterValues? AdapterValues()
     {
         var scaled = model.Services.Where(s => s.Settings.Autoscaling?.MetricsSource is not null).ToList();
         if (scaled.Count == 0)
@@ -63,42 +81,43 @@ public sealed class AutoscalerWriter(DeploymentModel model, ManifestMetadata met
                 "prometheus-adapter reads one Prometheus, but the autoscalers name several: " + string.Join(", ", sources.Select(s => $"{s.Service}:{s.Port.Port}")));
         }
 
-        var external = new List<YamlMap>();
-        var custom = new List<YamlMap>();
+        var source = sources[0];
+        var values = new PrometheusAdapterValues
+        {
+            Prometheus = new AdapterPrometheus($"http://{source.Service}.{metadata.Namespace}.svc", source.Port.Port),
+            Rules = new AdapterRules { Default = false },
+        };
         foreach (var service in scaled)
         {
             switch (service.Settings.Autoscaling!.Metric)
             {
                 case WaitingRequestsMetric waiting:
                     // Not namespaced: the stack's own Prometheus holds this namespace's series only.
-                    external.Add(new YamlMap()
-                        .Add("seriesQuery", waiting.Metric)
-                        .Add("resources", new YamlMap().Add("namespaced", false))
-                        .Add("name", new YamlMap().Add("as", WaitingRequestsMetricName(service)))
-                        .Add("metricsQuery", "sum(<<.Series>>{<<.LabelMatchers>>})"));
+                    values.Rules.External.Add(new AdapterRule
+                    {
+                        SeriesQuery = waiting.Metric,
+                        Resources = new AdapterResources(Namespaced: false),
+                        Name = new AdapterMetricName(WaitingRequestsMetricName(service)),
+                        MetricsQuery = "sum(<<.Series>>{<<.LabelMatchers>>})",
+                    });
                     break;
-                case GpuUtilizationMetric when custom.Count == 0:
-                    custom.Add(new YamlMap()
-                        .Add("seriesQuery", $"{DcgmGpuUtilization}{{namespace!=\"\",pod!=\"\"}}")
-                        .Add("resources", new YamlMap().Add("overrides", new YamlMap()
-                            .Add("namespace", new YamlMap().Add("resource", "namespace"))
-                            .Add("pod", new YamlMap().Add("resource", "pod"))))
-                        .Add("name", new YamlMap().Add("as", GpuUtilizationMetricName))
-                        .Add("metricsQuery", "avg by (<<.GroupBy>>) (<<.Series>>{<<.LabelMatchers>>})"));
+                case GpuUtilizationMetric when values.Rules.Custom.Count == 0:
+                    values.Rules.Custom.Add(new AdapterRule
+                    {
+                        SeriesQuery = $"{DcgmGpuUtilization}{{namespace!=\"\",pod!=\"\"}}",
+                        Resources = new AdapterResources(Overrides: new()
+                        {
+                            ["namespace"] = new AdapterResourceOverride("namespace"),
+                            ["pod"] = new AdapterResourceOverride("pod"),
+                        }),
+                        Name = new AdapterMetricName(GpuUtilizationMetricName),
+                        MetricsQuery = "avg by (<<.GroupBy>>) (<<.Series>>{<<.LabelMatchers>>})",
+                    });
                     break;
             }
         }
-
-        var source = sources[0];
-        return new YamlMap()
-            .Add("prometheus", new YamlMap()
-                .Add("url", $"http://{source.Service}.{metadata.Namespace}.svc")
-                .Add("port", source.Port.Port))
-            .Add("rules", new YamlMap()
-                .Add("default", false)
-                .Add("custom", custom)
-                .Add("external", external));
+        return values;
     }
 
-    private static string Quantity(int value) => value.ToString(CultureInfo.InvariantCulture);
+    private static ResourceQuantity Quantity(int value) => new(value.ToString(CultureInfo.InvariantCulture));
 }

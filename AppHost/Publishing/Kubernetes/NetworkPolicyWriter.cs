@@ -1,4 +1,5 @@
-using MlStack.AppHost.Publishing.Yaml;
+using k8s;
+using k8s.Models;
 
 namespace MlStack.AppHost.Publishing.Kubernetes;
 
@@ -15,70 +16,74 @@ public sealed class NetworkPolicyWriter(DeploymentModel model, ManifestMetadata 
     private const int DnsPort = 53;
 
     /// <summary>Selects every pod of the namespace and allows nothing; the per-workload policies add what each needs.</summary>
-    public YamlMap DefaultDeny() => new YamlMap()
-        .Add("apiVersion", "networking.k8s.io/v1")
-        .Add("kind", "NetworkPolicy")
-        .Add("metadata", new YamlMap().Add("name", DefaultDenyName).Add("namespace", metadata.Namespace)
-            .Add("labels", ManifestMetadata.StackLabels(DefaultDenyName)))
-        .Add("spec", new YamlMap()
-            .Add("podSelector", new YamlMap())
-            .Add("policyTypes", new List<string> { "Ingress", "Egress" }));
-
-    public YamlMap For(DeployedService service) =>
-        metadata.Object("networking.k8s.io/v1", "NetworkPolicy", service.Name, service).Add("spec", new YamlMap()
-            .Add("podSelector", new YamlMap().Add("matchLabels", ManifestMetadata.SelectorLabels(service.Name)))
-            .Add("policyTypes", new List<string> { "Ingress", "Egress" })
-            .Add("ingress", Ingress(service))
-            .Add("egress", Egress(service)));
-
-    private List<YamlMap> Ingress(DeployedService service)
+    public V1NetworkPolicy DefaultDeny() => new V1NetworkPolicy
     {
-        var rules = new List<YamlMap>();
+        Metadata = new V1ObjectMeta { Name = DefaultDenyName, NamespaceProperty = metadata.Namespace, Labels = ManifestMetadata.StackLabels(DefaultDenyName) },
+        Spec = new V1NetworkPolicySpec { PodSelector = new V1LabelSelector(), PolicyTypes = ["Ingress", "Egress"] },
+    }.Initialize();
+
+    public V1NetworkPolicy For(DeployedService service) => metadata.Object(new V1NetworkPolicy
+    {
+        Spec = new V1NetworkPolicySpec
+        {
+            PodSelector = ManifestMetadata.Selector(service.Name),
+            PolicyTypes = ["Ingress", "Egress"],
+            Ingress = Ingress(service),
+            Egress = Egress(service),
+        },
+    }, service.Name, service);
+
+    private List<V1NetworkPolicyIngressRule> Ingress(DeployedService service)
+    {
+        var rules = new List<V1NetworkPolicyIngressRule>();
         foreach (var port in service.Ports)
         {
             if (port.IsExternal)
             {
-                rules.Add(new YamlMap().Add("ports", Ports(port.Port)));
+                rules.Add(new V1NetworkPolicyIngressRule { Ports = Ports(port.Port) });
                 continue;
             }
             var peers = model.Services
                 .Where(s => s.Connections.Contains(new DeployedConnection(service.Name, port)))
-                .Select(s => new YamlMap().Add("podSelector", new YamlMap().Add("matchLabels", ManifestMetadata.SelectorLabels(s.Name))))
-                .ToList<object>();
+                .Select(s => new V1NetworkPolicyPeer { PodSelector = ManifestMetadata.Selector(s.Name) })
+                .ToList();
             if (IsMetricsSource(service, port))
             {
                 // prometheus-adapter answers the autoscalers' metric queries from its own namespace.
-                peers.Add(new YamlMap().Add("namespaceSelector", new YamlMap().Add("matchLabels",
-                    new YamlMap().Add("kubernetes.io/metadata.name", options.MetricsAdapterNamespace))));
+                peers.Add(new V1NetworkPolicyPeer
+                {
+                    NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = options.MetricsAdapterNamespace } },
+                });
             }
             if (peers.Count > 0)
             {
-                rules.Add(new YamlMap().Add("from", peers).Add("ports", Ports(port.Port)));
+                rules.Add(new V1NetworkPolicyIngressRule { FromProperty = peers, Ports = Ports(port.Port) });
             }
         }
         return rules;
     }
 
-    private static List<YamlMap> Egress(DeployedService service)
+    private static List<V1NetworkPolicyEgressRule> Egress(DeployedService service)
     {
         var rules = service.Connections
             .GroupBy(c => c.Service, StringComparer.Ordinal)
-            .Select(peer => new YamlMap()
-                .Add("to", new List<YamlMap> { new YamlMap().Add("podSelector", new YamlMap().Add("matchLabels", ManifestMetadata.SelectorLabels(peer.Key))) })
-                .Add("ports", Ports([.. peer.Select(c => c.Port.Port).Distinct().Order()])))
+            .Select(peer => new V1NetworkPolicyEgressRule
+            {
+                To = [new V1NetworkPolicyPeer { PodSelector = ManifestMetadata.Selector(peer.Key) }],
+                Ports = Ports([.. peer.Select(c => c.Port.Port).Distinct().Order()]),
+            })
             .ToList();
         // Names are resolved by the cluster DNS, wherever it runs (kube-dns pods, a node-local cache).
-        rules.Add(new YamlMap().Add("ports", new List<YamlMap>
+        rules.Add(new V1NetworkPolicyEgressRule
         {
-            new YamlMap().Add("port", DnsPort).Add("protocol", "UDP"),
-            new YamlMap().Add("port", DnsPort).Add("protocol", "TCP"),
-        }));
+            Ports = [new V1NetworkPolicyPort { Port = DnsPort, Protocol = "UDP" }, new V1NetworkPolicyPort { Port = DnsPort, Protocol = "TCP" }],
+        });
         return rules;
     }
 
     private bool IsMetricsSource(DeployedService service, DeployedPort port) =>
         model.Services.Any(s => s.Settings.Autoscaling?.MetricsSource == new DeployedConnection(service.Name, port));
 
-    private static List<YamlMap> Ports(params int[] ports) =>
-        [.. ports.Select(p => new YamlMap().Add("port", p).Add("protocol", "TCP"))];
+    private static List<V1NetworkPolicyPort> Ports(params int[] ports) =>
+        [.. ports.Select(p => new V1NetworkPolicyPort { Port = p, Protocol = "TCP" })];
 }
