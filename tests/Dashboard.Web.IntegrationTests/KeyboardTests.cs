@@ -53,7 +53,7 @@ public sealed class KeyboardTests(DashboardFixture fixture, ITestOutputHelper ou
 
         await chat.Page.GetByTestId("settings-button").ClickAsync();
         await Expect(chat.Page.GetByTestId("chat-settings")).ToBeVisibleAsync();
-        await chat.Page.GetByTestId("model-picker").Locator("input").First.FocusAsync();
+        await chat.Page.GetByTestId("close-settings").FocusAsync();
         await chat.Page.Keyboard.PressAsync("Escape");
         await Expect(chat.Page.GetByTestId("chat-settings")).ToHaveCountAsync(0);
         await Expect(chat.Input).ToBeFocusedAsync();
@@ -67,5 +67,12 @@ public sealed class KeyboardTests(DashboardFixture fixture, ITestOutputHelper ou
         await chat.Page.CloseAsync();
     }
 
-    private sealed record FocusState(string Name, bool InClosedDrawer, bool OnScreen);
+    private sealed class FocusState
+    {
+        public string Name { get; set; } = "";
+
+        public bool InClosedDrawer { get; set; }
+
+        public bool OnScreen { get; set; }
+    }
 }

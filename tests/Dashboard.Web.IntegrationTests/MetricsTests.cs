@@ -57,7 +57,7 @@ public sealed class MetricsTests(DashboardFixture fixture)
         Assert.Equal((long)duration.TotalSeconds, spans[0][1] - spans[0][0]);
 
         var lastLabels = await page.EvaluateAsync<string[]>("""
-            () => [...document.querySelectorAll('[data-testid=metric-chart] svg')].map(svg => {
+            () => [...document.querySelectorAll('[data-testid=metric-chart] svg')].filter(svg => svg.querySelector('text')).map(svg => {
                 const labels = [...svg.querySelectorAll('text')].map(t => t.textContent.trim()).filter(t => /^\d\d:\d\d(:\d\d)?$/.test(t));
                 return labels.length ? labels[labels.length - 1] : '';
             })
