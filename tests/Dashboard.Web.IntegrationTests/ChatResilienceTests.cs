@@ -82,6 +82,19 @@ public sealed class ChatResilienceTests(DashboardFixture fixture, ITestOutputHel
         await chat.SendAsync("What does a cat do?");
         var (answer, _, _) = await chat.WaitForAnswerAsync();
         Assert.False(string.IsNullOrWhiteSpace(answer));
+
+        // Every other text field is guarded the same way: the compare prompt is cut, with a notice, and the page
+        // still answers (the theme toggle is a round trip through the circuit).
+        await chat.Page.GotoAsync(fixture.Url("/compare"));
+        await DashboardFixture.WaitInteractiveAsync(chat.Page);
+        var prompt = chat.Page.GetByLabel("Prompt");
+        await prompt.FocusAsync();
+        await chat.Page.Keyboard.InsertTextAsync(new string('y', 100_000));
+        await Expect(chat.Page.Locator(".input-cut-notice")).ToContainTextAsync("100,000");
+        Assert.Equal(16_000, (await prompt.InputValueAsync()).Length);
+        await chat.Page.GetByTestId("theme-toggle").ClickAsync();
+        await Expect(chat.Page.Locator("body")).ToHaveClassAsync("theme-dark");
+        await chat.Page.EvaluateAsync("() => mlstack.setTheme('light')");
         await chat.Page.CloseAsync();
     }
 

@@ -37,12 +37,10 @@ window.mlstack = {
                 }
             }
         };
-        const onInput = () => {
-            if (textarea.value.length > maxLength) {
-                const typed = textarea.value.length;
-                textarea.value = textarea.value.slice(0, maxLength);
-                dotnet.invokeMethodAsync("InputTooLong", typed);
-            }
+        // The text was cut by the page-wide guard below; the chat says so in its own words.
+        const onCut = (e) => {
+            e.preventDefault();
+            dotnet.invokeMethodAsync("InputTooLong", e.detail);
         };
         const onEscape = (e) => {
             if (e.key === "Escape") {
@@ -50,12 +48,12 @@ window.mlstack = {
             }
         };
         textarea?.addEventListener("keydown", onKey);
-        textarea?.addEventListener("input", onInput);
+        textarea?.addEventListener("mlstack-input-cut", onCut);
         document.addEventListener("keydown", onEscape);
         return {
             dispose() {
                 textarea?.removeEventListener("keydown", onKey);
-                textarea?.removeEventListener("input", onInput);
+                textarea?.removeEventListener("mlstack-input-cut", onCut);
                 document.removeEventListener("keydown", onEscape);
             },
         };
@@ -137,3 +135,29 @@ window.mlstack = {
         document.querySelector(selector)?.focus();
     },
 };
+
+// Every text field of every page: text longer than the limit (ChatLimits.MaxMessageCharacters) is cut here, in the
+// capture phase, before Blazor's input handler sends the value over the circuit, so no paste can end the circuit.
+// The field hears "mlstack-input-cut" with the length typed; when nobody handles it, a short notice says what happened.
+window.mlstack.maxFieldLength = 16000;
+document.addEventListener("input", (e) => {
+    const field = e.target;
+    if (!(field instanceof HTMLTextAreaElement || field instanceof HTMLInputElement) || field.type === "file") {
+        return;
+    }
+    const limit = window.mlstack.maxFieldLength;
+    if (field.value.length <= limit) {
+        return;
+    }
+    const typed = field.value.length;
+    field.value = field.value.slice(0, limit);
+    const cut = new CustomEvent("mlstack-input-cut", { detail: typed, cancelable: true });
+    if (field.dispatchEvent(cut)) {
+        const notice = document.createElement("div");
+        notice.className = "input-cut-notice";
+        notice.setAttribute("role", "status");
+        notice.textContent = `Text fields take at most ${limit.toLocaleString("en")} characters; the ${typed.toLocaleString("en")} entered were cut to fit.`;
+        document.body.appendChild(notice);
+        setTimeout(() => notice.remove(), 8000);
+    }
+}, true);
