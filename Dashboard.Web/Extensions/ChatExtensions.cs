@@ -31,7 +31,9 @@ public static class ChatExtensions
         builder.Services.AddSingleton<ChatAnswerer>();
         builder.Services.AddSingleton<LoadRunner>();
         builder.Services.AddScoped<ChatBackendCatalog>();
-        builder.Services.AddScoped<BrowserChatStorage>();
+        builder.Services.AddSingleton<ChatEndpointProbe>();
+        builder.Services.AddScoped<IChatStore, BrowserChatStorage>();
+        builder.Services.AddScoped<ChatSession>();
         return builder;
     }
 }

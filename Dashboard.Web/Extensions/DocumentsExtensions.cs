@@ -19,6 +19,7 @@ public static class DocumentsExtensions
 
         builder.Services.AddScoped<DocumentLibrary>();
         builder.Services.AddScoped<ISemanticSearch>(services => services.GetRequiredService<DocumentLibrary>());
+        builder.Services.AddScoped<IDocumentCollections>(services => services.GetRequiredService<DocumentLibrary>());
         builder.Services.AddScoped<RagService>();
         return builder;
     }

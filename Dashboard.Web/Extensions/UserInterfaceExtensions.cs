@@ -1,4 +1,5 @@
 using MlStack.Dashboard.Components;
+using MlStack.Dashboard.Services.Chat;
 using MlStack.Dashboard.Services.Markdown;
 using MudBlazor.Services;
 
@@ -9,7 +10,10 @@ public static class UserInterfaceExtensions
     /// <summary>Interactive server rendering (the vectors key and every backend call stay on the server), MudBlazor and Markdown.</summary>
     public static WebApplicationBuilder AddUserInterface(this WebApplicationBuilder builder)
     {
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        // The circuit's message limit is raised from 32 KB to a bound the page enforces before sending (ChatLimits):
+        // a message at the length limit fits it, and stored history is read in pieces well below it.
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents()
+            .AddHubOptions(hub => hub.MaximumReceiveMessageSize = ChatLimits.MaxCircuitMessageBytes);
         builder.Services.AddMudServices();
         builder.Services.AddSingleton<MarkdownRenderer>();
         builder.Services.AddHttpContextAccessor();

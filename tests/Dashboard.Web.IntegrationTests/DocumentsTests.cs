@@ -68,4 +68,44 @@ public sealed class DocumentsTests(DashboardFixture fixture, ITestOutputHelper o
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_collection_with_its_documents_table_fits_a_390_px_phone_and_sign_out_stays_on_screen()
+    {
+        var collection = "phone-" + Guid.NewGuid().ToString("N")[..8];
+        var folder = Directory.CreateTempSubdirectory("mlstack-upload-").FullName;
+        var file = Path.Combine(folder, "a-rather-long-document-name-for-a-phone-screen.md");
+        await File.WriteAllTextAsync(file, "Quokkas live on Rottnest Island and come out at dawn to eat leaves and grasses.");
+        var page = await fixture.OpenAsync("/documents", width: 390, height: 844);
+        try
+        {
+            await page.Locator("input[data-testid=new-collection-name]").FillAsync("Not Valid!");
+            await Expect(page.GetByText("Lower-case letters only.")).ToBeVisibleAsync();
+            await Expect(page.Locator("[data-testid=create-collection]")).ToBeDisabledAsync();
+
+            await page.Locator("input[data-testid=new-collection-name]").FillAsync(collection);
+            await page.Locator("[data-testid=create-collection]").ClickAsync();
+            await Expect(page.Locator($"[data-testid=collection][data-collection={collection}][aria-current=true]")).ToBeVisibleAsync();
+            await page.Locator("input[type=file]").SetInputFilesAsync([file]);
+            await Expect(page.Locator("[data-testid=upload-item][data-done=true]")).ToHaveCountAsync(1);
+            await Expect(page.Locator("tr[data-document] [data-testid=chunk-count]")).ToHaveTextAsync("1");
+
+            var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+            output.WriteLine($"documents with a table: {width} px");
+            await DashboardFixture.ScreenshotAsync(page, "phone-documents-table");
+            Assert.True(width <= 390, $"/documents with a collection is {width} px wide at a 390 px viewport");
+            var signOut = await page.GetByLabel("Sign out").BoundingBoxAsync();
+            Assert.NotNull(signOut);
+            Assert.True(signOut.X + signOut.Width <= 390, $"sign-out ends at {signOut.X + signOut.Width} px");
+        }
+        finally
+        {
+            await page.Locator($"[data-testid=collection][data-collection={collection}]").ClickAsync();
+            await page.Locator("[data-testid=delete-collection]").ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+            await Expect(page.Locator($"[data-testid=collection][data-collection={collection}]")).ToHaveCountAsync(0);
+            await page.CloseAsync();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -32,9 +32,47 @@ public sealed class MetricsTests(DashboardFixture fixture)
         await ExpectChartWithDataAsync(page.Locator("[data-testid=metric-chart][data-panel=requests]"));
         await DashboardFixture.ScreenshotAsync(page, "metrics");
 
+        await ExpectAxesEndNowAsync(page, TimeSpan.FromMinutes(5));
+
         await page.Locator("[data-testid=range-selector]").GetByText("1 h").ClickAsync();
         await ExpectChartWithDataAsync(ttft);
+        await ExpectAxesEndNowAsync(page, TimeSpan.FromHours(1));
+        await DashboardFixture.ScreenshotAsync(page, "metrics-1h");
         await page.CloseAsync();
+    }
+
+    /// <summary>
+    /// Every panel covers the same span, ending now (within a refresh), and each drawn chart's time axis ends there:
+    /// its last label is no later than now and no earlier than one label spacing before it.
+    /// </summary>
+    private static async Task ExpectAxesEndNowAsync(IPage page, TimeSpan duration)
+    {
+        await Expect(page.Locator($"[data-testid=metric-chart][data-end]:not([data-end=''])").First).ToBeAttachedAsync();
+        var spans = await page.EvaluateAsync<long[][]>("""
+            () => [...document.querySelectorAll('[data-testid=metric-chart]')].map(c => [Number(c.dataset.start), Number(c.dataset.end)])
+            """);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        Assert.Single(spans.Select(s => (s[0], s[1])).Distinct());
+        Assert.InRange(spans[0][1], now - 25, now + 2);
+        Assert.Equal((long)duration.TotalSeconds, spans[0][1] - spans[0][0]);
+
+        var lastLabels = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('[data-testid=metric-chart] svg')].filter(svg => svg.querySelector('text')).map(svg => {
+                const labels = [...svg.querySelectorAll('text')].map(t => t.textContent.trim()).filter(t => /^\d\d:\d\d(:\d\d)?$/.test(t));
+                return labels.length ? labels[labels.length - 1] : '';
+            })
+            """);
+        Assert.NotEmpty(lastLabels);
+        var spacing = duration > TimeSpan.FromMinutes(5) ? TimeSpan.FromMinutes(10) : TimeSpan.FromMinutes(1);
+        var localNow = DateTime.Now;
+        foreach (var label in lastLabels)
+        {
+            Assert.NotEqual("", label);
+            var time = localNow.Date + TimeSpan.Parse(label.Length == 5 ? label + ":00" : label, System.Globalization.CultureInfo.InvariantCulture);
+            if (time > localNow + TimeSpan.FromHours(12)) time -= TimeSpan.FromDays(1); // just after midnight
+            Assert.True(time <= localNow + TimeSpan.FromSeconds(5), $"the axis runs into the future: last label {label} at {localNow:HH:mm:ss}");
+            Assert.True(time >= localNow - spacing - TimeSpan.FromSeconds(30), $"the axis ends before now: last label {label} at {localNow:HH:mm:ss}");
+        }
     }
 
     private static async Task ExpectChartWithDataAsync(ILocator panel)

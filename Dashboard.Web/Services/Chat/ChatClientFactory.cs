@@ -32,6 +32,10 @@ public sealed class ChatClientFactory(InferenceChatClient inference, ChatEndpoin
         {
             Endpoint = endpoint.BaseAddress,
             Transport = new HttpClientPipelineTransport(httpClients.CreateClient(EndpointHttpClientName)),
+            // One retry, not the SDK's three with back-off: a refused endpoint is reported in seconds, and the
+            // answerer's silence timeout (ChatLimits.SilenceTimeout) bounds the whole call anyway.
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 1),
+            NetworkTimeout = ChatLimits.SilenceTimeout,
         };
         // Local servers (Ollama, vLLM) take any key; the SDK insists on one.
         var credential = new ApiKeyCredential(string.IsNullOrEmpty(endpoint.ApiKey) ? "none" : endpoint.ApiKey);

@@ -57,4 +57,12 @@ public sealed class ChatSettings
     public bool AnswerFromDocuments { get; set; }
 
     public string? Collection { get; set; }
+
+    /// <summary>A copy with another max new tokens: what one answer is sent with after fitting the context.</summary>
+    public ChatSettings With(int maxNewTokens)
+    {
+        var copy = (ChatSettings)MemberwiseClone();
+        copy.MaxNewTokens = maxNewTokens;
+        return copy;
+    }
 }

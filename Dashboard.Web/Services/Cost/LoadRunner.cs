@@ -6,7 +6,8 @@ namespace MlStack.Dashboard.Services.Cost;
 
 /// <summary>
 /// A short load run started from the cost page: a few concurrent chats against one model for a bounded time,
-/// counting finished answers and generated tokens. One run at a time for the whole dashboard.
+/// counting finished answers and generated tokens. One run at a time for the whole dashboard. A backend that
+/// fails ends the run with a <see cref="BackendCallException"/>, so the page sees no transport type.
 /// </summary>
 public sealed class LoadRunner(ChatClientFactory clients)
 {
@@ -54,6 +55,12 @@ public sealed class LoadRunner(ChatClientFactory clients)
             progress?.Report(1);
             return new MeasuredThroughput(requests / seconds, tokens / seconds,
                 $"load run: {concurrency} concurrent chats on {backend.DisplayName} for {seconds:F0} s, {requests} answers");
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            var name = backend.Kind == ChatBackendKind.MlStack ? "inference service" : $"endpoint '{backend.EndpointName}'";
+            throw new BackendCallException(BackendProblem.Describe(name, ex is AggregateException { InnerExceptions.Count: > 0 } all ? all.InnerExceptions[^1] : ex),
+                refused: false, ex);
         }
         finally
         {

@@ -16,6 +16,8 @@ public sealed class MarkdownRenderer
         .UsePipeTables()
         .UseAutoLinks()
         .UseTaskLists()
+        // Models write single line breaks as line breaks (verses, lists without markers); Markdown would join the lines.
+        .UseSoftlineBreakAsHardlineBreak()
         .Build();
 
     private readonly HtmlSanitizer _sanitizer = CreateSanitizer();

@@ -1,7 +1,11 @@
 namespace MlStack.Dashboard.Services.Metrics;
 
-/// <summary>One chart's data: each line with its points, or why it has none.</summary>
-public sealed record PanelData(MetricPanel Panel, IReadOnlyList<(string Legend, IReadOnlyList<(DateTime Time, double Value)> Points)> Lines, string? Problem)
+/// <summary>
+/// One chart's data: each line with its points, or why it has none, and the span every panel of the range shares
+/// (the same start and end, ending at the moment of the query, points <see cref="Step"/> apart).
+/// </summary>
+public sealed record PanelData(MetricPanel Panel, IReadOnlyList<(string Legend, IReadOnlyList<(DateTime Time, double Value)> Points)> Lines, string? Problem,
+    DateTime Start = default, DateTime End = default, TimeSpan Step = default)
 {
     public bool HasPoints => Lines.Any(l => l.Points.Count > 0);
 }
@@ -12,7 +16,8 @@ public sealed class MetricsReader(PrometheusClient prometheus, ILogger<MetricsRe
     public async Task<IReadOnlyList<PanelData>> ReadAsync(MetricsRange range, DateTime end, CancellationToken cancellationToken)
     {
         var start = end - range.Duration;
-        return await Task.WhenAll(MetricPanels.All.Select(panel => ReadPanelAsync(panel, start, end, range.Step, cancellationToken)));
+        var panels = await Task.WhenAll(MetricPanels.All.Select(panel => ReadPanelAsync(panel, start, end, range.Step, cancellationToken)));
+        return [.. panels.Select(p => p with { Start = start, End = end, Step = range.Step })];
     }
 
     private async Task<PanelData> ReadPanelAsync(MetricPanel panel, DateTime start, DateTime end, TimeSpan step, CancellationToken cancellationToken)

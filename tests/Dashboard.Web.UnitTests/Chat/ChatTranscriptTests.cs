@@ -24,7 +24,7 @@ public sealed class ChatTranscriptTests : DashboardComponentContext
         var endpoints = new ChatEndpointStore(data, new EphemeralDataProtectionProvider(), Options.Create(new ChatEndpointOptions()));
         var factory = new ChatClientFactory(new InferenceChatClient(wire.Client), endpoints,
             new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>(), NullLoggerFactory.Instance);
-        answerer = new ChatAnswerer(factory);
+        answerer = new ChatAnswerer(factory, Microsoft.Extensions.Logging.Abstractions.NullLogger<ChatAnswerer>.Instance);
     }
 
     [Fact]
