@@ -62,6 +62,10 @@ public sealed class TokenizerPipeline
         return addSpecialTokens ? PostProcessor.Apply(ids) : ids;
     }
 
+    /// <summary>Where a text spells special tokens (with the white space lstrip/rstrip take), as encoding finds them.</summary>
+    public IEnumerable<(int Index, int Length, int Id)> FindSpecialTokens(string text) =>
+        _rawAdded.Split(text, skipSpecial: false).Where(p => p.Token is { Special: true }).Select(p => (p.Start, p.Length, p.Token!.Id));
+
     public bool IsSpecial(int id) => _addedById.TryGetValue(id, out var token) && token.Special;
 
     public string? IdToToken(int id) => _addedById.TryGetValue(id, out var token) ? token.Content : _model.IdToToken(id);

@@ -37,6 +37,8 @@ public static class TokenizerReferences
         // tokenizer_class LlamaTokenizerFast with add_bos_token: transformers adds <｜begin▁of▁sentence｜> (id 0).
         new("DeepSeek V3", Package("tokenizer-deepseek_v3"), TransformersBosId: 0),
         new("gpt-oss", Package("tokenizer-gptoss")),
+        // The shipped tiny-llama's own tokenizer.json (Qwen2's layout): what the server loads for it.
+        new("tiny-llama (shipped, Qwen2 layout)", RepositoryPaths.GeneratorVersionDirectory("tiny-llama")),
     ];
 
     public static TokenizerFamily Family(string name) => Families.Single(f => f.Name == name);
