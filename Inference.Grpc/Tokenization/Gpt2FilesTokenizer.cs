@@ -89,7 +89,7 @@ public sealed class Gpt2FilesTokenizer
     private static Dictionary<string, int> ReadSpecialTokens(string directory)
     {
         var special = new Dictionary<string, int>(StringComparer.Ordinal);
-        var configPath = Path.Combine(directory, TokenizerConfig.FileName);
+        var configPath = Path.Combine(directory, TokenizerConfigFile.FileName);
         if (File.Exists(configPath))
         {
             using var config = JsonDocument.Parse(File.ReadAllText(configPath));

@@ -4,8 +4,8 @@ namespace MlStack.Inference.Tokenization;
 
 /// <summary>
 /// tokenizer.json's "pre_tokenizer": splits normalized pieces into the words the model encodes one by one.
-/// Supported: Split (string or regex, every delimiter behavior, invert), ByteLevel, Digits, Metaspace, Sequence.
-/// BertPreTokenizer is handled by the WordPiece path; anything else is refused.
+/// Supported: Split (string or regex, every delimiter behavior, invert), ByteLevel, Digits, Metaspace, BertPreTokenizer,
+/// Sequence; anything else is refused.
 /// </summary>
 public abstract class PreTokenizer
 {
@@ -30,6 +30,7 @@ public abstract class PreTokenizer
                 node.TryGetProperty("individual_digits", out var single) && single.GetBoolean() ? SplitBehavior.Isolated : SplitBehavior.Contiguous,
                 invert: false),
             "Metaspace" => MetaspacePreTokenizer.FromJson(node),
+            "BertPreTokenizer" => new BertPreTokenizer(),
             "Sequence" => new Sequence([.. node.GetProperty("pretokenizers").EnumerateArray().Select(Read).OfType<PreTokenizer>()]),
             _ => throw TokenizerJson.Unsupported("pre_tokenizer", type),
         };

@@ -5,9 +5,8 @@ namespace MlStack.Inference.Tokenization;
 
 /// <summary>
 /// tokenizer.json's "normalizer": a text-to-text step run on every piece of the input that is not an added token.
-/// Supported: NFC, NFKC, NFD, NFKD, Lowercase, Prepend, Replace (string patterns), Strip, Sequence. BertNormalizer is
-/// handled by the WordPiece path (Microsoft.ML.Tokenizers' BertTokenizer), Precompiled (SentencePiece's charsmap) by
-/// the Unigram path; anything else is refused.
+/// Supported: NFC, NFKC, NFD, NFKD, Lowercase, Prepend, Replace (string patterns), Strip, BertNormalizer, Sequence;
+/// anything else (Precompiled, regex Replace, NMT, StripAccents alone) is refused.
 /// </summary>
 public abstract class TextNormalizer
 {
@@ -25,6 +24,7 @@ public abstract class TextNormalizer
             "NFD" => new Unicode(NormalizationForm.FormD),
             "NFKD" => new Unicode(NormalizationForm.FormKD),
             "Lowercase" => new Lowercase(),
+            "BertNormalizer" => BertNormalizer.FromJson(node),
             "Prepend" => new Prepend(node.GetProperty("prepend").GetString()!),
             "Replace" => new Replace(TokenizerJson.StringPattern(node, "normalizer Replace"), node.GetProperty("content").GetString()!),
             "Strip" => new Strip(node.GetProperty("strip_left").GetBoolean(), node.GetProperty("strip_right").GetBoolean()),

@@ -23,7 +23,7 @@ public static class TokenizerJson
         try
         {
             var pipeline = Read(root);
-            return TokenizerConfig.ApplyBosEos(pipeline, directory);
+            return TokenizerConfigFile.ApplyBosEos(pipeline, directory);
         }
         catch (KeyNotFoundException ex)
         {
@@ -53,8 +53,9 @@ public static class TokenizerJson
                 return new TokenizerPipeline(new PieceEncoder(TextNormalizer.Read(normalizer), PreTokenizer.Read(preTokenizer), bpe, added), bpe,
                     added, post, decoder);
             case "WordPiece":
-                var wordPiece = WordPieceEncoder.Read(model, normalizer, preTokenizer, added);
-                return new TokenizerPipeline(wordPiece, wordPiece, added, post, decoder);
+                var wordPiece = WordPieceModel.Read(model);
+                return new TokenizerPipeline(new PieceEncoder(TextNormalizer.Read(normalizer), PreTokenizer.Read(preTokenizer), wordPiece, added), wordPiece,
+                    added, post, decoder);
             default:
                 throw Unsupported("model", modelType);
         }

@@ -7,7 +7,7 @@ namespace MlStack.Inference.Tokenization;
 /// GemmaTokenizerFast rebuild the post-processor from add_bos_token/add_eos_token when loading; other classes keep
 /// tokenizer.json's own post-processor. Done here so a raw prompt gets exactly the BOS transformers gives it.
 /// </summary>
-public static class TokenizerConfig
+public static class TokenizerConfigFile
 {
     public const string FileName = "tokenizer_config.json";
 
