@@ -43,8 +43,7 @@ public sealed class ServableModel : ILoadedModel, IEmbeddingModel
         {
             var embedder = _embedder = new EmbeddingRunner(session.Session, config.Pooling);
             Dimensions = embedder.Dimensions;
-            Tokenizer = WordPieceTextTokenizer.Create(
-                Path.Combine(versionDirectory, config.Tokenizer!.Vocab!), config.Tokenizer.Lowercase, config.MaxSequenceLength);
+            Tokenizer = EmbeddingTokenizer.Load(versionDirectory, config.Tokenizer?.Vocab, config.Tokenizer?.Lowercase ?? true, config.MaxSequenceLength);
             Texts = new DynamicBatcher<EmbeddingWork, float[][]>(settings, batch => Run(batch, embedder.Execute), Dropped);
         }
 
@@ -64,7 +63,7 @@ public sealed class ServableModel : ILoadedModel, IEmbeddingModel
 
     /// <summary>Embedding models only.</summary>
     public DynamicBatcher<EmbeddingWork, float[][]>? Texts { get; }
-    public WordPieceTextTokenizer? Tokenizer { get; }
+    public EmbeddingTokenizer? Tokenizer { get; }
     public int Dimensions { get; }
 
     /// <summary>Requests waiting in this model's queues.</summary>

