@@ -20,12 +20,15 @@ public sealed partial class StringTypeKeepingEmitter(IEventEmitter next) : Chain
 
     public override void Emit(ScalarEventInfo eventInfo, IEmitter emitter)
     {
-        if (eventInfo.Source.Value is string text && (!PlainWord().IsMatch(text) || Reserved.Contains(text)))
+        if (eventInfo.Source.Value is string text && NeedsQuotes(text))
         {
             eventInfo.Style = ScalarStyle.DoubleQuoted;
         }
         base.Emit(eventInfo, emitter);
     }
+
+    /// <summary>True unless the string is an unambiguous plain word, which every YAML reader reads back as that string.</summary>
+    public static bool NeedsQuotes(string text) => !PlainWord().IsMatch(text) || Reserved.Contains(text);
 
     [GeneratedRegex(@"^[A-Za-z_/][A-Za-z0-9_./-]*$")]
     private static partial Regex PlainWord();
