@@ -54,11 +54,8 @@ public abstract class TokenDecoder
     private sealed class Metaspace(string replacement, bool stripFirstSpace) : TokenDecoder
     {
         public override List<string> DecodeChain(List<string> tokens) =>
-            [.. tokens.Select((token, i) =>
-            {
-                var text = token.Replace(replacement, " ", StringComparison.Ordinal);
-                return i == 0 && stripFirstSpace && text.StartsWith(' ') ? text[1..] : text;
-            })];
+            // As the library does: in the first token every replacement character is dropped, not only a leading one.
+            [.. tokens.Select((token, i) => token.Replace(replacement, i == 0 && stripFirstSpace ? "" : " ", StringComparison.Ordinal))];
 
         public override byte[] TokenBytes(string token) => Encoding.UTF8.GetBytes(token.Replace(replacement, " ", StringComparison.Ordinal));
     }

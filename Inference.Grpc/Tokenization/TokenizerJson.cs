@@ -50,16 +50,22 @@ public static class TokenizerJson
         {
             case "BPE":
                 var bpe = BpeModel.Read(model);
+                added = WithVocabularyIds(added, bpe);
                 return new TokenizerPipeline(new PieceEncoder(TextNormalizer.Read(normalizer), PreTokenizer.Read(preTokenizer), bpe, added), bpe,
                     added, post, decoder);
             case "WordPiece":
                 var wordPiece = WordPieceModel.Read(model);
+                added = WithVocabularyIds(added, wordPiece);
                 return new TokenizerPipeline(new PieceEncoder(TextNormalizer.Read(normalizer), PreTokenizer.Read(preTokenizer), wordPiece, added), wordPiece,
                     added, post, decoder);
             default:
                 throw Unsupported("model", modelType);
         }
     }
+
+    /// <summary>As the library loads them: an added token whose text is in the model's vocabulary has the vocabulary's id.</summary>
+    private static List<AddedToken> WithVocabularyIds(List<AddedToken> added, TokenModel model) =>
+        [.. added.Select(t => model.Vocabulary.TryGetValue(t.Content, out var id) && id != t.Id ? t with { Id = id } : t)];
 
     private static JsonElement Get(JsonElement root, string name) => root.TryGetProperty(name, out var value) ? value : default;
 

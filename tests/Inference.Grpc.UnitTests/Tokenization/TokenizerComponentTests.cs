@@ -1,0 +1,97 @@
+using System.Text.Json.Nodes;
+using MlStack.Inference.Tokenization;
+using MlStack.Testing;
+
+namespace MlStack.Inference.UnitTests.Tokenization;
+
+/// <summary>
+/// Components that the published files above do not use (Metaspace, Digits, NFKC, added-token flags), checked the same
+/// way: a real tokenizer.json with one part swapped, against the HuggingFace library on the corpus. And the refusal of
+/// what is not supported.
+/// </summary>
+public sealed class TokenizerComponentTests
+{
+    public static TheoryData<string> Variants() => ["metaspace", "digits-nfkc", "added-token-flags"];
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public async Task A_variant_of_a_real_tokenizer_matches_the_huggingface_library(string variant)
+    {
+        using var directory = new TestDirectory("mlstack-tokenizer-variant-");
+        var (source, edit) = Variant(variant);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(source, TokenizerJson.FileName)))!;
+        edit(json);
+        File.WriteAllText(Path.Combine(directory.Path, TokenizerJson.FileName), json.ToJsonString());
+
+        var tokenizer = TokenizerJson.Load(directory.Path);
+        var texts = TokenizerCorpus.Texts;
+        var references = await TokenizerReferences.EncodeAsync(Path.Combine(directory.Path, TokenizerJson.FileName), texts);
+        var differences = texts.Select((text, i) => (text, i))
+            .Where(t => !tokenizer.Encode(t.text, addSpecialTokens: true).SequenceEqual(references[t.i].Ids)
+                || tokenizer.Decode(references[t.i].Ids, skipSpecialTokens: true) != references[t.i].Decoded)
+            .Select(t => $"{System.Text.Json.JsonSerializer.Serialize(t.text)}: {string.Join(',', tokenizer.Encode(t.text, addSpecialTokens: true))}"
+                + $" vs the library {string.Join(',', references[t.i].Ids)}; decoded {System.Text.Json.JsonSerializer.Serialize(references[t.i].Decoded)}").ToList();
+        Assert.True(differences.Count == 0, $"{variant}: {differences.Count} texts differ, e.g.\n{string.Join("\n", differences.Take(6))}");
+    }
+
+    private static (string Source, Action<JsonNode> Edit) Variant(string name) => name switch
+    {
+        // Mistral's SentencePiece BPE with the Metaspace pre-tokenizer and decoder newer exports use instead of
+        // Prepend + Replace.
+        "metaspace" => (TokenizerReferences.Family("Mistral 7B v0.1 (SentencePiece BPE, Llama 2 layout)").Directory, json =>
+        {
+            json["normalizer"] = null;
+            json["pre_tokenizer"] = JsonNode.Parse("""{"type":"Metaspace","replacement":"▁","prepend_scheme":"first","split":false}""");
+            json["decoder"] = JsonNode.Parse("""{"type":"Sequence","decoders":[{"type":"ByteFallback"},{"type":"Metaspace","replacement":"▁","prepend_scheme":"first","split":false}]}""");
+        }),
+        "digits-nfkc" => (RepositoryPaths.GeneratorVersionDirectory("tiny-llama"), json =>
+        {
+            json["normalizer"] = JsonNode.Parse("""{"type":"NFKC"}""");
+            var steps = json["pre_tokenizer"]!["pretokenizers"]!.AsArray();
+            steps.Insert(0, JsonNode.Parse("""{"type":"Digits","individual_digits":true}"""));
+        }),
+        "added-token-flags" => (RepositoryPaths.GeneratorVersionDirectory("tiny-llama"), json =>
+        {
+            var added = json["added_tokens"]!.AsArray();
+            var vocab = json["model"]!["vocab"]!.AsObject();
+            // The library gives an added token the vocabulary's id when its text is in the vocabulary, else the next free
+            // one (not the file's): vocabulary words, and one new token, keep the ids unambiguous.
+            var nextId = vocab.Max(p => p.Value!.GetValue<int>()) + 1;
+            var words = vocab.Where(p => p.Key.Length >= 3 && p.Key.All(char.IsAsciiLetterLower)).OrderBy(p => p.Value!.GetValue<int>())
+                .Select(p => p.Key).Take(4).ToArray();
+            foreach (var (content, special, lstrip, rstrip, singleWord, normalized) in new[]
+            {
+                (words[0], false, false, false, true, true), (words[1], false, false, true, false, false),
+                (words[2], true, true, false, false, false), (words[3], true, false, true, true, false), ("<s>", true, true, true, false, false),
+            })
+            {
+                added.Add(new JsonObject
+                {
+                    ["id"] = vocab[content] is { } known ? known.GetValue<int>() : nextId, ["content"] = content,
+                    ["single_word"] = singleWord, ["lstrip"] = lstrip, ["rstrip"] = rstrip, ["normalized"] = normalized, ["special"] = special,
+                });
+            }
+        }),
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    [Theory]
+    [InlineData("pre_tokenizer", """{"type":"UnicodeScripts"}""", "unsupported pre_tokenizer 'UnicodeScripts'")]
+    [InlineData("normalizer", """{"type":"Precompiled","precompiled_charsmap":""}""", "unsupported normalizer 'Precompiled'")]
+    [InlineData("decoder", """{"type":"CTC","pad_token":"<pad>"}""", "unsupported decoder 'CTC'")]
+    [InlineData("post_processor", """{"type":"Mystery"}""", "unsupported post_processor 'Mystery'")]
+    [InlineData("model", """{"type":"WordLevel","vocab":{},"unk_token":"<unk>"}""", "unsupported model 'WordLevel'")]
+    [InlineData("model", """{"type":"BPE","dropout":0.1,"vocab":{},"merges":[]}""", "unsupported BPE option 'dropout=0.1'")]
+    public void An_unsupported_component_is_refused_at_load_with_one_line_naming_it(string component, string replacement, string message)
+    {
+        using var directory = new TestDirectory("mlstack-tokenizer-refused-");
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.GeneratorVersionDirectory("tiny-llama"), TokenizerJson.FileName)))!;
+        json[component] = JsonNode.Parse(replacement);
+        File.WriteAllText(Path.Combine(directory.Path, TokenizerJson.FileName), json.ToJsonString());
+
+        var error = Assert.Throws<InvalidDataException>(() => TokenizerJson.Load(directory.Path));
+
+        Assert.Contains(message, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+}
