@@ -7,9 +7,9 @@ namespace MlStack.Inference.Tokenization;
 /// The BPE model of tokenizer.json: characters of a word merged by rank, lowest first (ties: leftmost), as the
 /// library's Word::merge_all does; ignore_merges (a word in the vocabulary is one token), byte_fallback (a character
 /// outside the vocabulary as its &lt;0xXX&gt; byte tokens), unk_token and fuse_unk.
-/// Why not Microsoft.ML.Tokenizers' BpeTokenizer for all of it: BpeOptions has no byte_fallback and no ignore_merges,
-/// so SentencePiece-style vocabularies (Llama 2, Mistral, Gemma) and Llama 3's ignore_merges words would get other
-/// ids. Byte-level vocabularies without those options go to the library (see <see cref="LibraryBpeModel"/>).
+/// Why not Microsoft.ML.Tokenizers' BpeTokenizer for all of it: BpeOptions has no byte_fallback, so SentencePiece-style
+/// vocabularies (Llama 2, Mistral, Gemma) would get other ids. Byte-level vocabularies go to the library
+/// (<see cref="LibraryBpeModel"/>); this class takes the rest.
 /// </summary>
 public sealed class BpeModel : TokenModel
 {
@@ -53,16 +53,32 @@ public sealed class BpeModel : TokenModel
 
     public override string? IdToToken(int id) => (uint)id < (uint)_tokens.Length ? _tokens[id] : null;
 
-    public static BpeModel Read(JsonElement model)
+    /// <summary>The library's BpeTokenizer where it gives identical ids (see <see cref="LibraryBpeModel"/>), this one otherwise.</summary>
+    public static TokenModel Read(JsonElement model)
     {
-        foreach (var (name, what) in new[] { ("dropout", "dropout"), ("continuing_subword_prefix", "continuing_subword_prefix"), ("end_of_word_suffix", "end_of_word_suffix") })
+        foreach (var name in new[] { "dropout", "continuing_subword_prefix", "end_of_word_suffix" })
         {
             if (model.TryGetProperty(name, out var value) && value.ValueKind is not JsonValueKind.Null && !(value.ValueKind == JsonValueKind.String && value.GetString() == ""))
-                throw TokenizerJson.Unsupported("BPE option", $"{what}={value.GetRawText()}");
+                throw TokenizerJson.Unsupported("BPE option", $"{name}={value.GetRawText()}");
         }
-        return new BpeModel(TokenizerJson.ReadVocabulary(model.GetProperty("vocab")), ReadMerges(model.GetProperty("merges")),
-            Flag(model, "ignore_merges"), Flag(model, "byte_fallback"), Flag(model, "fuse_unk"),
-            model.TryGetProperty("unk_token", out var unk) && unk.ValueKind == JsonValueKind.String ? unk.GetString() : null);
+        var vocab = TokenizerJson.ReadVocabulary(model.GetProperty("vocab"));
+        var merges = ReadMerges(model.GetProperty("merges"));
+        var (ignoreMerges, byteFallback, fuseUnk) = (Flag(model, "ignore_merges"), Flag(model, "byte_fallback"), Flag(model, "fuse_unk"));
+        var unk = model.TryGetProperty("unk_token", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
+        CheckMerges(vocab, merges);
+        return (TokenModel?)LibraryBpeModel.TryCreate(vocab, merges, ignoreMerges, byteFallback, unk)
+            ?? new BpeModel(vocab, merges, ignoreMerges, byteFallback, fuseUnk, unk);
+    }
+
+    private static void CheckMerges(Dictionary<string, int> vocab, List<(string Left, string Right)> merges)
+    {
+        foreach (var (left, right) in merges)
+        {
+            if (!vocab.ContainsKey(left) || !vocab.ContainsKey(right))
+                throw new InvalidDataException($"tokenizer.json: the BPE merge '{left} {right}' names a token outside the vocabulary.");
+            if (!vocab.ContainsKey(left + right))
+                throw new InvalidDataException($"tokenizer.json: the BPE merge '{left} {right}' makes a token outside the vocabulary.");
+        }
     }
 
     /// <summary>Merges as "a b" strings (older files) or ["a", "b"] pairs (newer files, which allow spaces in tokens).</summary>
