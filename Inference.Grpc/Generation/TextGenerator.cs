@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Grpc.Core;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MlStack.Inference.Generation;
 
@@ -28,6 +29,12 @@ public sealed class TextGenerator(GeneratorCatalog catalog, PromptEncoder encode
         {
             metrics.Failed(model.Tags, error.StatusCode);
             throw;
+        }
+        catch (ChatTemplates.ChatTemplateException error)
+        {
+            var status = Repository.ServingErrors.ToRpc(error, model.Name, DateTime.MaxValue, NullLogger.Instance);
+            metrics.Failed(model.Tags, status.StatusCode);
+            throw status;
         }
     }
 }

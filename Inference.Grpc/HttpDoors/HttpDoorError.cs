@@ -18,6 +18,7 @@ public sealed record HttpDoorError(int StatusCode, string Message, string Type, 
     {
         HttpDoorException door => FromStatus(door.StatusCode, door.Message, door.Param),
         RpcException rpc => FromRpc(rpc),
+        MlStack.Inference.Generation.ChatTemplates.ChatTemplateException template => FromRpc(Repository.ServingErrors.ToRpc(template, "", DateTime.MaxValue, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)),
         JsonException json => FromStatus(StatusCodes.Status400BadRequest, $"The body is not valid JSON: {json.Message}"),
         BadHttpRequestException bad => FromStatus(bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge
             ? "The request body is larger than the server accepts." : bad.Message),

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Grpc.Core;
 using Microsoft.ML.OnnxRuntime;
+using MlStack.Inference.Generation.ChatTemplates;
 
 namespace MlStack.Inference.Repository;
 
@@ -18,6 +19,12 @@ public static class ServingErrors
     public static RpcException ToRpc(Exception error, string model, DateTime deadline, ILogger logger) => error switch
     {
         RpcException rpc => rpc,
+        // Chat templates (engine code, no gRPC types): no template is the model's state, anything else is this conversation's.
+        MissingChatTemplateException missing => new RpcException(new Status(StatusCode.FailedPrecondition, missing.Message)),
+        ChatTemplateRaisedException raised => new RpcException(new Status(StatusCode.InvalidArgument,
+            $"The chat template of model '{Shorten(model)}' refused these messages: {Bounded(raised.Message)}")),
+        ChatTemplateException template => new RpcException(new Status(StatusCode.InvalidArgument,
+            $"The chat template of model '{Shorten(model)}' cannot render these messages: {Bounded(template.Message)}")),
         OperationCanceledException when deadline <= DateTime.UtcNow =>
             new RpcException(new Status(StatusCode.DeadlineExceeded, "The deadline passed before the request ran.")),
         OperationCanceledException => new RpcException(new Status(StatusCode.Cancelled, "The request was cancelled before it ran.")),
