@@ -27,7 +27,11 @@ public static class ChatPromptRenderer
 {
     private const char Mask = '\uE000';
 
-    public static RenderedChat Render(GeneratorModel model, IReadOnlyList<ChatTurn> messages, ChatRenderOptions options)
+    public static RenderedChat Render(GeneratorModel model, IReadOnlyList<ChatTurn> messages, ChatRenderOptions options) =>
+        Render(model, messages.Select(m => (object?)new Dictionary<string, object?> { ["role"] = m.Role, ["content"] = m.Content }).ToList(), options);
+
+    /// <summary>Messages as template values (any fields a caller sent: tool_calls, reasoning_content, ...), as transformers passes them.</summary>
+    public static RenderedChat Render(GeneratorModel model, List<object?> messages, ChatRenderOptions options)
     {
         var templates = model.ChatTemplates ?? throw new MissingChatTemplateException(
             $"Model '{model.Name}' has no chat template: its folder has neither {ChatTemplateSet.TemplateFileName} nor \"chat_template\" in " +
@@ -36,7 +40,7 @@ public static class ChatPromptRenderer
         var now = DateTimeOffset.Now;
         var data = new Dictionary<string, object?>
         {
-            ["messages"] = messages.Select(m => (object?)new Dictionary<string, object?> { ["role"] = m.Role, ["content"] = m.Content }).ToList(),
+            ["messages"] = messages,
             ["tools"] = options.Tools,
             ["documents"] = options.Documents,
         };

@@ -50,6 +50,24 @@ public sealed class PromptEncoder(IOptions<GenerationOptions> options)
         return budget.Ids;
     }
 
+    /// <summary>
+    /// A rendered conversation's token ids without the context bound (the /tokenize endpoint counts prompts of any length;
+    /// the request body's size bounds the work): control tokens where the template wrote them, text elsewhere.
+    /// </summary>
+    public static List<int> EncodeRendered(GeneratorModel model, RenderedChat rendered)
+    {
+        var ids = new List<int>();
+        var at = 0;
+        foreach (var (index, length, id) in rendered.ControlTokens)
+        {
+            if (index > at) ids.AddRange(model.Tokenizer.Encode(rendered.Text[at..index], specialTokens: false, int.MaxValue, out _));
+            ids.Add(id);
+            at = index + length;
+        }
+        if (at < rendered.Text.Length) ids.AddRange(model.Tokenizer.Encode(rendered.Text[at..], specialTokens: false, int.MaxValue, out _));
+        return ids;
+    }
+
     /// <summary>Renders the messages with the model's template, as text (tests compare it with reference prompts).</summary>
     public static string Render(GeneratorModel model, IReadOnlyList<ChatTurn> messages) =>
         ChatPromptRenderer.Render(model, messages, ChatRenderOptions.Default).Text;
