@@ -40,7 +40,8 @@ public sealed class ServableModel : ILoadedModel
 
         if (config.Task == ModelConfig.EmbeddingTask)
         {
-            var embedder = _embedder = new EmbeddingRunner(session.Session, config.Pooling);
+            SentenceTransformers = SentenceTransformersFolder.Load(versionDirectory);
+            var embedder = _embedder = new EmbeddingRunner(session.Session, SentenceTransformers?.Pooling ?? config.Pooling);
             Dimensions = embedder.Dimensions;
             Tokenizer = WordPieceTextTokenizer.Create(
                 Path.Combine(versionDirectory, config.Tokenizer!.Vocab!), config.Tokenizer.Lowercase, config.MaxSequenceLength);
@@ -64,6 +65,9 @@ public sealed class ServableModel : ILoadedModel
     /// <summary>Embedding models only.</summary>
     public DynamicBatcher<EmbeddingWork, float[][]>? Texts { get; }
     public WordPieceTextTokenizer? Tokenizer { get; }
+
+    /// <summary>Pooling, Normalize and prompts of a sentence-transformers folder (modules.json); null for other embedding models.</summary>
+    public SentenceTransformersFolder? SentenceTransformers { get; }
     public int Dimensions { get; }
 
     /// <summary>Requests waiting in this model's queues.</summary>

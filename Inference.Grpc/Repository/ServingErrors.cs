@@ -20,6 +20,7 @@ public static class ServingErrors
     {
         RpcException rpc => rpc,
         // Chat templates (engine code, no gRPC types): no template is the model's state, anything else is this conversation's.
+        Embeddings.UnknownPromptException prompt => new RpcException(new Status(StatusCode.InvalidArgument, prompt.Message)),
         MissingChatTemplateException missing => new RpcException(new Status(StatusCode.FailedPrecondition, missing.Message)),
         ChatTemplateRaisedException raised => new RpcException(new Status(StatusCode.InvalidArgument,
             $"The chat template of model '{Shorten(model)}' refused these messages: {Bounded(raised.Message)}")),
