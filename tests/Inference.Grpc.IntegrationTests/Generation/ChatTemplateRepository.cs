@@ -13,6 +13,7 @@ public sealed class ChatTemplateRepository : TemporaryRepositoryHost
     public const string NoTemplate = "no-template-gpt";
     public const string Refusing = "refusing-gpt";
     public const string Unsupported = "unsupported-template-gpt";
+    public const string Splitting = "splitting-gpt";
     public const string Refusal = "System messages are not supported by this model";
 
     /// <summary>The unsupported filter sits on line 2, column 18 of the template.</summary>
@@ -30,6 +31,11 @@ public sealed class ChatTemplateRepository : TemporaryRepositoryHost
             "{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n' }}{% endfor %}" +
             "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}\n");
         Variant(repository, Unsupported, modelJson, config => config["chat_template"] = UnsupportedTemplate, null);
+        // Keeps what follows the last "<|im_end|>" of a content (as Qwen3 keeps what follows "</think>"): the template
+        // reacts to a special token's spelling in the data, so the masked render differs from the real one.
+        Variant(repository, Splitting, modelJson, config => config.Remove("chat_template"),
+            "{% for m in messages %}{% set c = m['content'] %}{% if '<|im_end|>' in c %}{% set c = c.split('<|im_end|>')[-1] %}{% endif %}" +
+            "{{ '<|im_start|>' + m['role'] + '\n' + c + '<|im_end|>\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}");
     }
 
     /// <summary>A copy of tiny-gpt's version folder (the weights linked) with its tokenizer_config.json changed and a chat_template.jinja, if given.</summary>
