@@ -7,7 +7,7 @@ namespace MlStack.Inference.Embeddings;
 /// <summary>
 /// Runs a batch of tokenized texts through a BERT-style encoder as one ONNX Runtime run. Texts are padded to
 /// the longest in the batch (pad id 0, attention mask 0) in pooled buffers that ONNX Runtime reads in place;
-/// pooling honours the attention mask, so padding does not change a text's vector.
+/// pooling (mean, CLS or last token) honours the attention mask, so padding does not change a text's vector.
 /// </summary>
 public sealed class EmbeddingRunner
 {
@@ -17,7 +17,7 @@ public sealed class EmbeddingRunner
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly bool _hasTokenTypes;
-    private readonly bool _meanPooling;
+    private readonly string _pooling;
 
     public EmbeddingRunner(InferenceSession session, string pooling)
     {
@@ -33,7 +33,7 @@ public sealed class EmbeddingRunner
             ?? throw new InvalidDataException("An embedding model needs a [batch, tokens, hidden] output (last_hidden_state).");
         _outputNames = [output];
         Dimensions = session.OutputMetadata[output].Dimensions[^1];
-        _meanPooling = pooling == "mean";
+        _pooling = pooling;
     }
 
     /// <summary>Vector length (hidden size).</summary>
@@ -96,11 +96,16 @@ public sealed class EmbeddingRunner
                     var tokens = work.TokenIds[r].Length;
                     var vector = new float[dims];
                     var states = hidden.Slice(row * length * dims, length * dims);
-                    if (_meanPooling)
+                    if (_pooling == "mean")
                     {
                         // Mean over the text's own tokens only; padded positions (mask 0) never enter the sum.
                         for (var t = 0; t < tokens; t++) TensorPrimitives.Add(vector, states.Slice(t * dims, dims), vector);
                         TensorPrimitives.Multiply(vector, 1f / tokens, vector);
+                    }
+                    else if (_pooling == "last_token")
+                    {
+                        // The text's own last token (its [SEP] or EOS): padding comes after it.
+                        states.Slice((tokens - 1) * dims, dims).CopyTo(vector);
                     }
                     else
                     {

@@ -15,6 +15,9 @@ public interface IEmbeddingModel : ILoadedModel
     /// <summary>Embedding models only.</summary>
     EmbeddingTokenizer? Tokenizer { get; }
 
+    /// <summary>Pooling, Normalize and prompts of a sentence-transformers folder (modules.json); null for other embedding models.</summary>
+    SentenceTransformersFolder? SentenceTransformers { get; }
+
     /// <summary>Vector length (hidden size).</summary>
     int Dimensions { get; }
 

@@ -18,8 +18,10 @@ public sealed class TextEmbedder(ModelRepository repository, InferenceMetrics me
     public string DefaultModel => options.Value.DefaultEmbeddingModel;
 
     /// <param name="deadline">When the caller stops waiting (gRPC's deadline); DateTime.MaxValue for none.</param>
+    /// <param name="promptName">A prompt of the model's config_sentence_transformers.json ("query", "document") put before each
+    /// text, as sentence-transformers' encode(prompt_name=) does; null: the model's default prompt, if it has one.</param>
     public async Task<EmbeddingResult> EmbedAsync(string? model, string? version, IReadOnlyList<string> texts, bool normalize,
-        DateTime deadline, CancellationToken cancellationToken)
+        DateTime deadline, CancellationToken cancellationToken, string? promptName = null)
     {
         var started = Stopwatch.GetTimestamp();
         var name = string.IsNullOrEmpty(model) ? DefaultModel : model;
@@ -43,8 +45,11 @@ public sealed class TextEmbedder(ModelRepository repository, InferenceMetrics me
             using var reservation = budget.Reserve(
                 (long)texts.Count * (served.Tokenizer.MaxSequenceLength * sizeof(long) + served.Dimensions * sizeof(float)));
 
+            var prompt = PromptOf(served, promptName);
             var tokenized = new TokenizedText[texts.Count];
-            for (var i = 0; i < tokenized.Length; i++) tokenized[i] = served.Tokenizer.Tokenize(texts[i]);
+            for (var i = 0; i < tokenized.Length; i++) tokenized[i] = served.Tokenizer.Tokenize(prompt + texts[i]);
+            // A folder with a Normalize module always gives unit vectors, as sentence-transformers does.
+            normalize |= served.SentenceTransformers?.Normalize == true;
 
             // A request larger than one batch is queued as several parts; they may run in different batches.
             var part = served.Batching.MaxBatchSize;
@@ -75,7 +80,22 @@ public sealed class TextEmbedder(ModelRepository repository, InferenceMetrics me
             throw status;
         }
     }
+
+    private static string PromptOf(IEmbeddingModel served, string? promptName)
+    {
+        var folder = served.SentenceTransformers;
+        var name = string.IsNullOrEmpty(promptName) ? folder?.DefaultPromptName : promptName;
+        if (name is null) return "";
+        if (folder is null || !folder.Prompts.TryGetValue(name, out var prompt))
+        {
+            var known = folder is null || folder.Prompts.Count == 0 ? "none" : string.Join(", ", folder.Prompts.Keys);
+            throw InferenceException.Invalid(
+                $"Model '{served.Name}' has no prompt named '{ServingErrors.Shorten(name)}' (its config_sentence_transformers.json prompts: {known}).");
+        }
+        return prompt;
+    }
 }
+
 
 /// <summary>The vectors of one request, in the order of its texts, and the model version that made them.</summary>
 public sealed record EmbeddingResult(string Model, string Version, int Dimensions, IReadOnlyList<EmbeddedText> Embeddings)

@@ -6,6 +6,7 @@ using MlStack.Inference.HttpDoors.SageMaker;
 using MlStack.Inference.HttpDoors.Vertex;
 using MlStack.Inference.HttpDoors;
 using MlStack.Inference.Repository;
+using MlStack.Inference.HttpDoors.Tokenize;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -53,7 +54,8 @@ public static class HttpDoorsExtensions
         var openAI = app.MapOpenAI();
         var (ping, invocations) = app.MapSageMaker();
         var (vertexHealth, predict) = app.MapVertex();
-        var routes = new HttpDoorRoutes([openAI, invocations, predict], [ping, .. vertexHealth is null ? Array.Empty<IEndpointConventionBuilder>() : [vertexHealth]]);
+        var tokenize = app.MapTokenize();
+        var routes = new HttpDoorRoutes([openAI, invocations, predict, tokenize], [ping, .. vertexHealth is null ? Array.Empty<IEndpointConventionBuilder>() : [vertexHealth]]);
         // The API routes ask for the inference API key through the fallback policy (AddInferenceAuthentication);
         // the platforms probe health without one.
         foreach (var health in routes.Health) health.AllowAnonymous();

@@ -16,7 +16,6 @@ namespace MlStack.Inference.Generation;
 public sealed class GeneratorModel : ILoadedModel
 {
     private readonly OrtMemoryInfo _cacheMemory;
-    private readonly Lazy<ChatTemplate> _parsedTemplate;
 
     public GeneratorModel(ModelVersionSource source, OrtSessionHandle session, KvCacheBinding binding, int cudaDeviceId, OrtSessionFactory sessions,
         GenerationOptions options, GenerationMetrics metrics, CancellationToken stopping, ILogger logger)
@@ -30,8 +29,7 @@ public sealed class GeneratorModel : ILoadedModel
         Layout = DecoderLayout.Read(session.Session);
         Tokenizer = ModelTokenizer.Load(Directory);
         Defaults = GenerationDefaults.Read(Directory, Tokenizer);
-        ChatTemplate = ReadChatTemplate(Directory);
-        _parsedTemplate = new Lazy<ChatTemplate>(() => new ChatTemplate(ChatTemplate ?? ChatTemplates.ChatTemplate.ChatMl));
+        ChatTemplates = ChatTemplateSet.Load(Directory);
         TemplateVariables = ReadTemplateVariables(Directory);
         VocabularySize = (int)session.Session.OutputMetadata["logits"].Dimensions[^1];
         if (VocabularySize <= 0)
@@ -81,15 +79,12 @@ public sealed class GeneratorModel : ILoadedModel
     /// <summary>How its KV cache is rebuilt when the batch changes (in the memory the cache lives in).</summary>
     public KvCacheRebuilder CacheRebuilder { get; }
 
-    /// <summary>The Jinja chat template of tokenizer_config.json, or null (ChatML is used then).</summary>
-    public string? ChatTemplate { get; }
+    /// <summary>The model's chat templates, parsed at load; null when it has none (Chat is refused then, Generate works).</summary>
+    public ChatTemplateSet? ChatTemplates { get; }
 
     public int ContextLength => Defaults.ContextLength;
 
-    /// <summary>The chat template parsed once (ChatML when the model has none); throws ChatTemplateException if unsupported.</summary>
-    public ChatTemplate ParsedChatTemplate => _parsedTemplate.Value;
-
-    /// <summary>bos_token / eos_token of tokenizer_config.json, which templates such as Llama 3's print.</summary>
+    /// <summary>The special tokens of tokenizer_config.json that transformers passes to the template (bos_token, eos_token, ...).</summary>
     public IReadOnlyDictionary<string, object?> TemplateVariables { get; }
 
     /// <summary>A decoder step for one batch (each batch and the prefill have their own: a step is not thread-safe).</summary>
@@ -111,52 +106,32 @@ public sealed class GeneratorModel : ILoadedModel
 
     private static Dictionary<string, object?> ReadTemplateVariables(string directory)
     {
-        var variables = new Dictionary<string, object?> { ["bos_token"] = string.Empty, ["eos_token"] = string.Empty };
-        var path = Path.Combine(directory, "tokenizer_config.json");
+        // transformers passes its special_tokens_map: the tokens that are set, by name.
+        var variables = new Dictionary<string, object?>();
+        var path = Path.Combine(directory, ChatTemplateSet.TokenizerConfigFileName);
         if (!File.Exists(path))
         {
             return variables;
         }
         using var config = JsonDocument.Parse(File.ReadAllText(path));
-        foreach (var name in new[] { "bos_token", "eos_token" })
+        foreach (var name in new[] { "bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token" })
         {
-            if (config.RootElement.TryGetProperty(name, out var token))
+            if (config.RootElement.TryGetProperty(name, out var token) && TokenText(token) is { } text)
             {
-                variables[name] = token.ValueKind switch
-                {
-                    JsonValueKind.String => token.GetString(),
-                    JsonValueKind.Object when token.TryGetProperty("content", out var content) => content.GetString(),
-                    _ => string.Empty,
-                };
+                variables[name] = text;
             }
+        }
+        if (config.RootElement.TryGetProperty("additional_special_tokens", out var extra) && extra.ValueKind == JsonValueKind.Array)
+        {
+            variables["additional_special_tokens"] = extra.EnumerateArray().Select(t => (object?)TokenText(t)).Where(t => t is not null).ToList();
         }
         return variables;
     }
 
-    private static string? ReadChatTemplate(string directory)
+    private static string? TokenText(JsonElement token) => token.ValueKind switch
     {
-        var path = Path.Combine(directory, "tokenizer_config.json");
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-        using var config = JsonDocument.Parse(File.ReadAllText(path));
-        if (!config.RootElement.TryGetProperty("chat_template", out var template))
-        {
-            return null;
-        }
-        // Some exports store a list of named templates; the "default" one is the chat template.
-        if (template.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var entry in template.EnumerateArray())
-            {
-                if (entry.TryGetProperty("name", out var name) && name.GetString() == "default")
-                {
-                    return entry.GetProperty("template").GetString();
-                }
-            }
-            return null;
-        }
-        return template.ValueKind == JsonValueKind.String ? template.GetString() : null;
-    }
+        JsonValueKind.String => token.GetString(),
+        JsonValueKind.Object when token.TryGetProperty("content", out var content) => content.GetString(),
+        _ => null,
+    };
 }

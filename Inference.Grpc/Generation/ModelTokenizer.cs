@@ -82,6 +82,9 @@ public sealed class ModelTokenizer
         _pipeline is not null ? _pipeline.TokenBytes(id)
         : (uint)id < (uint)_files!.TokenBytes.Length && _files.TokenBytes[id] is { } bytes ? bytes : [];
 
+    /// <summary>A token as its tokenizer.json vocabulary spells it ("Ġhello", "▁hello", "##lo"); null for GPT-2's vocab.json files.</summary>
+    public string? TokenString(int id) => _pipeline?.IdToToken(id);
+
     /// <summary>Whole-sequence decoding, skipping special tokens (tokenizer.json's decoder where there is one).</summary>
     public string Decode(IEnumerable<int> ids)
     {

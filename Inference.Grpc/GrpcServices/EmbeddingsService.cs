@@ -10,7 +10,7 @@ public sealed class EmbeddingsService(TextEmbedder embedder) : V1.Embeddings.Emb
     public override async Task<EmbedResponse> Embed(EmbedRequest request, ServerCallContext context)
     {
         var result = await embedder.EmbedAsync(request.Model, request.Version, request.Texts, request.Normalize, context.Deadline,
-            context.CancellationToken);
+            context.CancellationToken, request.PromptName);
         var response = new EmbedResponse { Model = result.Model, Version = result.Version, Dimensions = result.Dimensions };
         foreach (var text in result.Embeddings)
         {

@@ -37,7 +37,7 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
             Name = m.Name,
             Version = m.VersionText,
             ContextLength = m.ContextLength,
-            HasChatTemplate = m.ChatTemplate is not null,
+            HasChatTemplate = m.ChatTemplates is not null,
             ExecutionProvider = m.Provider.ToString(),
             Description = m.Description,
         }));

@@ -35,7 +35,7 @@ public sealed class ModelConfig
 
     public TokenizerConfig? Tokenizer { get; set; }
 
-    /// <summary>Embedding models: "mean" (attention-mask aware) or "cls".</summary>
+    /// <summary>Embedding models: "mean" (attention-mask aware), "cls" or "last_token"; a sentence-transformers folder's 1_Pooling decides instead.</summary>
     public string Pooling { get; set; } = "mean";
 
     /// <summary>Embedding models: longer inputs are truncated to this many tokens, special tokens included.</summary>
@@ -140,7 +140,7 @@ public sealed class ModelConfig
         if (Task == EmbeddingTask)
         {
             if (Tokenizer?.Vocab is null) throw new InvalidDataException("An embedding model needs tokenizer.vocab.");
-            if (Pooling is not ("mean" or "cls")) throw new InvalidDataException("pooling must be mean or cls.");
+            if (Pooling is not ("mean" or "cls" or "last_token")) throw new InvalidDataException("pooling must be mean, cls or last_token.");
             if (MaxSequenceLength < 2) throw new InvalidDataException("max_sequence_length must be at least 2.");
         }
         else if (Task != TensorTask && Task != TextGenerationTask)

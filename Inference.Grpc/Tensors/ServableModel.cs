@@ -41,7 +41,8 @@ public sealed class ServableModel : ILoadedModel, IEmbeddingModel
 
         if (config.Task == ModelConfig.EmbeddingTask)
         {
-            var embedder = _embedder = new EmbeddingRunner(session.Session, config.Pooling);
+            SentenceTransformers = SentenceTransformersFolder.Load(versionDirectory);
+            var embedder = _embedder = new EmbeddingRunner(session.Session, SentenceTransformers?.Pooling ?? config.Pooling);
             Dimensions = embedder.Dimensions;
             Tokenizer = EmbeddingTokenizer.Load(versionDirectory, config.Tokenizer?.Vocab, config.Tokenizer?.Lowercase ?? true, config.MaxSequenceLength);
             Texts = new DynamicBatcher<EmbeddingWork, float[][]>(settings, batch => Run(batch, embedder.Execute), Dropped);
@@ -64,6 +65,9 @@ public sealed class ServableModel : ILoadedModel, IEmbeddingModel
     /// <summary>Embedding models only.</summary>
     public DynamicBatcher<EmbeddingWork, float[][]>? Texts { get; }
     public EmbeddingTokenizer? Tokenizer { get; }
+
+    /// <summary>Pooling, Normalize and prompts of a sentence-transformers folder (modules.json); null for other embedding models.</summary>
+    public SentenceTransformersFolder? SentenceTransformers { get; }
     public int Dimensions { get; }
 
     /// <summary>Requests waiting in this model's queues.</summary>

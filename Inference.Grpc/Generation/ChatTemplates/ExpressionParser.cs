@@ -1,9 +1,10 @@
 namespace MlStack.Inference.Generation.ChatTemplates;
 
 /// <summary>
-/// Parses the tokens of one tag into an expression tree, with Python's precedence from the loosest: inline
-/// if/else, or, and, not, comparisons (==, !=, &lt;, &gt;, in, not in, is [not] test), ~, + and -, *, /, // and %,
-/// unary minus, then postfix attribute, index, slice, call and |filter on a primary (literal, name, (..), [..], {..}).
+/// Parses the tokens of one tag into an expression tree with Jinja's precedence, loosest first: inline if/else, or,
+/// and, not, comparisons (==, !=, &lt;, &gt;, in, not in), + and -, ~, *, /, // and %, **, unary minus, then a primary
+/// (literal, name, (..) or tuple, [..], {..}) with its postfix attribute, index, slice, call, |filter and "is" test.
+/// Errors are <see cref="TagSyntaxException"/>s at the offending token.
 /// </summary>
 internal sealed class ExpressionParser(List<Token> tokens)
 {
@@ -19,6 +20,11 @@ internal sealed class ExpressionParser(List<Token> tokens)
     }
 
     private Token Peek => tokens[_i];
+    private Token PeekAt(int ahead) => tokens[Math.Min(_i + ahead, tokens.Count - 1)];
+
+    public bool AtEnd => Peek.Kind == TokenKind.End;
+
+    public TagSyntaxException Error(string message) => new(message, Peek.Offset);
 
     public bool Accept(string op)
     {
@@ -34,35 +40,51 @@ internal sealed class ExpressionParser(List<Token> tokens)
 
     public void Expect(string op)
     {
-        if (!Accept(op)) throw new ChatTemplateException($"expected '{op}' but found '{Peek.Text}'");
+        if (!Accept(op)) throw Error($"expected '{op}' but found '{Describe(Peek)}'");
     }
 
     public void ExpectKeyword(string word)
     {
-        if (!AcceptKeyword(word)) throw new ChatTemplateException($"expected '{word}' but found '{Peek.Text}'");
+        if (!AcceptKeyword(word)) throw Error($"expected '{word}' but found '{Describe(Peek)}'");
     }
 
     public string ExpectName()
     {
-        if (Peek.Kind != TokenKind.Name) throw new ChatTemplateException($"expected a name but found '{Peek.Text}'");
+        if (Peek.Kind != TokenKind.Name) throw Error($"expected a name but found '{Describe(Peek)}'");
         return tokens[_i++].Text;
     }
 
     public void ExpectEnd()
     {
-        if (Peek.Kind != TokenKind.End) throw new ChatTemplateException($"unexpected '{Peek.Text}'");
+        if (Peek.Kind != TokenKind.End) throw Error($"unexpected '{Describe(Peek)}'");
     }
+
+    private static string Describe(Token t) => t.Kind == TokenKind.End ? "end of tag" : t.Text;
 
     public Expr ParseTernary(bool allowIf = true)
     {
         var value = ParseOr();
-        if (allowIf && AcceptKeyword("if"))
+        while (allowIf && AcceptKeyword("if"))
         {
             var condition = ParseOr();
             var otherwise = AcceptKeyword("else") ? ParseTernary() : new Literal(Undefined.Value);
-            return new Conditional(condition, value, otherwise);
+            value = new Conditional(condition, value, otherwise);
         }
         return value;
+    }
+
+    /// <summary>One expression, or several separated by commas as a tuple (for {% set a = x, y %} and {{ a, b }}).</summary>
+    public Expr ParseTuple()
+    {
+        var first = ParseTernary();
+        if (Peek.Text != ",") return first;
+        var items = new List<Expr> { first };
+        while (Accept(","))
+        {
+            if (AtEnd) break;
+            items.Add(ParseTernary());
+        }
+        return new ListExpr(items);
     }
 
     private Expr ParseOr()
@@ -83,29 +105,22 @@ internal sealed class ExpressionParser(List<Token> tokens)
 
     private Expr ParseCompare()
     {
-        var left = ParseConcat();
+        var left = ParseMath1();
         while (true)
         {
             if (Peek.Kind == TokenKind.Operator && Peek.Text is "==" or "!=" or "<" or ">" or "<=" or ">=")
             {
                 var op = tokens[_i++].Text;
-                left = new Binary(op, left, ParseConcat());
+                left = new Binary(op, left, ParseMath1());
             }
             else if (AcceptKeyword("in"))
             {
-                left = new Binary("in", left, ParseConcat());
+                left = new Binary("in", left, ParseMath1());
             }
-            else if (Peek.Kind == TokenKind.Name && Peek.Text == "not" && tokens[_i + 1].Text == "in")
+            else if (Peek.Kind == TokenKind.Name && Peek.Text == "not" && PeekAt(1).Text == "in")
             {
                 _i += 2;
-                left = new Not(new Binary("in", left, ParseConcat()));
-            }
-            else if (AcceptKeyword("is"))
-            {
-                var negate = AcceptKeyword("not");
-                var test = ExpectName();
-                Expr result = new TestExpr(test, left);
-                left = negate ? new Not(result) : result;
+                left = new Not(new Binary("in", left, ParseMath1()));
             }
             else
             {
@@ -114,75 +129,128 @@ internal sealed class ExpressionParser(List<Token> tokens)
         }
     }
 
-    private Expr ParseConcat()
+    private Expr ParseMath1()
     {
-        var left = ParseAdditive();
-        while (Accept("~")) left = new Binary("~", left, ParseAdditive());
-        return left;
-    }
-
-    private Expr ParseAdditive()
-    {
-        var left = ParseMultiplicative();
+        var left = ParseConcat();
         while (Peek.Kind == TokenKind.Operator && Peek.Text is "+" or "-")
         {
             var op = tokens[_i++].Text;
-            left = new Binary(op, left, ParseMultiplicative());
+            left = new Binary(op, left, ParseConcat());
         }
         return left;
     }
 
-    private Expr ParseMultiplicative()
+    private Expr ParseConcat()
     {
-        var left = ParseUnary();
+        var left = ParseMath2();
+        while (Accept("~")) left = new Binary("~", left, ParseMath2());
+        return left;
+    }
+
+    private Expr ParseMath2()
+    {
+        var left = ParsePow();
         while (Peek.Kind == TokenKind.Operator && Peek.Text is "*" or "/" or "%" or "//")
         {
             var op = tokens[_i++].Text;
-            left = new Binary(op, left, ParseUnary());
+            left = new Binary(op, left, ParsePow());
         }
         return left;
     }
 
-    private Expr ParseUnary() => Accept("-") ? new Binary("-", new Literal(0L), ParseUnary()) : ParsePostfix();
-
-    private Expr ParsePostfix()
+    private Expr ParsePow()
     {
-        var e = ParsePrimary();
+        var left = ParseUnary();
+        while (Accept("**")) left = new Binary("**", left, ParseUnary());
+        return left;
+    }
+
+    private Expr ParseUnary(bool withFilter = true)
+    {
+        Expr e;
+        if (Accept("-")) e = new Binary("-", new Literal(0L), ParseUnary(withFilter: false));
+        else if (Accept("+")) e = ParseUnary(withFilter: false);
+        else e = ParsePostfix(ParsePrimary());
+        return withFilter ? ParseFilters(e) : e;
+    }
+
+    private Expr ParsePostfix(Expr e)
+    {
         while (true)
         {
             if (Accept("."))
             {
-                e = new Index(e, new Literal(ExpectName()));
+                var t = tokens[_i++];
+                if (t.Kind is not (TokenKind.Name or TokenKind.Number)) throw new TagSyntaxException($"expected an attribute name after '.'", t.Offset);
+                e = new Attribute(e, t.Kind == TokenKind.Number ? t.Value : t.Text);
             }
             else if (Accept("["))
             {
-                Expr? start = Peek.Text == ":" ? null : ParseTernary();
-                if (Accept(":"))
-                {
-                    Expr? stop = Peek.Text == "]" ? null : ParseTernary();
-                    Expect("]");
-                    e = new SliceExpr(e, start, stop);
-                }
-                else
-                {
-                    Expect("]");
-                    e = new Index(e, start!);
-                }
+                e = ParseSubscript(e);
             }
             else if (Accept("("))
             {
                 var (args, kwargs) = ParseArguments();
                 e = new Call(e, args, kwargs);
             }
-            else if (Accept("|"))
+            else
             {
+                return e;
+            }
+        }
+    }
+
+    private Expr ParseSubscript(Expr target)
+    {
+        Expr? start = Peek.Text == ":" ? null : ParseTernary();
+        if (!Accept(":"))
+        {
+            Expect("]");
+            return new Index(target, start!);
+        }
+        Expr? stop = Peek.Text is ":" or "]" ? null : ParseTernary();
+        Expr? step = null;
+        if (Accept(":") && Peek.Text != "]") step = ParseTernary();
+        Expect("]");
+        return new SliceExpr(target, start, stop, step);
+    }
+
+    /// <summary>Filters and tests after a value: <c>x | trim | length</c>, <c>x is not none</c>, and calls on their results.</summary>
+    private Expr ParseFilters(Expr e)
+    {
+        while (true)
+        {
+            if (Accept("|"))
+            {
+                if (Peek.Kind == TokenKind.Name && !Filters.Exists(Peek.Text)) throw Error($"unsupported filter '{Peek.Text}'");
+                var name = ExpectName();
+                var (args, kwargs) = Accept("(") ? ParseArguments() : ([], []);
+                e = new FilterExpr(name, e, args, kwargs);
+            }
+            else if (AcceptKeyword("is"))
+            {
+                var negate = AcceptKeyword("not");
+                if (Peek.Kind == TokenKind.Name && !IsTests.Exists(Peek.Text)) throw Error($"unsupported test 'is {Peek.Text}'");
                 var name = ExpectName();
                 var args = new List<Expr>();
                 if (Accept("("))
                 {
                     args = ParseArguments().Args;
                 }
-                e = new FilterExpr(name, e, args);
+                else if (Peek.Kind is TokenKind.Name or TokenKind.String or TokenKind.Number or TokenKind.Operator
+                    && (Peek.Kind != TokenKind.Operator || Peek.Text is "[" or "{")
+                    && Peek.Text is not ("else" or "or" or "and"))
+                {
+                    if (Peek.Text == "is") throw Error("tests cannot be chained with 'is'");
+                    args.Add(ParsePostfix(ParsePrimary()));
+                }
+                Expr test = new TestExpr(name, e, args);
+                e = negate ? new Not(test) : test;
+            }
+            else if (Accept("("))
+            {
+                var (args, kwargs) = ParseArguments();
+                e = new Call(e, args, kwargs);
             }
             else
             {
@@ -198,7 +266,8 @@ internal sealed class ExpressionParser(List<Token> tokens)
         if (Accept(")")) return (args, kwargs);
         do
         {
-            if (Peek.Kind == TokenKind.Name && tokens[_i + 1].Text == "=")
+            if (Peek.Text == ")") break; // a trailing comma
+            if (Peek.Kind == TokenKind.Name && PeekAt(1).Text == "=")
             {
                 var name = ExpectName();
                 _i++;
@@ -206,6 +275,7 @@ internal sealed class ExpressionParser(List<Token> tokens)
             }
             else
             {
+                if (kwargs.Count > 0) throw Error("a positional argument follows a keyword argument");
                 args.Add(ParseTernary());
             }
         } while (Accept(","));
@@ -234,32 +304,36 @@ internal sealed class ExpressionParser(List<Token> tokens)
                     _ => new Variable(t.Text),
                 };
             case TokenKind.Operator when t.Text == "(":
+                if (Accept(")")) return new ListExpr([]);
                 var inner = ParseTernary();
+                if (Peek.Text == ",")
+                {
+                    var items = new List<Expr> { inner };
+                    while (Accept(",") && Peek.Text != ")") items.Add(ParseTernary());
+                    inner = new ListExpr(items);
+                }
                 Expect(")");
                 return inner;
             case TokenKind.Operator when t.Text == "[":
-                var items = new List<Expr>();
-                if (!Accept("]"))
+                var list = new List<Expr>();
+                while (!Accept("]"))
                 {
-                    do items.Add(ParseTernary()); while (Accept(","));
-                    Expect("]");
+                    list.Add(ParseTernary());
+                    if (!Accept(",")) { Expect("]"); break; }
                 }
-                return new ListExpr(items);
+                return new ListExpr(list);
             case TokenKind.Operator when t.Text == "{":
                 var entries = new List<(Expr, Expr)>();
-                if (!Accept("}"))
+                while (!Accept("}"))
                 {
-                    do
-                    {
-                        var key = ParseTernary();
-                        Expect(":");
-                        entries.Add((key, ParseTernary()));
-                    } while (Accept(","));
-                    Expect("}");
+                    var key = ParseTernary();
+                    Expect(":");
+                    entries.Add((key, ParseTernary()));
+                    if (!Accept(",")) { Expect("}"); break; }
                 }
                 return new DictExpr(entries);
             default:
-                throw new ChatTemplateException($"unexpected '{t.Text}' in an expression");
+                throw new TagSyntaxException($"unexpected '{Describe(t)}' in an expression", t.Offset);
         }
     }
 }

@@ -5,9 +5,14 @@ internal abstract record Node
 {
     public abstract void Render(RenderContext context);
 
-    protected static void RenderAll(List<Node> nodes, RenderContext context)
+    /// <summary>Renders nodes in order, stopping where a {% break %} or {% continue %} was reached.</summary>
+    public static void RenderAll(List<Node> nodes, RenderContext context)
     {
-        foreach (var node in nodes) node.Render(context);
+        foreach (var node in nodes)
+        {
+            node.Render(context);
+            if (context.Signal != LoopSignal.None) return;
+        }
     }
 }
 
@@ -37,18 +42,17 @@ internal sealed record IfNode(List<(Expr Condition, List<Node> Body)> Branches, 
     }
 }
 
+/// <summary>{% break %} and {% continue %} (Jinja's loopcontrols extension, which transformers enables).</summary>
+internal sealed record LoopControlNode(LoopSignal Signal) : Node
+{
+    public override void Render(RenderContext context) => context.Signal = Signal;
+}
+
 internal sealed record ForNode(List<string> Names, Expr Iterable, Expr? Filter, List<Node> Body, List<Node>? Otherwise) : Node
 {
     public override void Render(RenderContext context)
     {
-        var source = Iterable.Evaluate(context) switch
-        {
-            List<object?> list => list,
-            Dictionary<string, object?> dict => dict.Keys.Select(k => (object?)k).ToList(),
-            string s => s.Select(c => (object?)c.ToString()).ToList(),
-            null or Undefined => [],
-            var other => throw new ChatTemplateException($"cannot loop over {Values.TypeName(other)}"),
-        };
+        var source = Values.Iterate(Iterable.Evaluate(context));
         var scope = new Dictionary<string, object?>();
         context.Scopes.Add(scope);
         try
@@ -72,16 +76,21 @@ internal sealed record ForNode(List<string> Names, Expr Iterable, Expr? Filter, 
                     ["first"] = i == 0,
                     ["last"] = i == items.Count - 1,
                     ["length"] = (long)items.Count,
+                    ["depth"] = 1L,
+                    ["depth0"] = 0L,
                     ["previtem"] = i > 0 ? items[i - 1] : Undefined.Value,
                     ["nextitem"] = i + 1 < items.Count ? items[i + 1] : Undefined.Value,
                 };
                 RenderAll(Body, context);
+                var signal = context.Signal;
+                context.Signal = LoopSignal.None;
+                if (signal == LoopSignal.Break) break;
             }
             if (items.Count == 0 && Otherwise is not null) RenderAll(Otherwise, context);
         }
         finally
         {
-            context.Scopes.RemoveAt(context.Scopes.Count - 1);
+            context.Scopes.Remove(scope);
         }
     }
 
@@ -92,7 +101,8 @@ internal sealed record ForNode(List<string> Names, Expr Iterable, Expr? Filter, 
             scope[Names[0]] = item;
             return;
         }
-        if (item is not List<object?> parts || parts.Count != Names.Count)
+        var parts = item is string s ? Values.TextElements(s) : item as List<object?>;
+        if (parts is null || parts.Count != Names.Count)
         {
             throw new ChatTemplateException($"cannot unpack {Values.TypeName(item)} into {Names.Count} names");
         }
@@ -100,20 +110,56 @@ internal sealed record ForNode(List<string> Names, Expr Iterable, Expr? Filter, 
     }
 }
 
-internal sealed record SetNode(string Name, string? Attribute, Expr Value) : Node
+/// <summary>{% set name = value %}, {% set a, b = pair %} and {% set ns.attribute = value %}.</summary>
+internal sealed record SetNode(List<string> Names, string? Attribute, Expr Value) : Node
+{
+    public override void Render(RenderContext context) => Assign(context, Names, Attribute, Value.Evaluate(context));
+
+    public static void Assign(RenderContext context, List<string> names, string? attribute, object? value)
+    {
+        if (attribute is not null)
+        {
+            if (context.Lookup(names[0]) is not Namespace ns)
+            {
+                throw new ChatTemplateException($"'{names[0]}' is not a namespace(): cannot set '{names[0]}.{attribute}'");
+            }
+            ns[attribute] = value;
+            return;
+        }
+        if (names.Count == 1)
+        {
+            context.Scopes[^1][names[0]] = value;
+            return;
+        }
+        if (value is not List<object?> parts || parts.Count != names.Count)
+        {
+            throw new ChatTemplateException($"cannot unpack {Values.TypeName(value)} into {names.Count} names");
+        }
+        for (var i = 0; i < names.Count; i++) context.Scopes[^1][names[i]] = parts[i];
+    }
+}
+
+/// <summary>{% set name %}...{% endset %}: the body's text becomes the value.</summary>
+internal sealed record SetBlockNode(string Name, string? Attribute, List<Node> Body) : Node
 {
     public override void Render(RenderContext context)
     {
-        var value = Value.Evaluate(context);
-        if (Attribute is null)
-        {
-            context.Scopes[^1][Name] = value;
-            return;
-        }
-        if (context.Lookup(Name) is not Namespace ns)
-        {
-            throw new ChatTemplateException($"'{Name}' is not a namespace(): cannot set '{Name}.{Attribute}'");
-        }
-        ns[Attribute] = value;
+        var text = context.Capture(context.Scopes, () => RenderAll(Body, context));
+        SetNode.Assign(context, [Name], Attribute, text);
     }
+}
+
+/// <summary>{% macro name(params) %}: defines the macro where it stands.</summary>
+internal sealed record MacroNode(Macro Macro) : Node
+{
+    public override void Render(RenderContext context) => context.Scopes[^1][Macro.Name] = Macro;
+}
+
+/// <summary>
+/// {% generation %}...{% endgeneration %}, transformers' tag around the assistant's text (it marks the tokens for
+/// return_assistant_tokens_mask); a render for generation prints the body as it is.
+/// </summary>
+internal sealed record GenerationNode(List<Node> Body) : Node
+{
+    public override void Render(RenderContext context) => RenderAll(Body, context);
 }

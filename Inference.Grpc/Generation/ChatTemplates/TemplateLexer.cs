@@ -3,16 +3,42 @@ namespace MlStack.Inference.Generation.ChatTemplates;
 /// <summary>What a piece of template source is: literal text, a {{ output }} or a {% statement %}.</summary>
 internal enum PieceKind { Text, Output, Statement }
 
-/// <summary>One piece of a template; for tags, the content between the markers, trimmed.</summary>
-internal sealed record Piece(PieceKind Kind, string Content);
+/// <summary>One piece of a template; for tags, the content between the markers; Offset is where it starts in the source.</summary>
+internal sealed record Piece(PieceKind Kind, string Content, int Offset);
 
 /// <summary>
 /// Splits template source into text, {{ output }} and {% statement %} pieces ({# comments #} are dropped), and
 /// applies whitespace control to the text as transformers configures Jinja: "-" markers strip the whitespace
-/// next to a tag, trim_blocks drops the newline after a block tag, lstrip_blocks the indentation before one.
+/// next to a tag, trim_blocks drops the newline after a block tag, lstrip_blocks the indentation before one. The
+/// source is first normalized as Jinja does (<see cref="Normalize"/>).
 /// </summary>
 internal static class TemplateLexer
 {
+    /// <summary>Jinja's defaults: "\r\n" and "\r" become "\n", and one newline at the very end is dropped (keep_trailing_newline off).</summary>
+    public static string Normalize(string source)
+    {
+        source = source.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
+        return source.EndsWith('\n') ? source[..^1] : source;
+    }
+
+    /// <summary>"line L, column C" of an offset in the normalized source (both from 1).</summary>
+    public static string Location(string source, int offset)
+    {
+        offset = Math.Clamp(offset, 0, source.Length);
+        var line = 1;
+        var lineStart = 0;
+        for (var i = 0; i < offset; i++)
+        {
+            if (source[i] == '\n')
+            {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        return $"line {line}, column {offset - lineStart + 1}";
+    }
+
+    /// <summary>The pieces of an already normalized source.</summary>
     public static List<Piece> Split(string source)
     {
         var pieces = new List<Piece>();
@@ -35,7 +61,7 @@ internal static class TemplateLexer
             }
             if (open < 0)
             {
-                Add(pieces, text);
+                Add(pieces, text, pos);
                 break;
             }
             var kind = source[open + 1];
@@ -49,12 +75,12 @@ internal static class TemplateLexer
             {
                 // lstrip_blocks: spaces and tabs before a block tag on its own line go.
                 var lineStart = text.LastIndexOf('\n') + 1;
-                if (text.AsSpan(lineStart).Trim(" \t").IsEmpty && (lineStart > 0 || startsLine))
+                if (text.AsSpan(lineStart).IsWhiteSpace() && (lineStart > 0 || startsLine))
                 {
                     text = text[..lineStart];
                 }
             }
-            Add(pieces, text);
+            Add(pieces, text, pos);
 
             var closer = kind switch { '{' => "}}", '%' => "%}", _ => "#}" };
             var close = source.IndexOf(closer, open + 2, StringComparison.Ordinal);
@@ -64,7 +90,7 @@ internal static class TemplateLexer
             }
             if (close < 0)
             {
-                throw new ChatTemplateException($"unclosed '{source.Substring(open, 2)}' at character {open}");
+                throw new ChatTemplateException($"unclosed '{source.Substring(open, 2)}' at {Location(source, open)}");
             }
             var innerStart = open + 2 + (minus || plus ? 1 : 0);
             var innerEnd = close;
@@ -76,18 +102,18 @@ internal static class TemplateLexer
             trimNextNewline = kind is '%' or '#';
             if (kind != '#')
             {
-                pieces.Add(new Piece(kind == '{' ? PieceKind.Output : PieceKind.Statement, source[innerStart..innerEnd].Trim()));
+                pieces.Add(new Piece(kind == '{' ? PieceKind.Output : PieceKind.Statement, source[innerStart..innerEnd], innerStart));
             }
             pos = close + 2;
         }
         return pieces;
     }
 
-    private static void Add(List<Piece> pieces, string text)
+    private static void Add(List<Piece> pieces, string text, int offset)
     {
         if (text.Length > 0)
         {
-            pieces.Add(new Piece(PieceKind.Text, text));
+            pieces.Add(new Piece(PieceKind.Text, text, offset));
         }
     }
 

@@ -1,117 +1,190 @@
 namespace MlStack.Inference.Generation.ChatTemplates;
 
 /// <summary>
-/// Turns the pieces of a template into statement nodes: text, output, if/elif/else, for (with a filter and an
-/// else branch) and set; expressions inside tags go to <see cref="ExpressionParser"/>. Any other tag is refused.
+/// Turns the pieces of a template into statement nodes: text, output, if/elif/else, for (with a filter and an else
+/// branch), break and continue, set (expression or block), macro, and transformers' generation tag; expressions inside
+/// tags go to <see cref="ExpressionParser"/>. Anything else is refused with its line and column, when the template loads.
 /// </summary>
-internal sealed class TemplateParser(List<Piece> pieces)
+internal sealed class TemplateParser
 {
+    private readonly string _source;
+    private readonly List<Piece> _pieces;
     private int _index;
 
-    /// <summary>The whole template as nodes; a stray end or else tag is refused.</summary>
+    /// <summary>The whole (normalized) template as nodes; a stray end or else tag is refused.</summary>
     public static List<Node> Parse(string source)
     {
-        var body = new TemplateParser(TemplateLexer.Split(source)).ParseBody(out var end);
+        source = TemplateLexer.Normalize(source);
+        List<Piece> pieces;
+        try
+        {
+            pieces = TemplateLexer.Split(source);
+        }
+        catch (ChatTemplateException error) when (error is not ChatTemplateSyntaxException)
+        {
+            throw new ChatTemplateSyntaxException(error.Message);
+        }
+        var parser = new TemplateParser(source, pieces);
+        var body = parser.ParseBody(out var end);
         if (end is not null)
         {
-            throw new ChatTemplateException($"unexpected '{{% {end} %}}'");
+            throw parser.Fail($"unexpected '{{% {end.Content.Trim()} %}}'", end.Offset);
         }
         return body;
     }
 
+    private TemplateParser(string source, List<Piece> pieces)
+    {
+        _source = source;
+        _pieces = pieces;
+    }
+
+    private ChatTemplateSyntaxException Fail(string message, int offset) =>
+        new($"{message} at {TemplateLexer.Location(_source, offset)}");
+
     /// <summary>Nodes up to an end/else tag, which is returned (null at the end of the template).</summary>
-    private List<Node> ParseBody(out string? terminator, params string[] terminators)
+    private List<Node> ParseBody(out Piece? terminator, Piece? opening = null, params string[] terminators)
     {
         var nodes = new List<Node>();
-        while (_index < pieces.Count)
+        while (_index < _pieces.Count)
         {
-            var piece = pieces[_index++];
+            var piece = _pieces[_index++];
             switch (piece.Kind)
             {
                 case PieceKind.Text:
                     nodes.Add(new TextNode(piece.Content));
                     break;
                 case PieceKind.Output:
-                    nodes.Add(new OutputNode(ExpressionParser.Parse(piece.Content)));
+                    nodes.Add(new OutputNode(InTag(piece, p => { var e = p.ParseTuple(); p.ExpectEnd(); return e; })));
                     break;
                 default:
-                    var keyword = piece.Content.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
+                    var keyword = Keyword(piece);
                     if (terminators.Contains(keyword))
                     {
-                        terminator = piece.Content;
+                        terminator = piece;
                         return nodes;
                     }
-                    nodes.Add(ParseStatement(keyword, piece.Content));
+                    nodes.Add(ParseStatement(keyword, piece));
                     break;
             }
         }
         terminator = null;
         if (terminators.Length > 0)
         {
-            throw new ChatTemplateException($"missing '{{% {terminators[^1]} %}}'");
+            throw Fail($"'{{% {Keyword(opening!)} %}}' is never closed: missing '{{% {terminators[^1]} %}}'", opening!.Offset);
         }
         return nodes;
     }
 
-    private Node ParseStatement(string keyword, string content)
+    private static string Keyword(Piece piece) =>
+        piece.Content.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
+
+    /// <summary>Parses a tag's content (after its keyword), turning an error at a token into a line and column.</summary>
+    private T InTag<T>(Piece piece, Func<ExpressionParser, T> parse, string keyword = "")
     {
-        var rest = content[keyword.Length..].Trim();
+        var start = keyword.Length == 0 ? 0 : piece.Content.IndexOf(keyword, StringComparison.Ordinal) + keyword.Length;
+        try
+        {
+            return parse(new ExpressionParser(ExpressionLexer.Tokenize(piece.Content[start..])));
+        }
+        catch (TagSyntaxException error)
+        {
+            throw Fail(error.Message, piece.Offset + start + error.Offset);
+        }
+    }
+
+    private Node ParseStatement(string keyword, Piece piece)
+    {
         switch (keyword)
         {
             case "if":
             {
                 var branches = new List<(Expr, List<Node>)>();
-                var condition = ExpressionParser.Parse(rest);
-                List<Node>? otherwise = null;
+                var condition = InTag(piece, Condition, "if");
                 while (true)
                 {
-                    var body = ParseBody(out var end, "elif", "else", "endif");
+                    var body = ParseBody(out var end, piece, "elif", "else", "endif");
                     branches.Add((condition, body));
-                    if (end!.StartsWith("elif", StringComparison.Ordinal))
+                    switch (Keyword(end!))
                     {
-                        condition = ExpressionParser.Parse(end[4..]);
-                        continue;
+                        case "elif":
+                            condition = InTag(end!, Condition, "elif");
+                            continue;
+                        case "else":
+                            return new IfNode(branches, ParseBody(out _, piece, "endif"));
+                        default:
+                            return new IfNode(branches, null);
                     }
-                    if (end == "else")
-                    {
-                        otherwise = ParseBody(out _, "endif");
-                    }
-                    return new IfNode(branches, otherwise);
                 }
             }
             case "for":
             {
-                var tokens = ExpressionLexer.Tokenize(rest);
-                var names = new List<string>();
-                var p = new ExpressionParser(tokens);
-                do
+                var (names, iterable, filter) = InTag(piece, p =>
                 {
-                    names.Add(p.ExpectName());
-                } while (p.Accept(","));
-                p.ExpectKeyword("in");
-                var iterable = p.ParseTernary(allowIf: false);
-                var filter = p.AcceptKeyword("if") ? p.ParseTernary() : null;
-                p.ExpectEnd();
-                var body = ParseBody(out var end, "else", "endfor");
-                var otherwise = end == "else" ? ParseBody(out _, "endfor") : null;
+                    var parenthesized = p.Accept("(");
+                    var list = new List<string>();
+                    do list.Add(p.ExpectName()); while (p.Accept(","));
+                    if (parenthesized) p.Expect(")");
+                    p.ExpectKeyword("in");
+                    var source = p.ParseTernary(allowIf: false);
+                    var condition = p.AcceptKeyword("if") ? p.ParseTernary(allowIf: false) : null;
+                    if (p.AcceptKeyword("recursive")) throw p.Error("recursive loops are not supported");
+                    p.ExpectEnd();
+                    return (list, source, condition);
+                }, "for");
+                var body = ParseBody(out var end, piece, "else", "endfor");
+                var otherwise = Keyword(end!) == "else" ? ParseBody(out _, piece, "endfor") : null;
                 return new ForNode(names, iterable, filter, body, otherwise);
             }
             case "set":
             {
-                var tokens = ExpressionLexer.Tokenize(rest);
-                var p = new ExpressionParser(tokens);
-                var name = p.ExpectName();
-                string? attribute = p.Accept(".") ? p.ExpectName() : null;
-                if (!p.Accept("="))
+                var (names, attribute, value) = InTag(piece, p =>
                 {
-                    throw new ChatTemplateException("block '{% set %}' ... '{% endset %}' is not supported");
-                }
-                var value = p.ParseTernary();
-                p.ExpectEnd();
-                return new SetNode(name, attribute, value);
+                    var list = new List<string> { p.ExpectName() };
+                    string? member = p.Accept(".") ? p.ExpectName() : null;
+                    while (member is null && p.Accept(",")) list.Add(p.ExpectName());
+                    if (p.AtEnd) return (list, member, (Expr?)null);
+                    if (!p.Accept("=")) throw p.Error("expected '=' (a filtered {% set %} block is not supported)");
+                    var expression = p.ParseTuple();
+                    p.ExpectEnd();
+                    return (list, member, expression);
+                }, "set");
+                if (value is not null) return new SetNode(names, attribute, value);
+                if (names.Count != 1) throw Fail("a {% set %} block assigns one name", piece.Offset);
+                return new SetBlockNode(names[0], attribute, ParseBody(out _, piece, "endset"));
             }
+            case "macro":
+            {
+                var (name, parameters) = InTag(piece, p =>
+                {
+                    var macroName = p.ExpectName();
+                    var list = new List<(string, Expr?)>();
+                    p.Expect("(");
+                    while (!p.Accept(")"))
+                    {
+                        var parameter = p.ExpectName();
+                        list.Add((parameter, p.Accept("=") ? p.ParseTernary() : null));
+                        if (!p.Accept(",")) { p.Expect(")"); break; }
+                    }
+                    p.ExpectEnd();
+                    return (macroName, list);
+                }, "macro");
+                return new MacroNode(new Macro(name, parameters, ParseBody(out _, piece, "endmacro")));
+            }
+            case "break" or "continue":
+                InTag(piece, p => { p.ExpectEnd(); return 0; }, keyword);
+                return new LoopControlNode(keyword == "break" ? LoopSignal.Break : LoopSignal.Continue);
+            case "generation":
+                return new GenerationNode(ParseBody(out _, piece, "endgeneration"));
             default:
-                throw new ChatTemplateException($"unsupported tag '{{% {keyword} %}}'");
+                throw Fail($"unsupported tag '{{% {keyword} %}}'", piece.Offset + piece.Content.IndexOf(keyword, StringComparison.Ordinal));
         }
+    }
+
+    private static Expr Condition(ExpressionParser p)
+    {
+        var e = p.ParseTernary();
+        p.ExpectEnd();
+        return e;
     }
 }

@@ -51,7 +51,7 @@ public sealed class ReferenceGenerationTests(GenerationHost host) : IClassFixtur
         GenerationSummary summary;
         if (reference.Messages is { } messages)
         {
-            Assert.Equal(reference.Prompt, model.ParsedChatTemplate.Render(messages, addGenerationPrompt: true, model.TemplateVariables));
+            Assert.Equal(reference.Prompt, model.ChatTemplates!.Default.Render(messages, addGenerationPrompt: true, model.TemplateVariables));
             var request = new ChatRequest { Model = modelName, Parameters = parameters };
             request.Messages.AddRange(messages.Select(m => new ChatMessage { Role = m.Role, Content = m.Content }));
             (_, tokens, summary) = await client.Chat(request).CollectAsync();

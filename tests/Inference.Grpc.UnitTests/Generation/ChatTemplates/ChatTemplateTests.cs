@@ -5,12 +5,17 @@ namespace MlStack.Inference.UnitTests.Generation.ChatTemplates;
 
 public sealed class ChatTemplateTests
 {
+    /// <summary>The ChatML format, written out: the server no longer falls back to it, but the shipped templates render it.</summary>
+    private const string ChatMl =
+        "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}{% endfor %}" +
+        "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
     private static readonly (string, string)[] Conversation = [("system", "Be brief."), ("user", "Hi!"), ("assistant", "Hello."), ("user", "Bye")];
 
     [Fact]
     public void ChatMl_renders_each_message_and_the_generation_prompt()
     {
-        var text = new ChatTemplate(ChatTemplate.ChatMl).Render(Conversation[1..2]);
+        var text = new ChatTemplate(ChatMl).Render(Conversation[1..2]);
         Assert.Equal("<|im_start|>user\nHi!<|im_end|>\n<|im_start|>assistant\n", text);
     }
 
@@ -18,7 +23,7 @@ public sealed class ChatTemplateTests
     public void The_shipped_models_template_file_renders_like_chatml()
     {
         var template = ShippedTemplate("tiny-gpt");
-        Assert.Equal(new ChatTemplate(ChatTemplate.ChatMl).Render(Conversation), template.Render(Conversation));
+        Assert.Equal(new ChatTemplate(ChatMl).Render(Conversation), template.Render(Conversation));
     }
 
     [Fact]
@@ -34,7 +39,7 @@ public sealed class ChatTemplateTests
     public void Tiny_llamas_template_keeps_a_given_system_prompt_once_and_renders_every_turn_as_chatml()
     {
         var template = ShippedTemplate("tiny-llama");
-        Assert.Equal(new ChatTemplate(ChatTemplate.ChatMl).Render(Conversation), template.Render(Conversation));
+        Assert.Equal(new ChatTemplate(ChatMl).Render(Conversation), template.Render(Conversation));
         Assert.Equal(
             "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi!<|im_end|>\n<|im_start|>assistant\nHello.<|im_end|>\n<|im_start|>user\nBye<|im_end|>\n",
             template.Render(Conversation, addGenerationPrompt: false));
@@ -122,21 +127,21 @@ public sealed class ChatTemplateTests
             "{{ ns.n }}|{{ messages | length }}|{{ messages[-1].content | upper }}|{{ 'x' if foo is defined else 'y' }}|" +
             "{{ messages[0].content.startswith('Be') }}|{{ messages[0] | tojson }}|{{ bos_token ~ '!' }}";
         var text = new ChatTemplate(template).Render(Conversation, variables: new Dictionary<string, object?> { ["bos_token"] = "<s>" });
-        Assert.Equal("2|4|BYE|y|True|{\"role\":\"system\",\"content\":\"Be brief.\"}|<s>!", text);
+        Assert.Equal("2|4|BYE|y|True|{\"role\": \"system\", \"content\": \"Be brief.\"}|<s>!", text);
     }
 
     [Fact]
     public void Raise_exception_refuses_the_messages_with_the_templates_reason()
     {
         const string template = "{% if messages[0].role != 'user' %}{{ raise_exception('Conversations must start with a user message') }}{% endif %}";
-        var error = Assert.Throws<ChatTemplateException>(() => new ChatTemplate(template).Render(Conversation));
+        var error = Assert.ThrowsAny<ChatTemplateException>(() => new ChatTemplate(template).Render(Conversation));
         Assert.Contains("Conversations must start with a user message", error.Message);
     }
 
     [Theory]
-    [InlineData("{% macro x() %}{% endmacro %}", "unsupported tag '{% macro %}'")]
-    [InlineData("{{ messages | wordcount }}", "unsupported filter 'wordcount'")]
-    [InlineData("{% if true %}no end", "missing '{% endif %}'")]
+    [InlineData("{% call x() %}{% endcall %}", "unsupported tag '{% call %}' at line 1, column 4")]
+    [InlineData("line one\n{{ messages | urlize }}", "unsupported filter 'urlize' at line 2, column 15")]
+    [InlineData("{% if true %}no end", "missing '{% endif %}' at line 1, column 3")]
     [InlineData("{{ messages.__class__ }}", "")]
     public void Constructs_outside_the_subset_are_named(string template, string message)
     {
@@ -146,7 +151,24 @@ public sealed class ChatTemplateTests
             Assert.Equal(string.Empty, new ChatTemplate(template).Render(Conversation));
             return;
         }
-        var error = Assert.Throws<ChatTemplateException>(() => new ChatTemplate(template).Render(Conversation));
+        var error = Assert.ThrowsAny<ChatTemplateException>(() => new ChatTemplate(template).Render(Conversation));
         Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void An_unsupported_construct_fails_when_the_template_loads_with_its_line_and_column()
+    {
+        // Nothing is rendered: the constructor refuses, so a model with such a template fails its load.
+        var error = Assert.Throws<ChatTemplateSyntaxException>(() => new ChatTemplate("{% for m in messages %}\n  {{ m.content | wordwrap(20) }}\n{% endfor %}"));
+        Assert.Equal("unsupported filter 'wordwrap' at line 2, column 18", error.Message);
+    }
+
+    [Fact]
+    public void Raise_exception_refuses_with_the_templates_own_message()
+    {
+        var template = new ChatTemplate("{% if messages[0].role == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}ok");
+        var error = Assert.Throws<ChatTemplateRaisedException>(() => template.Render(Conversation));
+        Assert.Equal("System role not supported", error.Message);
+        Assert.Equal("ok", template.Render(Conversation[1..]));
     }
 }

@@ -69,12 +69,12 @@ public sealed class ExpressionParserTests
 
     [Theory]
     [InlineData("1 2", "unexpected '2'")]
-    [InlineData("a +", "unexpected '' in an expression")]
-    [InlineData("(1", "expected ')' but found ''")]
-    [InlineData("x is", "expected a name but found ''")]
-    [InlineData("1 + 'a'", "cannot add a number and a string")]
+    [InlineData("a +", "unexpected 'end of tag' in an expression")]
+    [InlineData("(1", "expected ')' but found 'end of tag'")]
+    [InlineData("x is", "expected a name but found 'end of tag'")]
+    [InlineData("1 + 'a'", "unsupported operand types for +: a number and a string")]
     [InlineData("1 // 0", "division by zero")]
-    [InlineData("'a' * 2", "expected a number but got a string")]
+    [InlineData("'a' * 'b'", "unsupported operand types for *: a string and a string")]
     [InlineData("5[1:]", "cannot slice a number")]
     public void Malformed_or_ill_typed_expressions_are_refused(string expression, string message) =>
         Assert.Equal(message, Refusal(() => Evaluate(expression)));

@@ -40,5 +40,5 @@ public sealed class IsTestsTests
 
     [Fact]
     public void An_unknown_test_is_refused_by_name() =>
-        Assert.Equal("unsupported test 'is odd'", Refusal(() => Evaluate("number is odd", Variables)));
+        Assert.Equal("unsupported test 'is escaped'", Refusal(() => Evaluate("number is escaped", Variables)));
 }

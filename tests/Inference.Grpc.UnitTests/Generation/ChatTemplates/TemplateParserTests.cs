@@ -44,14 +44,14 @@ public sealed class TemplateParserTests
                    "{{ x is defined }}|{{ ns.total }}"));
 
     [Theory]
-    [InlineData("{% endif %}", "unsupported tag '{% endif %}'")]
-    [InlineData("{% for x in y %}", "missing '{% endfor %}'")]
-    [InlineData("{% set x %}y{% endset %}", "block '{% set %}' ... '{% endset %}' is not supported")]
-    [InlineData("{% include 'other' %}", "unsupported tag '{% include %}'")]
-    [InlineData("{% for x y %}{% endfor %}", "expected 'in' but found 'y'")]
+    [InlineData("{% endif %}", "unsupported tag '{% endif %}' at line 1, column 4")]
+    [InlineData("{% for x in y %}", "'{% for %}' is never closed: missing '{% endfor %}' at line 1, column 3")]
+    [InlineData("{% set x | upper %}y{% endset %}", "expected '=' (a filtered {% set %} block is not supported) at line 1, column 10")]
+    [InlineData("a\n  {% include 'other' %}", "unsupported tag '{% include %}' at line 2, column 6")]
+    [InlineData("{% for x y %}{% endfor %}", "expected 'in' but found 'y' at line 1, column 10")]
     [InlineData("{% set x.y = 1 %}", "'x' is not a namespace(): cannot set 'x.y'")]
     [InlineData("{% for a, b in [1] %}{% endfor %}", "cannot unpack a number into 2 names")]
-    [InlineData("{% for x in 3 %}{% endfor %}", "cannot loop over a number")]
+    [InlineData("{% for x in 3 %}{% endfor %}", "a number is not iterable")]
     public void Statements_outside_the_subset_or_misused_are_refused(string template, string message) =>
         Assert.Equal(message, Refusal(() => Render(template)));
 }

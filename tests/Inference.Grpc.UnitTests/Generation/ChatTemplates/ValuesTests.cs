@@ -32,8 +32,8 @@ public sealed class ValuesTests
         { 42L, "42" },
         { 0.25, "0.25" },
         { "text", "text" },
-        { new List<object?> { "a", 1L, null }, "[\"a\",1,null]" },
-        { new Dictionary<string, object?> { ["k"] = Undefined.Value }, "{\"k\":null}" },
+        { new List<object?> { "a", 1L, null, 1.0 }, "['a', 1, None, 1.0]" },
+        { new Dictionary<string, object?> { ["k"] = "it's" }, "{'k': \"it's\"}" },
     };
 
     [Theory]
