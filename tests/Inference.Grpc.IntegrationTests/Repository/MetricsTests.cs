@@ -14,16 +14,21 @@ public sealed class MetricsTests(InferenceServer server)
         await server.Embeddings.EmbedAsync(new EmbedRequest { Texts = { "count me" } });
         await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => server.Embeddings.EmbedAsync(new EmbedRequest { Model = "missing", Texts = { "x" } }).ResponseAsync);
 
-        var text = await server.Http.GetStringAsync("/metrics");
-
-        foreach (var name in new[]
-        {
+        string[] names =
+        [
             "mlstack_inference_request_success_total", "mlstack_inference_request_failure_total",
             "mlstack_inference_request_duration_seconds_bucket", "mlstack_inference_queue_duration_seconds_bucket",
             "mlstack_inference_compute_duration_seconds_bucket", "mlstack_inference_count_total",
             "mlstack_inference_execution_count_total", "mlstack_inference_batch_size_bucket",
             "mlstack_inference_pending_requests", "mlstack_inference_model_ready", "mlstack_inference_execution_provider",
-        })
+        ];
+        // The exporter caches a scrape for 300 ms and the server shares its endpoint with other tests, so a scrape taken
+        // right after the two calls may predate them: read until one has both calls in it (bounded), then check it all.
+        var text = await Polling.UntilAsync(() => server.Http.GetStringAsync("/metrics"),
+            scrape => scrape.Contains("code=\"NotFound\"") && names.All(name => scrape.Contains(name + "{")),
+            TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(400));
+
+        foreach (var name in names)
         {
             Assert.Contains(name + "{", text);
         }
