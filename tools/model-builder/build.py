@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 
+import onnx
 import torch
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -121,25 +122,22 @@ def main():
 
 
 def write_layout(layout, folder, model, exported, big, accuracy_level):
+    def load(name):
+        return onnx.load(str(exported[name]))
+
     if layout == "optimum-fp32":
-        return optimum.save(exported["with_past"], folder / "model.onnx", external=True)
+        return optimum.save(load("with_past"), folder / "model.onnx", external=True)
     if layout == "optimum-fp32-no-position-ids":
-        return optimum.save(exported["without_position_ids"], folder / "model.onnx", external=big)
+        return optimum.save(load("without_position_ids"), folder / "model.onnx", external=big)
     if layout == "optimum-merged-fp32":
-        merged = optimum.merge(copy(exported["with_past"]), copy(exported["without_past"]))
-        return optimum.save(merged, folder / "decoder_model_merged.onnx", external=True)
+        return optimum.save(optimum.merge(load("with_past"), load("without_past")), folder / "decoder_model_merged.onnx",
+                            external=True)
     if layout == "optimum-fp16":
-        return optimum.save(rewrite.to_float16(copy(exported["with_past"])), folder / "model.onnx", external=big)
+        return optimum.save(rewrite.to_float16(load("with_past")), folder / "model.onnx", external=big)
     if layout == "optimum-int8":
-        return optimum.save(rewrite.quantize_int8(copy(exported["with_past"])), folder / "model.onnx", external=big)
+        return optimum.save(rewrite.quantize_int8(load("with_past")), folder / "model.onnx", external=big)
     matmul = {"genai-fp32": "float32", "genai-int4": "int4", "genai-int4-dequantized": "int4-dequantized"}[layout]
     return genai.save(genai.build_graph(model, matmul, accuracy_level), folder)
-
-
-def copy(model):
-    duplicate = type(model)()
-    duplicate.CopyFrom(model)
-    return duplicate
 
 
 def write_descriptors(folder, config, generation, source, tokenizer_files, references):

@@ -11,7 +11,6 @@
 """
 import hashlib
 import pathlib
-import tempfile
 
 import numpy as np
 import onnx
@@ -24,7 +23,8 @@ OPSET = 14
 
 
 def export(decoder, path, position_ids=True, past=True):
-    """torch.onnx.export with dynamic batch and lengths; returns the loaded ModelProto (weights inline)."""
+    """torch.onnx.export with dynamic batch and lengths to path (over 2 GiB torch writes the weights as files beside
+    it, which onnx.load reads back)."""
     config = decoder.config
     layers, kv_heads, head_dim = config["num_hidden_layers"], config["num_key_value_heads"], config["head_dim"]
     b, s, past_len = 2, 3, 2
@@ -55,7 +55,7 @@ def export(decoder, path, position_ids=True, past=True):
     with torch.no_grad():
         torch.onnx.export(module, tuple(args), str(path), opset_version=OPSET, input_names=names,
                           output_names=outputs, dynamic_axes=dynamic, do_constant_folding=True)
-    return onnx.load(str(path))
+    return path
 
 
 def merge(with_past, without_past):
@@ -116,8 +116,7 @@ def save(model, path, external=False):
     data = path.name + "_data"
     if external:
         (path.parent / data).unlink(missing_ok=True)
-        # save_model moves the weights out of the proto it is given; the caller's model stays whole.
-        model = copy_of(model)
+        # save_model moves the weights out of the proto it is given: a model is saved once, then dropped.
         onnx.save_model(model, str(path), save_as_external_data=True, all_tensors_to_one_file=True, location=data,
                         size_threshold=1024)
     else:
@@ -125,18 +124,16 @@ def save(model, path, external=False):
     return [path] + ([path.parent / data] if external else [])
 
 
-def copy_of(model):
-    duplicate = onnx.ModelProto()
-    duplicate.CopyFrom(model)
-    return duplicate
-
-
-def exports(decoder, scratch=None):
-    """The three torch exports every Optimum layout is made from: with past and position_ids, with past and without
-    position_ids, and without past (the merged decoder's first step)."""
-    scratch = pathlib.Path(scratch or tempfile.mkdtemp(prefix="model-builder-"))
-    return {
-        "with_past": export(decoder, scratch / "with_past.onnx"),
-        "without_position_ids": export(decoder, scratch / "without_position_ids.onnx", position_ids=False),
-        "without_past": export(decoder, scratch / "without_past.onnx", past=False),
-    }
+def exports(decoder, scratch):
+    """The three torch exports every Optimum layout is made from, as files in scratch (each layout loads its own
+    fresh copy, so a 0.5B model never holds more than a layout's worth in memory): with past and position_ids, with
+    past and without position_ids, and without past (the merged decoder's first step)."""
+    scratch = pathlib.Path(scratch)
+    paths = {}
+    for name, position_ids, past in [("with_past", True, True), ("without_position_ids", False, True),
+                                     ("without_past", True, False)]:
+        folder = scratch / name
+        folder.mkdir(parents=True, exist_ok=True)
+        paths[name] = folder / "model.onnx"
+        export(decoder, paths[name], position_ids=position_ids, past=past)
+    return paths
