@@ -54,7 +54,7 @@ GENERATION = {
              "temperature": 0.7, "top_p": 0.9, "top_k": 50, "max_new_tokens": 64},
     # Qwen2.5-0.5B-Instruct's published generation_config.json.
     "qwen2.5-0.5b": {"bos_token_id": 151643, "eos_token_id": [151645, 151643], "pad_token_id": 151643,
-                     "do_sample": True, "temperature": 0.7, "top_p": 0.8, "top_k": 20, "repetition_penalty": 1.05,
+                     "do_sample": True, "temperature": 0.7, "top_p": 0.8, "top_k": 20, "repetition_penalty": 1.1,
                      "max_new_tokens": 512},
 }
 REFERENCE_PROMPT_LENGTHS = [3, 8, 17, 30]
