@@ -5,7 +5,7 @@ namespace MlStack.Inference.UnitTests.Architecture;
 
 /// <summary>
 /// The inference service is an engine behind thin front ends. The engine folders (the model repository, execution,
-/// batching, tensors, embeddings, generation and the one refusal type) know no protocol: they use neither Grpc.Core
+/// batching, tensors, embeddings, generation, tokenization and the one refusal type) know no protocol: they use neither Grpc.Core
 /// nor ASP.NET Core nor a front end. The front ends (the gRPC services, the HTTP doors, the error table they share,
 /// the key checks) translate. No two folders depend on each other, directly or through others. Read from the source,
 /// so a new file is checked as it is; the project drops the Web SDK's implicit ASP.NET usings so that every use of
