@@ -146,7 +146,7 @@ def main():
         "bos_token_id": eos, "eos_token_id": eos, "use_cache": True, "torch_dtype": "float32",
     })
     export.write_json(out / "generation_config.json", {
-        "bos_token_id": eos, "eos_token_id": [eos, im_end, vocab["<|im_start|>"]], "max_new_tokens": 64,
+        "bos_token_id": eos, "eos_token_id": [eos, im_end], "max_new_tokens": 64,
         "do_sample": True, "temperature": 0.8, "top_p": 0.95,
     })
 

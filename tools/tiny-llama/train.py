@@ -249,7 +249,7 @@ def main():
                                   additional=["<|im_start|>", "<|im_end|>"])
     export.write_json(out / "config.json", config)
     export.write_json(out / "generation_config.json", {
-        "bos_token_id": eos, "eos_token_id": [im_end, eos, tokenizer.id_of("<|im_start|>")], "pad_token_id": eos, "max_new_tokens": 64,
+        "bos_token_id": eos, "eos_token_id": [im_end, eos], "pad_token_id": eos, "max_new_tokens": 64,
         "do_sample": True, "temperature": 0.7, "top_p": 0.9,
     })
     export.export_onnx(model, out / "model.onnx", config["num_hidden_layers"], config["num_key_value_heads"],

@@ -14,10 +14,8 @@ public sealed class GenerationDefaultsTests
         var defaults = GenerationDefaults.Read(directory, tokenizer);
 
         Assert.Equal(1024, defaults.ContextLength); // max_position_embeddings
-        // <|im_start|> too: a demo model that opens a new turn has left its own, and its answer ends there instead of
-        // showing the next role word (as Llama 3's generation_config lists <|eot_id|> beside <|end_of_text|>).
         Assert.Equal(
-            new[] { tokenizer.SpecialTokens["<|endoftext|>"], tokenizer.SpecialTokens["<|im_end|>"], tokenizer.SpecialTokens["<|im_start|>"] }.Order(),
+            new[] { tokenizer.SpecialTokens["<|endoftext|>"], tokenizer.SpecialTokens["<|im_end|>"] }.Order(),
             defaults.EosTokenIds.Order());
         Assert.True(defaults.DoSample);
     }
