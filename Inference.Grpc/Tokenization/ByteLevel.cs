@@ -12,9 +12,11 @@ public static class ByteLevel
     private static readonly Dictionary<char, byte> CharToByte = ByteToChar.Select((c, b) => (c, b)).ToDictionary(p => p.c, p => (byte)p.b);
 
     /// <summary>Text as its UTF-8 bytes, each shown as its printable character.</summary>
-    public static string Encode(string text)
+    public static string Encode(string text) => Encode(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Bytes, each shown as its printable character (how byte-level vocabularies spell their tokens).</summary>
+    public static string Encode(ReadOnlySpan<byte> bytes)
     {
-        var bytes = Encoding.UTF8.GetBytes(text);
         var chars = new char[bytes.Length];
         for (var i = 0; i < bytes.Length; i++) chars[i] = ByteToChar[bytes[i]];
         return new string(chars);
