@@ -30,6 +30,7 @@ public sealed class TransformersParityTests
         { "DeepSeek V3", "DeepSeek-V3-lenml.tokenizer_config.json", null, null },
         { "DeepSeek R1 (Qwen distill)", "deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja", "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>" },
         { "gpt-oss", "openai-gpt-oss-120b.jinja", "<|startoftext|>", "<|return|>" },
+        { "SmolLM3", "HuggingFaceTB-SmolLM3-3B.jinja", null, "<|im_end|>" },
     };
 
     private const string Tools = """
