@@ -30,6 +30,8 @@ public sealed class TransformersParityTests
         { "DeepSeek V3", "DeepSeek-V3-lenml.tokenizer_config.json", null, null },
         { "DeepSeek R1 (Qwen distill)", "deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja", "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>" },
         { "gpt-oss", "openai-gpt-oss-120b.jinja", "<|startoftext|>", "<|return|>" },
+        { "SmolLM3", "HuggingFaceTB-SmolLM3-3B.jinja", null, "<|im_end|>" },
+        { "Mistral Small 3.2", "Mistral-Small-3.2-24B-Instruct-2506.jinja", "<s>", "</s>" },
     };
 
     private const string Tools = """
