@@ -13,7 +13,7 @@ public interface IEmbeddingModel : ILoadedModel
     DynamicBatcher<EmbeddingWork, float[][]>? Texts { get; }
 
     /// <summary>Embedding models only.</summary>
-    WordPieceTextTokenizer? Tokenizer { get; }
+    EmbeddingTokenizer? Tokenizer { get; }
 
     /// <summary>Vector length (hidden size).</summary>
     int Dimensions { get; }
