@@ -13,7 +13,7 @@ namespace MlStack.Inference.UnitTests.Architecture;
 /// </summary>
 public sealed partial class FolderDependencyTests
 {
-    private static readonly HashSet<string> Engine = ["Batching", "Embeddings", "Errors", "Execution", "Generation", "Repository", "Tensors"];
+    private static readonly HashSet<string> Engine = ["Batching", "Embeddings", "Errors", "Execution", "Generation", "Repository", "Tensors", "Tokenization"];
 
     private static readonly HashSet<string> FrontEnds = ["ApiErrors", "GrpcServices", "HttpDoors", "Security"];
 
