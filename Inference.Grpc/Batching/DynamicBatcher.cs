@@ -110,12 +110,9 @@ public sealed class DynamicBatcher<TWork, TResult> : IAsyncDisposable where TWor
         var waiting = new List<TWork>();
         while (true)
         {
-            if (waiting.Count == 0)
-            {
-                if (!await reader.WaitToReadAsync().ConfigureAwait(false)) return; // completed and drained
-                Drain(reader, waiting);
-                if (waiting.Count == 0) continue;
-            }
+            if (waiting.Count == 0 && !await reader.WaitToReadAsync().ConfigureAwait(false)) return; // completed and drained
+            Drain(reader, waiting); // what arrived while the last batch ran may group better than what was left
+            if (waiting.Count == 0) continue;
             var waitUntil = waiting[0].EnqueuedAt + (long)(_settings.MaxQueueDelay.TotalSeconds * Stopwatch.Frequency);
             while (!TokenBudget.Fills(waiting, _settings))
             {
