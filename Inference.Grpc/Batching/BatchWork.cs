@@ -3,11 +3,19 @@ using System.Diagnostics;
 namespace MlStack.Inference.Batching;
 
 /// <summary>One request's share of a batch: its rows (along the batch dimension) and how to answer it.</summary>
-public abstract class BatchWork<TResult>(int rows, CancellationToken cancellation)
+public abstract class BatchWork<TResult>(int rows, CancellationToken cancellation) : IBatchItem
 {
     private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int Rows { get; } = rows;
+
+    /// <summary>Tokens of the longest row, special tokens included; 0 for work that has no tokens (tensors).</summary>
+    public virtual int LongestRow => 0;
+
+    public virtual int ShortestRow => 0;
+
+    /// <summary>Tokens of all rows, unpadded; 0 for work that has no tokens.</summary>
+    public virtual int Tokens => 0;
 
     /// <summary>Fires when the caller cancels or its deadline passes; such work is dropped before it runs.</summary>
     public CancellationToken Cancellation { get; } = cancellation;

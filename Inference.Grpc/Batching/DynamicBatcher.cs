@@ -8,7 +8,8 @@ namespace MlStack.Inference.Batching;
 /// A model's request queue. One consumer takes queued work and runs it: with batching on, work that arrives
 /// together is merged into one run of up to MaxBatchSize rows, waiting at most MaxQueueDelay after the oldest
 /// item for more (it stops early at a preferred batch size when nothing else is queued); with batching off
-/// each request runs alone. A full queue refuses at once; cancelled or expired work is dropped unrun.
+/// each request runs alone. With a token budget (text queues) batches are closed by tokens and grouped by length
+/// instead (<see cref="RunByTokensAsync"/>). A full queue refuses at once; cancelled or expired work is dropped unrun.
 /// </summary>
 public sealed class DynamicBatcher<TWork, TResult> : IAsyncDisposable where TWork : BatchWork<TResult>
 {
@@ -26,7 +27,7 @@ public sealed class DynamicBatcher<TWork, TResult> : IAsyncDisposable where TWor
         _settings = settings;
         _execute = execute;
         _dropped = dropped;
-        _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        _loop = Task.Factory.StartNew(settings.ByTokens ? RunByTokensAsync : (Func<Task>)RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
     public BatchingSettings Settings => _settings;
@@ -92,31 +93,80 @@ public sealed class DynamicBatcher<TWork, TResult> : IAsyncDisposable where TWor
                 }
             }
 
-            try
+            Execute(batch);
+            batch.Clear();
+        }
+    }
+
+    /// <summary>
+    /// The token policy: queued work is taken into a waiting list (it still counts against the queue's size until it
+    /// is batched), and each batch is the oldest work plus the waiting work nearest to it in length that the budget
+    /// admits (<see cref="TokenBudget"/>). It runs once the waiting work fills a batch, or once the oldest has waited
+    /// MaxQueueDelay; what is left out starts the next batches.
+    /// </summary>
+    private async Task RunByTokensAsync()
+    {
+        var reader = _queue.Reader;
+        var waiting = new List<TWork>();
+        while (true)
+        {
+            if (waiting.Count == 0 && !await reader.WaitToReadAsync().ConfigureAwait(false)) return; // completed and drained
+            Drain(reader, waiting); // what arrived while the last batch ran may group better than what was left
+            if (waiting.Count == 0) continue;
+            var waitUntil = waiting[0].EnqueuedAt + (long)(_settings.MaxQueueDelay.TotalSeconds * Stopwatch.Frequency);
+            while (!TokenBudget.Fills(waiting, _settings))
             {
-                _execute(batch);
+                var remaining = waitUntil - Stopwatch.GetTimestamp();
+                if (remaining <= 0) break;
+                if (!await WaitForMoreAsync(reader, TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency)).ConfigureAwait(false)) break;
+                Drain(reader, waiting);
             }
-            catch (Exception error) when (batch.Count > 1)
+
+            var now = Stopwatch.GetTimestamp();
+            // Work whose caller left while it waited is answered now, not counted against the budget.
+            waiting.RemoveAll(work => work.Cancellation.IsCancellationRequested && !Dequeue(work, now));
+            if (waiting.Count == 0) continue;
+            var batch = TokenBudget.Take(waiting, _settings, (work, first) => work.CanJoin(first));
+            batch.RemoveAll(work => !Dequeue(work, now));
+            if (batch.Count > 0) Execute(batch);
+        }
+    }
+
+    /// <summary>Moves what is queued now into the waiting list, dropping cancelled work at once.</summary>
+    private void Drain(ChannelReader<TWork> reader, List<TWork> waiting)
+    {
+        while (reader.TryRead(out var work))
+        {
+            if (work.Cancellation.IsCancellationRequested) Dequeue(work, Stopwatch.GetTimestamp());
+            else waiting.Add(work);
+        }
+    }
+
+    /// <summary>Runs one batch; if it fails, reruns each work alone, so one request's bad data fails only that request.</summary>
+    private void Execute(List<TWork> batch)
+    {
+        try
+        {
+            _execute(batch);
+        }
+        catch (Exception error) when (batch.Count > 1)
+        {
+            _ = error;
+            foreach (var work in batch)
             {
-                // One request's bad data must not fail the others merged with it: rerun each alone.
-                _ = error;
-                foreach (var work in batch)
+                try
                 {
-                    try
-                    {
-                        _execute([work]);
-                    }
-                    catch (Exception own)
-                    {
-                        work.Fail(own);
-                    }
+                    _execute([work]);
+                }
+                catch (Exception own)
+                {
+                    work.Fail(own);
                 }
             }
-            catch (Exception error)
-            {
-                batch[0].Fail(error);
-            }
-            batch.Clear();
+        }
+        catch (Exception error)
+        {
+            batch[0].Fail(error);
         }
     }
 
@@ -134,10 +184,12 @@ public sealed class DynamicBatcher<TWork, TResult> : IAsyncDisposable where TWor
     }
 
     /// <summary>Marks work as taken from the queue; drops it if its caller has gone or its deadline passed.</summary>
-    private bool Accept(TWork work)
+    private bool Accept(TWork work) => Dequeue(work, Stopwatch.GetTimestamp());
+
+    private bool Dequeue(TWork work, long now)
     {
         Interlocked.Decrement(ref _pending);
-        work.DequeuedAt = Stopwatch.GetTimestamp();
+        work.DequeuedAt = now;
         if (!work.Cancellation.IsCancellationRequested) return true;
         work.Cancel();
         _dropped(work);

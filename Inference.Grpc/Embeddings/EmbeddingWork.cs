@@ -8,4 +8,10 @@ public sealed class EmbeddingWork(int[][] tokenIds, CancellationToken cancellati
 {
     /// <summary>Token ids per text, special tokens included, already truncated to the model's limit.</summary>
     public int[][] TokenIds { get; } = tokenIds;
+
+    public override int LongestRow { get; } = tokenIds.Length == 0 ? 0 : tokenIds.Max(ids => ids.Length);
+
+    public override int ShortestRow { get; } = tokenIds.Length == 0 ? 0 : tokenIds.Min(ids => ids.Length);
+
+    public override int Tokens { get; } = tokenIds.Sum(ids => ids.Length);
 }

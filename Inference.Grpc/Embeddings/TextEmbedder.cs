@@ -51,24 +51,12 @@ public sealed class TextEmbedder(ModelRepository repository, InferenceMetrics me
             // A folder with a Normalize module always gives unit vectors, as sentence-transformers does.
             normalize |= served.SentenceTransformers?.Normalize == true;
 
-            // A request larger than one batch is queued as several parts; they may run in different batches.
-            var part = served.Batching.MaxBatchSize;
-            var pending = new Task<float[][]>[(tokenized.Length + part - 1) / part];
-            for (var p = 0; p < pending.Length; p++)
-            {
-                var ids = tokenized.Skip(p * part).Take(part).Select(t => t.Ids).ToArray();
-                pending[p] = served.Texts.EnqueueAsync(new EmbeddingWork(ids, cancellationToken));
-            }
-
+            var embedded = await EmbeddingParts.EmbedAsync(served.Texts, tokenized, cancellationToken);
             var vectors = new List<EmbeddedText>(texts.Count);
-            foreach (var task in pending)
+            for (var i = 0; i < embedded.Length; i++)
             {
-                foreach (var vector in await task)
-                {
-                    if (normalize) EmbeddingRunner.Normalize(vector);
-                    var text = tokenized[vectors.Count];
-                    vectors.Add(new EmbeddedText(vector, text.Ids.Length, text.Truncated));
-                }
+                if (normalize) EmbeddingRunner.Normalize(embedded[i]);
+                vectors.Add(new EmbeddedText(embedded[i], tokenized[i].Ids.Length, tokenized[i].Truncated));
             }
             metrics.RequestSucceeded(served.Name, served.VersionText, Stopwatch.GetElapsedTime(started));
             return new EmbeddingResult(served.Name, served.VersionText, served.Dimensions, vectors);

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using MlStack.Inference.Batching;
 using MlStack.Inference.Repository;
 using MlStack.Inference.Tensors;
 
@@ -16,6 +17,7 @@ public static class ModelRepositoryExtensions
     public static WebApplicationBuilder AddModelRepository(this WebApplicationBuilder builder)
     {
         builder.AddValidatedOptions<ModelRepositoryOptions>(ModelRepositoryOptions.SectionName);
+        builder.AddValidatedOptions<EmbeddingBatchingOptions>(EmbeddingBatchingOptions.SectionName);
         builder.Services.AddSingleton<InferenceMetrics>();
         builder.Services.AddSingleton<RequestMemoryBudget>();
         builder.Services.AddSingleton<MiniLmModelInstaller>();

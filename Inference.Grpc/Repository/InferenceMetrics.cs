@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using MlStack.Inference.Batching;
 using MlStack.Inference.Errors;
 
 namespace MlStack.Inference.Repository;
@@ -7,7 +8,8 @@ namespace MlStack.Inference.Repository;
 /// <summary>
 /// Triton-like serving metrics under Prometheus naming (seconds, _total): per model and version, request
 /// success and failure, request/queue/compute time, inference count (rows) and execution count (ONNX Runtime
-/// runs) whose ratio is the average batch size, a batch size histogram and the queue depth.
+/// runs) whose ratio is the average batch size, batch size histograms (rows, requests, and for texts tokens and the
+/// share of them that is padding) and the queue depth.
 /// Gauges for load state, queue depth and provider are observed from the model repository.
 /// </summary>
 public sealed class InferenceMetrics
@@ -19,6 +21,10 @@ public sealed class InferenceMetrics
 
     private static readonly int[] BatchBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
+    private static readonly int[] TokenBuckets = [16, 64, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768];
+
+    private static readonly double[] RatioBuckets = [0, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9];
+
     private readonly Counter<long> _success;
     private readonly Counter<long> _failure;
     private readonly Histogram<double> _requestDuration;
@@ -27,6 +33,9 @@ public sealed class InferenceMetrics
     private readonly Counter<long> _inferences;
     private readonly Counter<long> _executions;
     private readonly Histogram<int> _batchSize;
+    private readonly Histogram<int> _batchRequests;
+    private readonly Histogram<int> _batchTokens;
+    private readonly Histogram<double> _paddingRatio;
 
     public InferenceMetrics(IMeterFactory meterFactory)
     {
@@ -43,6 +52,12 @@ public sealed class InferenceMetrics
         _executions = Meter.CreateCounter<long>("mlstack.inference.execution.count", description: "ONNX Runtime runs; inference count divided by this is the average batch size.");
         _batchSize = Meter.CreateHistogram("mlstack.inference.batch.size", description: "Rows per ONNX Runtime run.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBuckets });
+        _batchRequests = Meter.CreateHistogram("mlstack.inference.batch.requests", description: "Queued requests (or parts of one) merged into one ONNX Runtime run.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBuckets });
+        _batchTokens = Meter.CreateHistogram("mlstack.inference.batch.tokens", description: "Tokens one embedding run computes, padding included (rows times the longest text).",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = TokenBuckets });
+        _paddingRatio = Meter.CreateHistogram("mlstack.inference.batch.padding.ratio", description: "Share of an embedding run's tokens that are padding (0 to 1).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RatioBuckets });
     }
 
     public Meter Meter { get; }
@@ -68,6 +83,16 @@ public sealed class InferenceMetrics
         _inferences.Add(rows, tags);
         _batchSize.Record(rows, tags);
         _computeDuration.Record(computeTime.TotalSeconds, tags);
+    }
+
+    /// <summary>The size of one run: its requests, and for work with tokens its padded tokens and padding share.</summary>
+    public void Batched(string model, string version, BatchTokens batch)
+    {
+        var tags = Tags(model, version);
+        _batchRequests.Record(batch.Requests, tags);
+        if (batch.Padded == 0) return; // tensors have no tokens
+        _batchTokens.Record((int)Math.Min(batch.Padded, int.MaxValue), tags);
+        _paddingRatio.Record(batch.PaddingRatio, tags);
     }
 
     private static TagList Tags(string model, string version) => new()

@@ -19,7 +19,7 @@ public sealed class ServableModel : ILoadedModel, IEmbeddingModel
     private readonly EmbeddingRunner? _embedder;
 
     private ServableModel(string name, long version, ModelConfig config, OrtSessionHandle session, InferenceMetrics metrics,
-        bool batchingAllowed, string versionDirectory)
+        bool batchingAllowed, int maxBatchTokens, string versionDirectory)
     {
         Name = name;
         Version = version;
@@ -45,7 +45,9 @@ public sealed class ServableModel : ILoadedModel, IEmbeddingModel
             var embedder = _embedder = new EmbeddingRunner(session.Session, SentenceTransformers?.Pooling ?? config.Pooling);
             Dimensions = embedder.Dimensions;
             Tokenizer = EmbeddingTokenizer.Load(versionDirectory, config.Tokenizer?.Vocab, config.Tokenizer?.Lowercase ?? true, config.MaxSequenceLength);
-            Texts = new DynamicBatcher<EmbeddingWork, float[][]>(settings, batch => Run(batch, embedder.Execute), Dropped);
+            // Texts have tokens: with batching on, their queue may close batches by a token budget (0: by rows).
+            Texts = new DynamicBatcher<EmbeddingWork, float[][]>(settings with { MaxBatchTokens = maxBatchTokens },
+                batch => Run(batch, embedder.Execute), Dropped);
         }
 
         tensors.WarmUp();
@@ -75,12 +77,12 @@ public sealed class ServableModel : ILoadedModel, IEmbeddingModel
 
     /// <summary>Creates the session on the chosen provider, describes it and warms it up.</summary>
     public static ServableModel Load(string name, long version, string versionDirectory, ModelConfig config,
-        OrtSessionFactory sessions, InferenceMetrics metrics, bool batchingAllowed)
+        OrtSessionFactory sessions, InferenceMetrics metrics, bool batchingAllowed, int maxBatchTokens = 0)
     {
         var session = sessions.Create(Path.Combine(versionDirectory, "model.onnx"));
         try
         {
-            var model = new ServableModel(name, version, config, session, metrics, batchingAllowed, versionDirectory);
+            var model = new ServableModel(name, version, config, session, metrics, batchingAllowed, maxBatchTokens, versionDirectory);
             if (model.Texts is not null) model.WarmUpTexts();
             return model;
         }
@@ -103,6 +105,7 @@ public sealed class ServableModel : ILoadedModel, IEmbeddingModel
         var started = Stopwatch.GetTimestamp();
         var rows = execute(batch);
         _metrics.Executed(Name, VersionText, rows, Stopwatch.GetElapsedTime(started));
+        _metrics.Batched(Name, VersionText, BatchTokens.Of(batch));
         return rows;
     }
 

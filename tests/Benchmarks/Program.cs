@@ -2,6 +2,7 @@
 var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["embeddings"] = MlStack.Benchmarks.EmbeddingBenchmark.RunAsync,
+    ["embedding-batches"] = MlStack.Benchmarks.TokenBatchingBenchmark.RunAsync,
     ["vectors"] = MlStack.Benchmarks.VectorStoreBenchmark.RunAsync,
     ["generation"] = MlStack.Benchmarks.GenerationBenchmark.RunAsync,
     ["decoder-step"] = MlStack.Benchmarks.DecoderStepBenchmark.RunAsync,

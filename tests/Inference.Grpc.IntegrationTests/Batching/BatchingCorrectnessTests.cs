@@ -51,6 +51,49 @@ public sealed partial class BatchingCorrectnessTests(InferenceServer server)
             $"64 concurrent requests took {executionsAfter - executionsBefore} runs: nothing was merged");
     }
 
+    /// <summary>
+    /// The service's batches are closed by a token budget (EmbeddingBatching, 8192 by default) and grouped by length:
+    /// a mix of short and long texts, one per request and many per request, gets the vectors each text gets alone,
+    /// and the server's own histogram shows that no run computed more tokens than the budget.
+    /// </summary>
+    [Fact]
+    public async Task Mixed_length_texts_batched_by_tokens_equal_those_computed_alone_and_no_run_passes_the_budget()
+    {
+        var longText = string.Join(' ', Enumerable.Repeat(Texts[3], 8)); // cut at the model's 256 tokens
+        string[] mixed = [.. Texts, longText, $"{Texts[2]} {Texts[6]}"];
+        var alone = new Dictionary<string, float[]>();
+        foreach (var text in mixed)
+        {
+            alone[text] = (await server.Embeddings.EmbedAsync(new EmbedRequest { Texts = { text } })).Embeddings[0].Values.ToArray();
+        }
+
+        var (_, inferencesBefore) = await CountsAsync(InferenceServer.MiniLm);
+        // One text per request, every tenth long (the benchmark's mix), and requests that carry every text at once.
+        var requests = Enumerable.Range(0, 60).Select(i => i % 10 == 9 ? [longText] : new[] { mixed[i % Texts.Length] })
+            .Concat(Enumerable.Repeat(mixed, 4)).ToArray();
+        var answers = await Task.WhenAll(requests.Select(async texts =>
+            (texts, (await server.Embeddings.EmbedAsync(new EmbedRequest { Texts = { texts } })).Embeddings)));
+        await CountsAsync(InferenceServer.MiniLm, inferencesBefore + requests.Sum(r => r.Length));
+
+        foreach (var (texts, embeddings) in answers)
+        {
+            Assert.Equal(texts.Length, embeddings.Count);
+            for (var i = 0; i < texts.Length; i++)
+            {
+                var expected = alone[texts[i]];
+                var vector = embeddings[i].Values;
+                for (var d = 0; d < expected.Length; d++)
+                    Assert.True(Math.Abs(expected[d] - vector[d]) <= 1e-5, $"'{texts[i][..Math.Min(20, texts[i].Length)]}' dim {d}: alone {expected[d]}, batched {vector[d]}");
+            }
+        }
+        var metrics = await server.Http.GetStringAsync("/metrics");
+        var runs = Read(metrics, "mlstack_inference_batch_tokens_count", InferenceServer.MiniLm);
+        Assert.True(runs > 0, "no embedding run recorded its tokens");
+        Assert.Equal(runs, Read(metrics, "mlstack_inference_batch_tokens_bucket", InferenceServer.MiniLm, "le=\"8192\""));
+        Assert.Equal(runs, Read(metrics, "mlstack_inference_batch_padding_ratio_count", InferenceServer.MiniLm));
+        Assert.True(Read(metrics, "mlstack_inference_batch_requests_count", InferenceServer.MiniLm) >= runs);
+    }
+
     [Fact]
     public async Task Concurrent_tensor_requests_are_merged_and_split_back_exactly()
     {
@@ -96,12 +139,13 @@ public sealed partial class BatchingCorrectnessTests(InferenceServer server)
         return settled.counts;
     }
 
-    private static double Read(string metrics, string name, string model)
+    private static double Read(string metrics, string name, string model, string? label = null)
     {
         var total = 0.0;
         foreach (Match match in SampleLine().Matches(metrics))
         {
-            if (match.Groups["name"].Value == name && match.Groups["labels"].Value.Contains($"model=\"{model}\""))
+            var labels = match.Groups["labels"].Value;
+            if (match.Groups["name"].Value == name && labels.Contains($"model=\"{model}\"") && (label is null || labels.Contains(label)))
                 total += double.Parse(match.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture);
         }
         return total;
