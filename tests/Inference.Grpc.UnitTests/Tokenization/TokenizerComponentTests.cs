@@ -100,6 +100,33 @@ public sealed class TokenizerComponentTests
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
+    /// <summary>
+    /// Unigram's tie rule, which real scores (floats) seldom reach: equal-scoring segmentations keep the piece that starts
+    /// earliest ("ab" over "a" + "b", "abc" over "ab" + "c" and "a" + "bc"), and unknown characters fuse into one unk.
+    /// </summary>
+    [Fact]
+    public async Task Unigram_ties_and_unknown_runs_match_the_huggingface_library()
+    {
+        using var directory = new TestDirectory("mlstack-tokenizer-unigram-");
+        var json = """
+            {"version":"1.0","truncation":null,"padding":null,"added_tokens":[],"normalizer":null,
+             "pre_tokenizer":{"type":"Metaspace","replacement":"▁","prepend_scheme":"always","split":true},"post_processor":null,
+             "decoder":{"type":"Metaspace","replacement":"▁","prepend_scheme":"always","split":true},
+             "model":{"type":"Unigram","unk_id":0,"byte_fallback":false,"vocab":[["<unk>",0.0],["▁",-1.0],["a",-1.0],["b",-1.0],["c",-1.0],
+               ["ab",-2.0],["bc",-2.0],["abc",-3.0],["▁a",-2.0],["▁ab",-3.0],["ca",-2.0]]}}
+            """;
+        var path = Path.Combine(directory.Path, TokenizerJson.FileName);
+        File.WriteAllText(path, json);
+        string[] texts = ["ab", "abc", "abca", "cab", "a b c", "xyz", "axxb", "abcabc", "", " ", "bcab zz c"];
+        var tokenizer = TokenizerJson.Load(directory.Path);
+        var references = await TokenizerReferences.EncodeAsync(path, texts);
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.True(references[i].Plain.SequenceEqual(tokenizer.Encode(texts[i], addSpecialTokens: false)),
+                $"\"{texts[i]}\": {string.Join(',', tokenizer.Encode(texts[i], addSpecialTokens: false))}, the library {string.Join(',', references[i].Plain)}");
+        }
+    }
+
     [Theory]
     [InlineData("pre_tokenizer", """{"type":"UnicodeScripts"}""", "unsupported pre_tokenizer 'UnicodeScripts'")]
     [InlineData("normalizer", """{"type":"Nmt"}""", "unsupported normalizer 'Nmt'")]
