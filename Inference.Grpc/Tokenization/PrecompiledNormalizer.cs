@@ -8,8 +8,9 @@ namespace MlStack.Inference.Tokenization;
 /// tokenizer.json's "Precompiled" normalizer: a SentencePiece model's own normalization rules (precompiled_charsmap,
 /// e.g. nmt_nfkc), a Darts double-array trie from UTF-8 byte strings to their replacements. Run as the HuggingFace
 /// library runs it: each grapheme cluster shorter than 6 UTF-8 bytes is looked up whole, otherwise (or when it has no
-/// rule) each of its characters; a lookup takes the first rule whose key is a prefix of the bytes. Written here: no kept
-/// .NET library reads a charsmap (Microsoft.ML.Tokenizers reads one only inside a SentencePiece .model).
+/// rule) each of its characters; a lookup takes the first rule whose key is a prefix of the bytes. Written here:
+/// Microsoft.ML.Tokenizers applies a charsmap only inside its SentencePieceTokenizer's whole normalization (with
+/// SentencePiece's own whitespace rules), not as this one step of a normalizer sequence.
 /// </summary>
 public sealed class PrecompiledNormalizer : TextNormalizer
 {
