@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -5,8 +6,8 @@ namespace MlStack.Inference.Tokenization;
 
 /// <summary>
 /// tokenizer.json's "normalizer": a text-to-text step run on every piece of the input that is not an added token.
-/// Supported: NFC, NFKC, NFD, NFKD, Lowercase, Prepend, Replace (string patterns), Strip, BertNormalizer, Sequence;
-/// anything else (Precompiled, regex Replace, NMT, StripAccents alone) is refused.
+/// Supported: NFC, NFKC, NFD, NFKD, Lowercase, StripAccents, Prepend, Replace (string or regex pattern), Strip,
+/// BertNormalizer, Precompiled (a SentencePiece charsmap), Sequence; anything else (NMT, ByteLevel) is refused.
 /// </summary>
 public abstract class TextNormalizer
 {
@@ -26,6 +27,10 @@ public abstract class TextNormalizer
             "Lowercase" => new Lowercase(),
             "BertNormalizer" => BertNormalizer.FromJson(node),
             "Prepend" => new Prepend(node.GetProperty("prepend").GetString()!),
+            "StripAccents" => new StripAccents(),
+            "Precompiled" => PrecompiledNormalizer.FromBase64(node.GetProperty("precompiled_charsmap").GetString()),
+            "Replace" when node.GetProperty("pattern").TryGetProperty("Regex", out var regex) =>
+                new RegexReplace(new CodePointRegex(regex.GetString()!), node.GetProperty("content").GetString()!),
             "Replace" => new Replace(TokenizerJson.StringPattern(node, "normalizer Replace"), node.GetProperty("content").GetString()!),
             "Strip" => new Strip(node.GetProperty("strip_left").GetBoolean(), node.GetProperty("strip_right").GetBoolean()),
             "Sequence" => new Sequence([.. node.GetProperty("normalizers").EnumerateArray().Select(Read).OfType<TextNormalizer>()]),
@@ -52,6 +57,38 @@ public abstract class TextNormalizer
     private sealed class Replace(string pattern, string content) : TextNormalizer
     {
         public override string Normalize(string text) => text.Replace(pattern, content, StringComparison.Ordinal);
+    }
+
+    /// <summary>As the library does: every combining mark (Mn, Mc, Me) dropped; it follows an NFD or NFKD step.</summary>
+    private sealed class StripAccents : TextNormalizer
+    {
+        public override string Normalize(string text)
+        {
+            var kept = new StringBuilder(text.Length);
+            foreach (var rune in text.EnumerateRunes())
+            {
+                if (Rune.GetUnicodeCategory(rune) is not (UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark))
+                    kept.Append(rune.ToString());
+            }
+            return kept.ToString();
+        }
+    }
+
+    private sealed class RegexReplace(CodePointRegex pattern, string content) : TextNormalizer
+    {
+        public override string Normalize(string text)
+        {
+            var matches = pattern.Matches(text);
+            if (matches.Count == 0) return text;
+            var output = new StringBuilder(text.Length);
+            var at = 0;
+            foreach (var (start, length) in matches)
+            {
+                output.Append(text, at, start - at).Append(content);
+                at = start + length;
+            }
+            return output.Append(text, at, text.Length - at).ToString();
+        }
     }
 
     private sealed class Strip(bool left, bool right) : TextNormalizer

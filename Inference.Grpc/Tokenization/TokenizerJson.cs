@@ -58,6 +58,11 @@ public static class TokenizerJson
                 added = WithVocabularyIds(added, wordPiece);
                 return new TokenizerPipeline(new PieceEncoder(TextNormalizer.Read(normalizer), PreTokenizer.Read(preTokenizer), wordPiece, added), wordPiece,
                     added, post, decoder);
+            case "Unigram":
+                var unigram = UnigramModel.Read(model);
+                added = WithVocabularyIds(added, unigram);
+                return new TokenizerPipeline(new PieceEncoder(TextNormalizer.Read(normalizer), PreTokenizer.Read(preTokenizer), unigram, added), unigram,
+                    added, post, decoder);
             default:
                 throw Unsupported("model", modelType);
         }

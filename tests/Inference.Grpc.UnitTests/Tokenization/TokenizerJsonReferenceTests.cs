@@ -21,7 +21,8 @@ public sealed class TokenizerJsonReferenceTests
     public async Task Ids_and_decoded_text_match_the_huggingface_library_on_the_corpus(string name)
     {
         var family = TokenizerReferences.Family(name);
-        await AssertMatchesLibraryAsync(name, family.Directory, family.TransformersBosId, minRoundTrips: TokenizerCorpus.Texts.Count / 2);
+        await AssertMatchesLibraryAsync(name, await TokenizerReferences.PrepareAsync(family), family.TransformersBosId,
+            minRoundTrips: family.Lowercases ? 10 : TokenizerCorpus.Texts.Count / 2);
     }
 
     /// <summary>
@@ -50,6 +51,29 @@ public sealed class TokenizerJsonReferenceTests
         {
             Assert.Equal(fromVocab.Tokenize(text), fromJson.Tokenize(text), (a, b) => a.Ids.SequenceEqual(b.Ids) && a.Truncated == b.Truncated);
         }
+    }
+
+    /// <summary>
+    /// An embedding folder whose tokenizer.json is a SentencePiece Unigram (ALBERT v2's, as XLM-R and multilingual-e5 ship
+    /// theirs): the library's ids with the post-processor's [CLS]/[SEP], and a long text cut to the model's limit with
+    /// [SEP] kept last.
+    /// </summary>
+    [Fact]
+    public async Task A_unigram_embedding_folder_gives_the_library_ids_and_truncates_inside_its_special_tokens()
+    {
+        var directory = await TokenizerReferences.PrepareAsync(TokenizerReferences.Family("ALBERT v2 (SentencePiece Unigram, Precompiled)"));
+        var embedding = EmbeddingTokenizer.Load(directory, vocabFile: null, lowercase: false, maxSequenceLength: 512);
+        var longText = string.Concat(Enumerable.Repeat("Unigram pieces, scored. ", 200));
+        string[] texts = [.. TokenizerCorpus.Texts, longText];
+        var references = await TokenizerReferences.EncodeAsync(Path.Combine(directory, TokenizerJson.FileName), texts);
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var library = references[i].Ids;
+            int[] expected = library.Length <= 512 ? library : [.. library.Take(511), library[^1]];
+            var tokenized = embedding.Tokenize(texts[i]);
+            Assert.True(tokenized.Ids.SequenceEqual(expected) && tokenized.Truncated == library.Length > 512, $"{Show(texts[i])}: {string.Join(',', tokenized.Ids)}");
+        }
+        Assert.True(references[^1].Ids.Length > 512, "the long text must be cut");
     }
 
     private static async Task AssertMatchesLibraryAsync(string name, string directory, int? transformersBosId, int minRoundTrips)
