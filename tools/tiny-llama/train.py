@@ -26,7 +26,6 @@ import time
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -34,6 +33,9 @@ CORPUS = REPO / "tools/tiny-gpt/corpus.txt"
 sys.path.insert(0, str(HERE.parent))
 from tinylm import export, training  # noqa: E402
 from tinylm.bpe import ByteLevelBpe  # noqa: E402
+
+sys.path.insert(0, str(HERE.parent / "model-builder"))
+from decoder import Decoder  # noqa: E402
 
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 # Qwen2's pre-tokenizer, which tokenizer.json gives the C# side, and its ASCII form for Python's re (no \p{L}):
@@ -80,115 +82,15 @@ def render_chat(messages):
 # ---------------------------------------------------------------------------------------------------------
 # A Llama decoder with an Optimum-style KV cache signature (parameter names as in LlamaForCausalLM)
 # ---------------------------------------------------------------------------------------------------------
-class RMSNorm(nn.Module):
-    def __init__(self, d, eps):
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(d))
-        self.eps = eps
+class TinyLlama(Decoder):
+    """The builder's decoder (tools/model-builder/decoder.py, the one Llama/Qwen2-style definition) with the small
+    normal initialisation training starts from."""
 
-    def forward(self, x):
-        return self.weight * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps))
-
-
-def rotate_half(x):
-    half = x.shape[-1] // 2
-    return torch.cat([-x[..., half:], x[..., :half]], dim=-1)
-
-
-class Attention(nn.Module):
-    """Grouped-query attention: query head h reads key/value head h // (heads // kv_heads), like Llama's repeat_kv.
-    The cache holds only the kv_heads; queries are grouped against it by broadcasting instead of repeating it."""
-
-    def __init__(self, d, heads, kv_heads, head_dim):
-        super().__init__()
-        self.heads, self.kv_heads, self.head_dim = heads, kv_heads, head_dim
-        self.q_proj = nn.Linear(d, heads * head_dim, bias=False)
-        self.k_proj = nn.Linear(d, kv_heads * head_dim, bias=False)
-        self.v_proj = nn.Linear(d, kv_heads * head_dim, bias=False)
-        self.o_proj = nn.Linear(heads * head_dim, d, bias=False)
-
-    def forward(self, x, cos, sin, mask, past_key, past_value):
-        b, s, _ = x.shape
-        q = self.q_proj(x).view(b, s, self.heads, self.head_dim).transpose(1, 2)
-        k = self.k_proj(x).view(b, s, self.kv_heads, self.head_dim).transpose(1, 2)
-        v = self.v_proj(x).view(b, s, self.kv_heads, self.head_dim).transpose(1, 2)
-        q = q * cos + rotate_half(q) * sin
-        k = k * cos + rotate_half(k) * sin
-        k = torch.cat([past_key, k], dim=2)
-        v = torch.cat([past_value, v], dim=2)
-        groups = self.heads // self.kv_heads
-        q = q.reshape(b, self.kv_heads, groups, s, self.head_dim)
-        scores = (q @ k[:, :, None].transpose(-1, -2)) * (self.head_dim ** -0.5)
-        scores = scores.masked_fill(~mask[:, :, None], torch.finfo(scores.dtype).min)
-        attn = (F.softmax(scores, dim=-1) @ v[:, :, None]).reshape(b, self.heads, s, self.head_dim)
-        return self.o_proj(attn.transpose(1, 2).reshape(b, s, self.heads * self.head_dim)), k, v
-
-
-class Mlp(nn.Module):
-    """SwiGLU: down(silu(gate(x)) * up(x))."""
-
-    def __init__(self, d, intermediate):
-        super().__init__()
-        self.gate_proj = nn.Linear(d, intermediate, bias=False)
-        self.up_proj = nn.Linear(d, intermediate, bias=False)
-        self.down_proj = nn.Linear(intermediate, d, bias=False)
-
-    def forward(self, x):
-        return self.down_proj(F.silu(self.gate_proj(x)) * self.up_proj(x))
-
-
-class DecoderLayer(nn.Module):
     def __init__(self, config):
-        super().__init__()
-        d, eps = config["hidden_size"], config["rms_norm_eps"]
-        self.input_layernorm = RMSNorm(d, eps)
-        self.self_attn = Attention(d, config["num_attention_heads"], config["num_key_value_heads"], config["head_dim"])
-        self.post_attention_layernorm = RMSNorm(d, eps)
-        self.mlp = Mlp(d, config["intermediate_size"])
-
-    def forward(self, x, cos, sin, mask, past_key, past_value):
-        h, k, v = self.self_attn(self.input_layernorm(x), cos, sin, mask, past_key, past_value)
-        x = x + h
-        return x + self.mlp(self.post_attention_layernorm(x)), k, v
-
-
-class TinyLlama(nn.Module):
-    def __init__(self, config):
-        super().__init__()
-        self.config = config
-        self.embed_tokens = nn.Embedding(config["vocab_size"], config["hidden_size"])
-        self.layers = nn.ModuleList(DecoderLayer(config) for _ in range(config["num_hidden_layers"]))
-        self.norm = RMSNorm(config["hidden_size"], config["rms_norm_eps"])
-        head_dim = config["head_dim"]
-        inv_freq = 1.0 / (config["rope_theta"] ** (torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim))
-        self.register_buffer("inv_freq", inv_freq, persistent=False)
+        super().__init__(config)
         for module in self.modules():
             if isinstance(module, (nn.Linear, nn.Embedding)):
                 nn.init.normal_(module.weight, std=0.02)
-
-    def empty_past(self, batch):
-        shape = (batch, self.config["num_key_value_heads"], 0, self.config["head_dim"])
-        return [(torch.zeros(shape), torch.zeros(shape)) for _ in self.layers]
-
-    def forward(self, input_ids, attention_mask, position_ids, *past):
-        s = input_ids.shape[1]
-        past_len = past[0].shape[2]
-        query_pos = torch.arange(s, device=input_ids.device) + past_len
-        key_pos = torch.arange(past_len + s, device=input_ids.device)
-        # Causal over cache slots, and padding (attention_mask 0) masked: batches may be left-padded.
-        causal = key_pos[None, :] <= query_pos[:, None]
-        mask = causal[None, None, :, :] & (attention_mask[:, None, None, :] > 0)
-        # Rotary angles come from position_ids, not from cache slots, as in Llama.
-        freqs = position_ids[:, :, None].float() * self.inv_freq[None, None, :]
-        angles = torch.cat([freqs, freqs], dim=-1)[:, None]
-        cos, sin = angles.cos(), angles.sin()
-        x = self.embed_tokens(input_ids)
-        presents = []
-        for i, layer in enumerate(self.layers):
-            x, k, v = layer(x, cos, sin, mask, past[2 * i], past[2 * i + 1])
-            presents += [k, v]
-        logits = self.norm(x) @ self.embed_tokens.weight.t()
-        return (logits, *presents)
 
 
 def write_tokenizer_json(out, tokenizer):
