@@ -46,7 +46,7 @@ public sealed class RevisionCache(TimeProvider time, IOptions<VisibilityOptions>
         {
             // Refresh ahead: a view past half its interval is checked again behind this query, so that while queries keep
             // coming none of them waits for the stamp read (it would add a Chroma round trip to that query).
-            RefreshAhead(entry, source, now);
+            RefreshAhead(entry, source, view, now);
         }
         return ValueTask.FromResult(view.Revisions);
     }
@@ -60,7 +60,7 @@ public sealed class RevisionCache(TimeProvider time, IOptions<VisibilityOptions>
     /// <summary>The collection is gone: drop what is held for it.</summary>
     public void Forget(string collectionId) => _entries.TryRemove(collectionId, out _);
 
-    private void RefreshAhead(Entry entry, IRevisionSource source, long now)
+    private void RefreshAhead(Entry entry, IRevisionSource source, View due, long now)
     {
         Refresh started;
         View? previous;
@@ -69,6 +69,10 @@ public sealed class RevisionCache(TimeProvider time, IOptions<VisibilityOptions>
             if (entry.InFlight is { } running && !running.Done.Task.IsCompleted)
             {
                 return; // one check at a time; queries that find the view due join it
+            }
+            if (!ReferenceEquals(entry.Current, due))
+            {
+                return; // a check finished between reading the view and taking the lock: its view is fresh
             }
             previous = entry.Current;
             entry.InFlight = started = new Refresh(now, entry.Generation);
