@@ -22,6 +22,9 @@ public sealed record GenerationRequest
     public IReadOnlyList<ChatTurn>? Messages { get; init; }
 
     public RequestedParameters Parameters { get; init; } = new();
+
+    /// <summary>What the output must be (response_format, a required or named tool choice); null: free text.</summary>
+    public Constraints.OutputConstraint? Constraint { get; init; }
 }
 
 /// <summary>One chat message: role system, user, assistant or tool.</summary>
