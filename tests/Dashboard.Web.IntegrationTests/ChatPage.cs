@@ -15,12 +15,12 @@ public sealed class ChatPage(IPage page)
 
     /// <summary>Chat settings as the page keeps them in localStorage; the page reads them when it loads.</summary>
     public async Task UseSettingsAsync(int maxNewTokens, bool ignoreEndOfSequence, bool fromDocuments = false, string? collection = null,
-        string backendId = "mlstack/tiny-gpt")
+        string backendId = "mlstack/tiny-gpt", double temperature = 0.8)
     {
         var settings = JsonSerializer.Serialize(new
         {
             backendId,
-            temperature = 0.8,
+            temperature,
             maxNewTokens,
             systemPrompt = "",
             ignoreEndOfSequence,

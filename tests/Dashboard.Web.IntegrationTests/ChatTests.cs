@@ -115,6 +115,24 @@ public sealed partial class ChatTests(DashboardFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task The_demo_model_answers_in_turn_without_a_role_word_before_its_answer()
+    {
+        // The answer the dashboard shows for the default model and a suggested question, greedy: it begins with the
+        // answer itself (not "assistant", the role word of a turn the model opened) and the model ends it.
+        var chat = new ChatPage(await fixture.OpenAsync("/"));
+        await chat.WaitReadyAsync();
+        await chat.UseSettingsAsync(maxNewTokens: 64, ignoreEndOfSequence: false, temperature: 0);
+        await chat.NewChatAsync();
+        await chat.SendAsync("Tell me about the bee.");
+        var (answer, finish, _) = await chat.WaitForAnswerAsync();
+
+        Assert.DoesNotMatch(@"^\s*(assistant|user|system)\b", answer);
+        Assert.StartsWith("The bee", answer);
+        Assert.Equal("stop", finish);
+        await chat.Page.CloseAsync();
+    }
+
+    [Fact]
     public async Task Shift_enter_adds_a_line_instead_of_sending()
     {
         var chat = new ChatPage(await fixture.OpenAsync("/"));

@@ -14,6 +14,7 @@ a few minutes and reads only tools/tiny-gpt/corpus.txt (written by make_corpus.p
      no cache), which the C# tests must reproduce exactly through ONNX Runtime.
 The BPE, the training loop and the export are shared with tools/tiny-llama/train.py (tools/tinylm/).
 """
+import json
 import math
 import pathlib
 import re
@@ -48,8 +49,17 @@ REFERENCE_PROMPTS = [
     "On Monday the weather was",
     "Emma had two apples. Then Emma found",
     "Bread is made from",
+    # Chats: the dashboard's demo model must answer in turn, ending its message itself (the C# tests check it).
+    [("user", "Tell me about the bee.")],
+    [("user", "What is 2 plus 3?")],
+    [("system", "You are a helpful assistant."), ("user", "Hello, my name is Anna.")],
 ]
 REFERENCE_MAX_NEW_TOKENS = 32
+
+
+def render_chat(messages):
+    """What CHATML_TEMPLATE renders with add_generation_prompt (the C# tests check that they agree)."""
+    return "".join(f"<|im_start|>{role}\n{content}<|im_end|>\n" for role, content in messages) + "<|im_start|>assistant\n"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -116,8 +126,19 @@ class TinyGpt(nn.Module):
         return (logits, *presents)
 
 
+def answers_in_turn(references_path, special_ids, eos_ids):
+    """Refuses a model whose chat answers open with a special token (a new turn: its role word then shows in the
+    dashboard) or do not end with an end token: train longer."""
+    for reference in json.loads(references_path.read_text(encoding="utf-8"))["references"]:
+        if "messages" not in reference:
+            continue
+        ids = reference["generated_ids"]
+        if ids[0] in special_ids or ids[-1] not in eos_ids:
+            sys.exit(f"tiny-gpt does not answer {reference['messages'][-1]['content']!r} in turn ({ids}): train longer")
+
+
 def main():
-    args, out = training.start(REPO / "Inference.Grpc/models/tiny-gpt/1", default_steps=200)
+    args, out = training.start(REPO / "Inference.Grpc/models/tiny-gpt/1", default_steps=600)
     config = dict(n_layer=4, n_head=4, n_embd=128, n_positions=1024)
 
     text = (HERE / "corpus.txt").read_text(encoding="utf-8")
@@ -130,7 +151,9 @@ def main():
 
     model = TinyGpt(len(vocab), config["n_positions"], config["n_embd"], config["n_layer"], config["n_head"])
     print(f"model: {sum(p.numel() for p in model.parameters())} parameters")
-    training.train(model, data, args.steps, config["n_positions"])
+    # 128-token windows hold whole chats: with 64 most windows began inside one, and the model learnt to open a new turn
+    # (<|im_start|>) right after "assistant\n" instead of answering.
+    training.train(model, data, args.steps, config["n_positions"], block=128, batch=8)
 
     # Tokenizer files, GPT-2 style.
     tokenizer.write_vocab_and_merges(out)
@@ -153,7 +176,9 @@ def main():
     export.export_onnx(model, out / "model.onnx", config["n_layer"], config["n_head"],
                        config["n_embd"] // config["n_head"])
     # References: greedy, full recompute every step, stop at either end token.
-    export.write_references(out, model, tokenizer, REFERENCE_PROMPTS, REFERENCE_MAX_NEW_TOKENS, (eos, im_end))
+    references = [p if isinstance(p, str) else (p, render_chat(p)) for p in REFERENCE_PROMPTS]
+    export.write_references(out, model, tokenizer, references, REFERENCE_MAX_NEW_TOKENS, (eos, im_end))
+    answers_in_turn(out / "reference_generations.json", {vocab[t] for t in SPECIAL_TOKENS}, (eos, im_end))
     export.write_model_json(
         out.parent,
         "tiny-gpt: a 4-layer demo decoder trained by tools/tiny-gpt/train.py on tools/tiny-gpt/corpus.txt")
