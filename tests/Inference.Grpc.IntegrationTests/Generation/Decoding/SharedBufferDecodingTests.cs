@@ -78,6 +78,41 @@ public sealed class SharedBufferDecodingTests(BuiltTinyRepositoryHost host) : IC
         Assert.Equal(alone[3], produced[3]);
     }
 
+    /// <summary>
+    /// A long prompt is prefilled in chunks (the scheduler's prefill_chunk_tokens): GroupQueryAttention then runs
+    /// several new tokens after a past already in the buffer, which must give what one run over the prompt gives.
+    /// </summary>
+    [Theory]
+    [InlineData("genai-fp32", 7)]
+    [InlineData("genai-fp32", 16)]
+    [InlineData("genai-int4", 7)]
+    public async Task A_prompt_prefilled_in_chunks_decodes_as_one_prefilled_at_once(string layout, int chunk)
+    {
+        var model = await host.ModelAsync(layout);
+        using var runOptions = new RunOptions();
+        using var rebuilder = Rebuilder(model, graph: false);
+        using var step = model.CreateStep();
+        long[] prompt = [.. BuiltTinyRepositoryHost.References(layout)[3].Prompt.Select(i => (long)i)];
+        Assert.True(prompt.Length > chunk + 1);
+        var capacity = prompt.Length + Steps;
+        var expected = Greedy(rebuilder, step, prompt, runOptions, capacity);
+
+        var cache = rebuilder.Create(capacity);
+        for (var at = 0; at < prompt.Length; at += chunk)
+        {
+            var width = Math.Min(chunk, prompt.Length - at);
+            cache = step.Run(cache, prompt.AsSpan(at, width), width, runOptions);
+        }
+        var produced = new List<long> { ArgMax(step.Logits(0)) };
+        while (produced.Count < Steps)
+        {
+            cache = step.Run(cache, [produced[^1]], 1, runOptions);
+            produced.Add(ArgMax(step.Logits(0)));
+        }
+        cache.Dispose();
+        Assert.Equal(expected, produced);
+    }
+
     /// <summary>The place prefix caching seeds a sequence from: K/V copied out of one cache continue exactly as it does.</summary>
     [Theory]
     [InlineData("genai-fp32", false)]
