@@ -1,8 +1,13 @@
 using System.Text.Json;
+using MlStack.Inference.Repository;
 
 namespace MlStack.Inference.Generation;
 
-/// <summary>A model's own decoding defaults and end tokens, from config.json and generation_config.json.</summary>
+/// <summary>
+/// A model's own decoding defaults and end tokens: from config.json and generation_config.json (Optimum exports), or,
+/// where the folder has a genai_config.json (onnxruntime-genai exports), from its context_length, eos_token_id and
+/// "search" values, which win over the other two files (config.json is optional there).
+/// </summary>
 public sealed record GenerationDefaults(
     int ContextLength,
     IReadOnlySet<int> EosTokenIds,
@@ -13,13 +18,39 @@ public sealed record GenerationDefaults(
     int TopK,
     float RepetitionPenalty)
 {
-    public static GenerationDefaults Read(string directory, ModelTokenizer tokenizer)
+    public static GenerationDefaults Read(string directory, ModelTokenizer tokenizer, GenaiConfig? genai = null)
     {
-        using var config = ReadJson(Path.Combine(directory, "config.json"))
-            ?? throw new InvalidDataException($"'{directory}' has no config.json.");
+        using var config = ReadJson(Path.Combine(directory, "config.json"));
+        if (config is null && genai is null)
+        {
+            throw new InvalidDataException($"'{directory}' has no config.json.");
+        }
+        using var none = config is null ? JsonDocument.Parse("{}") : null;
+        var files = ReadFiles(directory, tokenizer, config ?? none!, contextRequired: genai is null);
+        return genai is null ? files : FromGenai(genai, files);
+    }
+
+    private static GenerationDefaults FromGenai(GenaiConfig genai, GenerationDefaults files)
+    {
+        var search = genai.Search;
+        // search.max_length is onnxruntime-genai's cap on prompt plus generated tokens: the context the server allows.
+        var context = search.MaxLength is > 0 and var max ? Math.Min(max, genai.ContextLength) : genai.ContextLength;
+        return new GenerationDefaults(
+            context,
+            genai.EosTokenIds.Count > 0 ? genai.EosTokenIds.ToHashSet() : files.EosTokenIds,
+            files.MaxNewTokens,
+            search.DoSample ?? files.DoSample,
+            search.Temperature ?? files.Temperature,
+            search.TopP ?? files.TopP,
+            search.TopK ?? files.TopK,
+            search.RepetitionPenalty ?? files.RepetitionPenalty);
+    }
+
+    private static GenerationDefaults ReadFiles(string directory, ModelTokenizer tokenizer, JsonDocument config, bool contextRequired)
+    {
         using var generation = ReadJson(Path.Combine(directory, "generation_config.json"));
         var c = config.RootElement;
-        var context = Int(c, "max_position_embeddings") ?? Int(c, "n_positions") ?? Int(c, "n_ctx")
+        var context = Int(c, "max_position_embeddings") ?? Int(c, "n_positions") ?? Int(c, "n_ctx") ?? (contextRequired ? (int?)null : 0)
             ?? throw new InvalidDataException("config.json gives no context length (max_position_embeddings or n_positions).");
 
         var eos = new HashSet<int>();

@@ -26,12 +26,13 @@ public sealed class GeneratorModel : ILoadedModel
         Directory = source.Directory;
         Config = source.Config;
         Session = session;
-        Layout = DecoderLayout.Read(session.Session);
+        Genai = GenaiConfig.Read(Directory);
+        Layout = DecoderLayout.Read(session.Session, Genai, Path.GetFileName(ModelVersionFolders.ModelFile(Directory)));
         Tokenizer = ModelTokenizer.Load(Directory);
-        Defaults = GenerationDefaults.Read(Directory, Tokenizer);
+        Defaults = GenerationDefaults.Read(Directory, Tokenizer, Genai);
         ChatTemplates = ChatTemplateSet.Load(Directory);
         TemplateVariables = ReadTemplateVariables(Directory);
-        VocabularySize = (int)session.Session.OutputMetadata["logits"].Dimensions[^1];
+        VocabularySize = (int)session.Session.OutputMetadata[Layout.LogitsName].Dimensions[^1];
         if (VocabularySize <= 0)
         {
             VocabularySize = Tokenizer.Count;
@@ -62,6 +63,9 @@ public sealed class GeneratorModel : ILoadedModel
     public ExecutionProviderKind Provider => Session.Provider;
     public KvCacheBinding Binding { get; }
     public DecoderLayout Layout { get; }
+
+    /// <summary>The folder's genai_config.json (an onnxruntime-genai export), or null (an Optimum export).</summary>
+    public GenaiConfig? Genai { get; }
     public ModelTokenizer Tokenizer { get; }
     public GenerationDefaults Defaults { get; }
     public int VocabularySize { get; }
@@ -87,11 +91,14 @@ public sealed class GeneratorModel : ILoadedModel
     /// <summary>The special tokens of tokenizer_config.json that transformers passes to the template (bos_token, eos_token, ...).</summary>
     public IReadOnlyDictionary<string, object?> TemplateVariables { get; }
 
-    /// <summary>A decoder step for one batch (each batch and the prefill have their own: a step is not thread-safe).</summary>
+    /// <summary>
+    /// A decoder step for one batch (each batch and the prefill have their own: a step is not thread-safe). A shared
+    /// buffer is always bound in place, wherever it lives; a concatenated cache travels as <see cref="Binding"/> says.
+    /// </summary>
     public DecoderStep CreateStep() =>
-        Binding == KvCacheBinding.IoBinding
-            ? new IoBindingDecoderStep(Session.Session, Layout, _cacheMemory, ContextLength, VocabularySize)
-            : new OrtValueDecoderStep(Session.Session, Layout, ContextLength, VocabularySize);
+        Layout.Format == KvCacheFormat.SharedBuffer ? new SharedBufferDecoderStep(Session.Session, Layout, ContextLength, VocabularySize)
+        : Binding == KvCacheBinding.IoBinding ? new IoBindingDecoderStep(Session.Session, Layout, _cacheMemory, ContextLength, VocabularySize)
+        : new OrtValueDecoderStep(Session.Session, Layout, ContextLength, VocabularySize);
 
     public async ValueTask DisposeAsync()
     {

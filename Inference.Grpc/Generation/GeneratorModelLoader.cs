@@ -5,7 +5,11 @@ using MlStack.Inference.Repository;
 
 namespace MlStack.Inference.Generation;
 
-/// <summary>The repository's loader of text-generation models (decoders in the Optimum ONNX layout).</summary>
+/// <summary>
+/// The repository's loader of text-generation models: decoders in Optimum's ONNX layout (model.onnx or
+/// decoder_model_merged.onnx) or onnxruntime-genai's (the graph genai_config.json names). External data files are
+/// found by ONNX Runtime beside the graph, whatever the working directory.
+/// </summary>
 public sealed class GeneratorModelLoader(
     OrtSessionFactory sessions,
     IOptions<GenerationOptions> generationOptions,
@@ -18,7 +22,7 @@ public sealed class GeneratorModelLoader(
 
     public ILoadedModel Load(ModelVersionSource source)
     {
-        var session = sessions.Create(Path.Combine(source.Directory, ModelVersionFolders.ModelFileName));
+        var session = ExternalDataFiles.Open(sessions, ModelVersionFolders.ModelFile(source.Directory));
         try
         {
             var binding = KvCacheBindingSelector.Select(generationOptions.Value.KvCacheBinding, session.Provider);
@@ -26,9 +30,9 @@ public sealed class GeneratorModelLoader(
                 lifetime.ApplicationStopping, logger);
             var settings = model.Scheduler.Settings;
             logger.LogInformation(
-                "Generator model {Model} version {Version} loaded on {Provider} ({Reason}); KV cache via {Binding}; {Layers} layers, context {Context}; " +
+                "Generator model {Model} version {Version} loaded on {Provider} ({Reason}); {Format} KV cache via {Binding}; {Layers} layers, context {Context}; " +
                 "up to {Running} sequences in {Rows} per step, {Waiting} waiting, KV budget {Budget} tokens, prefill chunks of {Chunk}",
-                model.Name, model.VersionText, session.Provider, session.ProviderReason, model.Binding, model.Layout.Layers, model.ContextLength,
+                model.Name, model.VersionText, session.Provider, session.ProviderReason, model.Layout.Format, model.Binding, model.Layout.Layers, model.ContextLength,
                 settings.MaxConcurrentSequences, model.Scheduler.RowsPerStep, settings.MaxWaitingRequests, settings.KvCacheTokens, settings.PrefillChunkTokens);
             return model;
         }

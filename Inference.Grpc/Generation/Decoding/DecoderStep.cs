@@ -6,7 +6,9 @@ namespace MlStack.Inference.Generation.Decoding;
 /// One decoder step on ONNX Runtime for a batch: the new tokens of every row after the rows' KV cache, one run. The
 /// prompt is such a step (one row, many tokens, in chunks), decoding is one token for each running sequence. How the
 /// cache travels between runs is the subclass's: <see cref="OrtValueDecoderStep"/> (CPU) or
-/// <see cref="IoBindingDecoderStep"/> (kept on the GPU under CUDA). Not thread-safe: one step object per batch.
+/// <see cref="IoBindingDecoderStep"/> (kept on the GPU under CUDA), or <see cref="SharedBufferDecoderStep"/> (one
+/// buffer bound as past and present, written in place: onnxruntime-genai's layout, on CPU and CUDA alike). Not
+/// thread-safe: one step object per batch.
 /// </summary>
 public abstract class DecoderStep : IDisposable
 {
@@ -56,15 +58,16 @@ public abstract class DecoderStep : IDisposable
             }
             LogitsReader.CopyLastPositions(logits, _logits, VocabularySize);
         }
-        var present = new KvCache(presents, [.. past.Lengths.Select(length => length + width)], past.Columns + width);
-        past.Dispose();
-        return present;
+        return past.Advance(presents, width);
     }
 
     /// <summary>Row <paramref name="row"/>'s logits from the last run (valid until the next one).</summary>
     public ReadOnlySpan<float> Logits(int row) => _logits.AsSpan(row * VocabularySize, VocabularySize);
 
-    /// <summary>One ONNX Runtime run: the logits and the present.* values, in <see cref="DecoderLayout.PresentNames"/> order.</summary>
+    /// <summary>
+    /// One ONNX Runtime run: the logits and the present.* values, in <see cref="DecoderLayout.PresentNames"/> order
+    /// (new values, or past's own where they are written in place).
+    /// </summary>
     protected abstract (OrtValue Logits, OrtValue[] Presents) Execute(List<(string Name, OrtValue Value)> tokenInputs, KvCache past, RunOptions runOptions);
 
     public virtual void Dispose()

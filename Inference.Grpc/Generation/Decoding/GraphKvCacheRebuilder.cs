@@ -7,7 +7,8 @@ namespace MlStack.Inference.Generation.Decoding;
 /// <summary>
 /// The cache in device memory (the CUDA provider): the rebuild runs on the device as a small ONNX graph
 /// (Graphs/kv_cache_gather_*.onnx, built by tools/kv-cache/make_gather_graphs.py: gather the kept rows, drop padding
-/// columns no row needs, put zero padding before the rest, concatenate) in a session of its own on the model's
+/// columns no row needs, put zero padding before the rest, concatenate; for a shared buffer, kv_cache_gather_left_*:
+/// keep the leading columns and pad after them up to the capacity) in a session of its own on the model's
 /// provider, through IOBinding with the output bound to the cache memory. So nothing of the cache passes through host
 /// memory. ONNX Runtime's own OrtEnv.CopyTensors is not used: it only knows the devices of plugin execution
 /// providers (it fails even for host to host here). With host memory the same code runs on CPU, which is how it
@@ -15,7 +16,7 @@ namespace MlStack.Inference.Generation.Decoding;
 /// </summary>
 public sealed class GraphKvCacheRebuilder(DecoderLayout layout, OrtSessionFactory sessions, OrtMemoryInfo cacheMemory) : KvCacheRebuilder(layout)
 {
-    private readonly OrtSessionHandle _graph = sessions.Create(ReadGraph(layout.CacheType));
+    private readonly OrtSessionHandle _graph = sessions.Create(ReadGraph(layout.CacheType, layout.Format == KvCacheFormat.SharedBuffer));
     private readonly RunOptions _runOptions = new();
     private readonly OrtValue _empty = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, layout.CacheType,
         [0, layout.KvHeads, 0, layout.HeadDim]);
@@ -23,10 +24,10 @@ public sealed class GraphKvCacheRebuilder(DecoderLayout layout, OrtSessionFactor
 
     private OrtIoBinding Binding => _binding ??= _graph.Session.CreateIoBinding();
 
-    public override KvCache Gather(IReadOnlyList<(KvCache Cache, int Row)> rows)
+    public override KvCache Gather(IReadOnlyList<(KvCache Cache, int Row)> rows, int capacity = 0)
     {
         var lengths = rows.Select(r => r.Cache.Lengths[r.Row]).ToArray();
-        var columns = lengths.Max();
+        var columns = Layout.Format == KvCacheFormat.SharedBuffer ? Math.Max(capacity, lengths.Max()) : lengths.Max();
         // Consecutive rows of the same cache are one source: the batch's kept rows, then each joining sequence.
         var sources = new List<(KvCache Cache, List<long> Rows)>();
         foreach (var (cache, row) in rows)
@@ -74,7 +75,7 @@ public sealed class GraphKvCacheRebuilder(DecoderLayout layout, OrtSessionFactor
                 merged = result;
                 mergedRows = firstRows.Length + secondRows.Length;
             }
-            return new KvCache(merged!, lengths, columns);
+            return new KvCache(merged!, lengths, columns, Layout.Format);
         }
         catch
         {
@@ -83,7 +84,10 @@ public sealed class GraphKvCacheRebuilder(DecoderLayout layout, OrtSessionFactor
         }
     }
 
-    /// <summary>One run: rows of <paramref name="a"/> then rows of <paramref name="b"/>, each right-aligned under <paramref name="columns"/>.</summary>
+    /// <summary>
+    /// One run: rows of <paramref name="a"/> then rows of <paramref name="b"/>, each right-aligned under
+    /// <paramref name="columns"/> (Concatenated) or left-aligned in <paramref name="columns"/> positions (SharedBuffer).
+    /// </summary>
     private OrtValue Merge(OrtValue a, long[] rowsA, int columnsA, OrtValue b, long[] rowsB, int columnsB, int columns)
     {
         var inputs = new List<OrtValue>(8);
@@ -105,10 +109,20 @@ public sealed class GraphKvCacheRebuilder(DecoderLayout layout, OrtSessionFactor
 
     private void Bind(List<OrtValue> inputs, string side, OrtValue cache, long[] rows, int sourceColumns, int columns)
     {
-        var start = Math.Max(0, sourceColumns - columns);
-        long[] zeros = [rows.Length, Layout.KvHeads, columns - (sourceColumns - start), Layout.HeadDim];
+        (string, long[])[] bounds;
+        if (Layout.Format == KvCacheFormat.SharedBuffer)
+        {
+            // Positions are at the front: keep up to the capacity, pad after them.
+            long kept = Math.Min(sourceColumns, columns);
+            bounds = [("rows_", rows), ("end_", [kept]), ("zeros_", [rows.Length, Layout.KvHeads, columns - kept, Layout.HeadDim])];
+        }
+        else
+        {
+            var start = Math.Max(0, sourceColumns - columns);
+            bounds = [("rows_", rows), ("start_", [start]), ("zeros_", [rows.Length, Layout.KvHeads, columns - (sourceColumns - start), Layout.HeadDim])];
+        }
         Binding.BindInput(side, cache);
-        foreach (var (name, value) in new[] { ("rows_", rows), ("start_", [start]), ("zeros_", zeros) })
+        foreach (var (name, value) in bounds)
         {
             var tensor = OrtValue.CreateTensorValueFromMemory(value, [value.Length]);
             inputs.Add(tensor);
@@ -116,9 +130,9 @@ public sealed class GraphKvCacheRebuilder(DecoderLayout layout, OrtSessionFactor
         }
     }
 
-    private static byte[] ReadGraph(TensorElementType type)
+    private static byte[] ReadGraph(TensorElementType type, bool leftAligned)
     {
-        var name = type switch
+        var name = (leftAligned ? "left_" : "") + type switch
         {
             TensorElementType.Float => "float",
             TensorElementType.Float16 => "float16",

@@ -5,10 +5,11 @@ namespace MlStack.Inference.Generation.Decoding;
 /// <summary>The cache in host memory (the CPU provider): each row's positions of each head copied with spans.</summary>
 public sealed class HostKvCacheRebuilder(DecoderLayout layout) : KvCacheRebuilder(layout)
 {
-    public override KvCache Gather(IReadOnlyList<(KvCache Cache, int Row)> rows)
+    public override KvCache Gather(IReadOnlyList<(KvCache Cache, int Row)> rows, int capacity = 0)
     {
         var lengths = rows.Select(r => r.Cache.Lengths[r.Row]).ToArray();
-        var columns = lengths.Max();
+        var shared = Layout.Format == KvCacheFormat.SharedBuffer;
+        var columns = shared ? Math.Max(capacity, lengths.Max()) : lengths.Max();
         var heads = Layout.KvHeads;
         var position = Layout.HeadDim * Layout.CacheElementSize; // bytes of one cached position of one head
         var values = new OrtValue[Layout.PastNames.Length];
@@ -27,12 +28,21 @@ public sealed class HostKvCacheRebuilder(DecoderLayout layout) : KvCacheRebuilde
                     {
                         var start = (row * heads + h) * source.Columns * position + source.Padding(row) * position;
                         var to = target.Slice((r * heads + h) * columns * position, columns * position);
-                        to[..^length].Clear();
-                        from.Slice(start, length).CopyTo(to[^length..]);
+                        if (shared)
+                        {
+                            // Left-aligned. The rest is not cleared: GroupQueryAttention reads a row only up to its
+                            // length, and a step writes each position before any later step reads it.
+                            from.Slice(start, length).CopyTo(to[..length]);
+                        }
+                        else
+                        {
+                            to[..^length].Clear();
+                            from.Slice(start, length).CopyTo(to[^length..]);
+                        }
                     }
                 }
             }
-            return new KvCache(values, lengths, columns);
+            return new KvCache(values, lengths, columns, Layout.Format);
         }
         catch
         {

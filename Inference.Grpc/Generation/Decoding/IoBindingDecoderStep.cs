@@ -33,7 +33,7 @@ public sealed class IoBindingDecoderStep : DecoderStep
         {
             _binding.BindInput(Layout.PastNames[i], past.Values[i]);
         }
-        _binding.BindOutputToDevice("logits", OrtMemoryInfo.DefaultInstance);
+        _binding.BindOutputToDevice(Layout.LogitsName, OrtMemoryInfo.DefaultInstance);
         foreach (var present in Layout.PresentNames)
         {
             _binding.BindOutputToDevice(present, _cacheMemory);

@@ -9,7 +9,7 @@ namespace MlStack.Inference.Generation.Decoding;
 public sealed class OrtValueDecoderStep(InferenceSession session, DecoderLayout layout, int contextLength, int vocabularySize)
     : DecoderStep(session, layout, contextLength, vocabularySize)
 {
-    private readonly string[] _outputNames = ["logits", .. layout.PresentNames];
+    private readonly string[] _outputNames = [layout.LogitsName, .. layout.PresentNames];
 
     protected override (OrtValue Logits, OrtValue[] Presents) Execute(List<(string Name, OrtValue Value)> tokenInputs, KvCache past, RunOptions runOptions)
     {

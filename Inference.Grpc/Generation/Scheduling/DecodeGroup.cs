@@ -75,7 +75,8 @@ internal sealed class DecodeGroup(DecoderStep step, KvCacheRebuilder rebuilder) 
         }
         else
         {
-            rebuilt = rebuilder.Gather(kept);
+            // A shared buffer holds as many positions as the most any row may reach (prompt plus max_new_tokens).
+            rebuilt = rebuilder.Gather(kept, rows.Max(r => r.Capacity));
         }
 
         if (!ReferenceEquals(rebuilt, _cache))

@@ -14,7 +14,10 @@ namespace MlStack.Inference.Generation.Scheduling;
 /// padded and masked, each with its own position_ids. A sequence whose prompt is done joins at the next step; one
 /// that finishes leaves at once. So a long prompt delays running streams by at most one chunk per token.
 /// Each sequence keeps its own sampler, stop conditions and reader; the reader's pace never slows the batch.
-/// Models without position_ids cannot mix lengths in one run and decode each sequence alone (as with
+/// The cache is laid out as the model's graph reads it (<see cref="KvCacheFormat"/>: Optimum's concatenated past,
+/// onnxruntime-genai's shared buffer written in place); the model's <see cref="DecoderStep"/> and
+/// <see cref="KvCacheRebuilder"/> hold what differs, so this class does not ask which it is.
+/// Optimum models without position_ids cannot mix lengths in one run and decode each sequence alone (as with
 /// IterationBatching off, where each sequence runs its own step, in parallel).
 /// </summary>
 public sealed class GenerationScheduler : IAsyncDisposable
@@ -47,7 +50,7 @@ public sealed class GenerationScheduler : IAsyncDisposable
         _logger = logger;
         _stopping = stopping;
         // Rows of different lengths need their own position_ids to share a run.
-        _rowsPerGroup = settings.IterationBatching && model.Layout.HasPositionIds ? settings.MaxConcurrentSequences : 1;
+        _rowsPerGroup = settings.IterationBatching && model.Layout.BatchesRowsOfDifferentLengths ? settings.MaxConcurrentSequences : 1;
         _prefillStep = model.CreateStep();
         _onStopping = stopping.Register(() =>
         {
@@ -236,7 +239,7 @@ public sealed class GenerationScheduler : IAsyncDisposable
                 continue;
             }
             var chunk = Math.Min(sequence.Prompt.Count - sequence.Prefilled, budget);
-            sequence.Cache ??= KvCache.Empty(_model.Layout, 1);
+            sequence.Cache ??= _model.CacheRebuilder.Create(sequence.Capacity);
             try
             {
                 sequence.Cache = _prefillStep.Run(sequence.Cache, sequence.PromptIds.AsSpan(sequence.Prefilled, chunk), chunk, sequence.PrefillRun);

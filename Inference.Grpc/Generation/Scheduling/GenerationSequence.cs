@@ -82,6 +82,9 @@ public sealed class GenerationSequence
     /// <summary>KV positions it may need: prompt plus max_new_tokens.</summary>
     internal int Reservation => Prompt.Count + Parameters.MaxNewTokens;
 
+    /// <summary>Positions its cache is ever written: the last token it produces is never fed back.</summary>
+    internal int Capacity => Math.Max(Prompt.Count, Reservation - 1);
+
     /// <summary>Run options of its own prefill runs, which <see cref="Leave"/> aborts.</summary>
     internal RunOptions PrefillRun
     {

@@ -1,7 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace MlStack.Inference.UnitTests.BuiltModels;
+namespace MlStack.Testing;
 
 /// <summary>
 /// Greedy decoding of one prompt straight on ONNX Runtime, the way each layout of tools/model-builder expects to be
