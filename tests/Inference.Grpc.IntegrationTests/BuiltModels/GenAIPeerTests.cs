@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
-using MlStack.Inference.UnitTests.BuiltModels;
 using MlStack.Testing;
 
 namespace MlStack.Inference.IntegrationTests.BuiltModels;
