@@ -1,5 +1,8 @@
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
+using MlStack.Inference.Generation;
+using MlStack.Inference.Generation.Decoding;
+using MlStack.Inference.IntegrationTests.Generation.BuiltModels;
 using MlStack.Testing;
 
 namespace MlStack.Inference.IntegrationTests.BuiltModels;
@@ -9,9 +12,10 @@ namespace MlStack.Inference.IntegrationTests.BuiltModels;
 /// onnxruntime-genai 0.20.0 itself (tests/Benchmarks.GenAI, a process of its own) and decoded greedily by its own
 /// generator loop: proof that the builder writes what Microsoft's loader reads (it refuses any genai_config.json field
 /// it does not know), and that both runtimes compute the same model. float32 against the PyTorch reference ids that
-/// MlStack's tests check; int4 against what MlStack's ONNX Runtime gives on the same files, one thread on both sides.
+/// MlStack's tests check; int4 against what MlStack's ONNX Runtime gives on the same files; both against what MlStack's
+/// server (its scheduler) generates from the same folders. One intra-op thread on every side.
 /// </summary>
-public sealed class GenAIPeerTests
+public sealed class GenAIPeerTests(BuiltTinyRepositoryHost host) : IClassFixture<BuiltTinyRepositoryHost>
 {
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(2);
 
@@ -42,6 +46,25 @@ public sealed class GenAIPeerTests
         {
             var mlstack = LayoutGreedyDecoder.Genai(session, [.. references[i].Prompt.Select(id => (long)id)], 24, references[i].Eos);
             Assert.Equal(mlstack.Ids.Select(id => (int)id), report.Runs[i].GeneratedIds);
+        }
+    }
+
+    [Theory]
+    [InlineData("genai-fp32")]
+    [InlineData("genai-int4")]
+    public async Task Genai_layout_in_onnxruntime_genai_gives_the_greedy_ids_MlStack_serves(string layout)
+    {
+        var references = References(layout);
+        var report = await GenAIPeerProcess.RunAsync(Folder(layout), references.Select(r => r.Prompt), 24, threads: 1, Bound);
+
+        var model = await host.ModelAsync(layout);
+        Assert.Equal(KvCacheFormat.SharedBuffer, model.Layout.Format);
+        for (var i = 0; i < references.Count; i++)
+        {
+            var sequence = model.Scheduler.Submit(references[i].Prompt, new SamplingParameters(24, 0f, 1f, 0, 1f, 0, [], IgnoreEos: false));
+            var served = new List<int>();
+            await foreach (var token in sequence.Tokens.ReadAllAsync()) served.Add(token.Id);
+            Assert.Equal(served, report.Runs[i].GeneratedIds);
         }
     }
 
