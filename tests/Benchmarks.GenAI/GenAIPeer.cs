@@ -62,7 +62,7 @@ public static class GenAIPeer
         }
         var decodeSeconds = steps.Sum() / 1000;
         return new PeerRun(prompt.Length, ids.Count, ttft.TotalMilliseconds,
-            steps.Count == 0 ? double.NaN : steps.Count / decodeSeconds, Percentile(steps, 0.5), Percentile(steps, 0.99), ids);
+            steps.Count == 0 ? 0 : steps.Count / decodeSeconds, Percentile(steps, 0.5), Percentile(steps, 0.99), ids);
     }
 
     private static int VocabularySize(string folder)

@@ -9,7 +9,7 @@ public sealed record PeerReport(
 
 /// <summary>
 /// One greedy run: TTFT is the prompt's forward pass plus the first token's selection; decode tokens/s counts the
-/// tokens after the first over the time after it; inter-token latency is each decode step's time.
+/// tokens after the first over the time after it (0 for a run of one token); inter-token latency is each decode step's time.
 /// </summary>
 public sealed record PeerRun(
     int PromptLength, int GeneratedTokens, double TtftMs, double DecodeTokensPerSecond, double InterTokenP50Ms,

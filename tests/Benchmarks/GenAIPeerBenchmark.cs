@@ -55,6 +55,7 @@ public static class GenAIPeerBenchmark
         var prompts = promptLengths.Select(Prompt).ToList();
         var streamPromptIds = Prompt(streamPrompt);
 
+        if (skip.Contains("single") && skip.Contains("streams")) return 0;
         var host = new LayoutHost(root, [layout], threads);
         try
         {
@@ -91,7 +92,7 @@ public static class GenAIPeerBenchmark
             var folder = Path.Combine(root, layout);
             var bytes = Directory.EnumerateFiles(folder).Sum(f => new FileInfo(f).Length);
             var (seconds, rss) = await ServerLoadAsync(root, layout, threads);
-            var peer = "| |";
+            var peer = "| | |";
             if (File.Exists(Path.Combine(folder, "genai_config.json")))
             {
                 var report = await GenAIPeerProcess.RunAsync(folder, [[1, 2, 3, 4, 5, 6, 7, 8]], 1, threads, TimeSpan.FromMinutes(5), warmup: 0);
