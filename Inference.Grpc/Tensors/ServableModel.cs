@@ -79,7 +79,7 @@ public sealed class ServableModel : ILoadedModel, IEmbeddingModel
     public static ServableModel Load(string name, long version, string versionDirectory, ModelConfig config,
         OrtSessionFactory sessions, InferenceMetrics metrics, bool batchingAllowed, int maxBatchTokens = 0)
     {
-        var session = sessions.Create(Path.Combine(versionDirectory, "model.onnx"));
+        var session = ExternalDataFiles.Open(sessions, Path.Combine(versionDirectory, ModelVersionFolders.ModelFileName));
         try
         {
             var model = new ServableModel(name, version, config, session, metrics, batchingAllowed, maxBatchTokens, versionDirectory);

@@ -49,7 +49,7 @@ public sealed class GenerationScheduler : IAsyncDisposable
         _metrics = metrics;
         _logger = logger;
         _stopping = stopping;
-        // Rows of different lengths need their own position_ids to share a run.
+        // Rows of different lengths need their own positions to share a run: position_ids, or a shared buffer's seqlens_k.
         _rowsPerGroup = settings.IterationBatching && model.Layout.BatchesRowsOfDifferentLengths ? settings.MaxConcurrentSequences : 1;
         _prefillStep = model.CreateStep();
         _onStopping = stopping.Register(() =>
