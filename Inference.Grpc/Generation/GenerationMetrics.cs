@@ -36,6 +36,11 @@ public sealed class GenerationMetrics
     private readonly UpDownCounter<int> _waiting;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<int> _prefillChunk;
+    private readonly Counter<long> _prefixQueries;
+    private readonly Counter<long> _prefixHits;
+    private readonly Counter<long> _prefixQueriedTokens;
+    private readonly Counter<long> _prefixHitTokens;
+    private readonly Counter<long> _prefixEvictions;
     private readonly ConcurrentDictionary<GenerationScheduler, byte> _schedulers = new();
 
     public GenerationMetrics(IMeterFactory meterFactory)
@@ -61,6 +66,19 @@ public sealed class GenerationMetrics
             "Sequences in one decoder step (one ONNX Runtime run).", advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBuckets });
         _prefillChunk = Meter.CreateHistogram<int>("mlstack.generation.prefill_chunk_tokens", "{token}",
             "Prompt tokens in one prefill run (long prompts run in chunks between decoder steps).", advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = TokenBuckets });
+        _prefixQueries = Meter.CreateCounter<long>("mlstack.generation.prefix_cache_queries", "{request}",
+            "Prompts looked up in the prefix cache.");
+        _prefixHits = Meter.CreateCounter<long>("mlstack.generation.prefix_cache_hits", "{request}",
+            "Prompts that found at least one block in the prefix cache.");
+        _prefixQueriedTokens = Meter.CreateCounter<long>("mlstack.generation.prefix_cache_queried_tokens", "{token}",
+            "Prompt tokens of the prompts looked up in the prefix cache.");
+        _prefixHitTokens = Meter.CreateCounter<long>("mlstack.generation.prefix_cache_hit_tokens", "{token}",
+            "Prompt tokens whose KV came from the prefix cache (not prefilled).");
+        _prefixEvictions = Meter.CreateCounter<long>("mlstack.generation.prefix_cache_evictions", "{block}",
+            "Prefix-cache blocks evicted to make room (least recently used first).");
+        Meter.CreateObservableGauge("mlstack.generation.prefix_cache_bytes", () =>
+            _schedulers.Keys.Where(s => s.Model.PrefixCache is not null).Select(s => new Measurement<long>(s.Model.PrefixCache!.Bytes, s.Model.Tags)),
+            "By", "Bytes of KV the model's prefix-cache blocks hold (all models share Generation:PrefixCacheBytes).");
         Meter.CreateObservableGauge("mlstack.generation.kv_cache_usage", () =>
             _schedulers.Keys.Select(s => new Measurement<double>((double)s.KvSlots / s.Settings.KvCacheTokens, s.Model.Tags)),
             "1", "KV cache positions held (padding included) as a share of the model's budget (generation.kv_cache_tokens).");
@@ -91,6 +109,20 @@ public sealed class GenerationMetrics
     }
 
     public void PrefillChunk(KeyValuePair<string, object?>[] tags, int tokens) => _prefillChunk.Record(tokens, tags);
+
+    /// <summary>A prompt of <paramref name="promptTokens"/> was looked up; <paramref name="hitTokens"/> of them came from the cache.</summary>
+    public void PrefixCacheQueried(KeyValuePair<string, object?>[] tags, int promptTokens, int hitTokens)
+    {
+        _prefixQueries.Add(1, tags);
+        _prefixQueriedTokens.Add(promptTokens, tags);
+        if (hitTokens > 0)
+        {
+            _prefixHits.Add(1, tags);
+            _prefixHitTokens.Add(hitTokens, tags);
+        }
+    }
+
+    public void PrefixBlockEvicted(KeyValuePair<string, object?>[] tags) => _prefixEvictions.Add(1, tags);
 
     public void BatchStep(KeyValuePair<string, object?>[] tags, int sequences) => _batchSize.Record(sequences, tags);
 

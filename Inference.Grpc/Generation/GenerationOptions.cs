@@ -40,6 +40,24 @@ public sealed class GenerationOptions
     /// </summary>
     public bool IterationBatching { get; set; } = true;
 
+    /// <summary>
+    /// Automatic prefix caching: the KV of prompt blocks is kept, and a prompt that starts with stored blocks (a chat's
+    /// earlier turns, a shared system prompt, a repeated prompt) prefills only the rest. On by default, as in vLLM.
+    /// Needs the cache in host memory (the CPU provider, or KvCacheBinding ortvalue); off for a cache on a device.
+    /// </summary>
+    public bool PrefixCaching { get; set; } = true;
+
+    /// <summary>Prompt tokens per prefix-cache block: a prompt is matched and stored in whole blocks.</summary>
+    [Range(1, 1024)]
+    public int PrefixCacheBlockTokens { get; set; } = 16;
+
+    /// <summary>
+    /// Bytes the prefix cache of all generator models may hold together; beyond it the least recently used blocks
+    /// that no running sequence holds are evicted.
+    /// </summary>
+    [Range(1L, long.MaxValue)]
+    public long PrefixCacheBytes { get; set; } = 512L * 1024 * 1024;
+
     /// <summary>max_new_tokens when neither the request nor generation_config.json gives one.</summary>
     [Range(1, 1_000_000)]
     public int DefaultMaxNewTokens { get; set; } = 128;

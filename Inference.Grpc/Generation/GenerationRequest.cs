@@ -23,6 +23,12 @@ public sealed record GenerationRequest
 
     public RequestedParameters Parameters { get; init; } = new();
 
+    /// <summary>
+    /// Keeps this caller's prefix-cache blocks apart: only requests with the same salt share cached prompt blocks;
+    /// null or empty: unsalted (shared with every other unsalted request).
+    /// </summary>
+    public string? CacheSalt { get; init; }
+
     /// <summary>What the output must be (response_format, a required or named tool choice); null: free text.</summary>
     public Constraints.OutputConstraint? Constraint { get; init; }
 }

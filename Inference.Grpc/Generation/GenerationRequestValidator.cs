@@ -99,4 +99,21 @@ public sealed class GenerationRequestValidator(IOptions<GenerationOptions> optio
     }
 
     internal static InferenceException Invalid(string message) => InferenceException.Invalid(message);
+
+    /// <summary>Longest cache_salt accepted, in characters: a tenant or user id, not a payload.</summary>
+    public const int MaxCacheSaltLength = 256;
+
+    /// <summary>The request's cache_salt: null or empty is no salt; longer than <see cref="MaxCacheSaltLength"/> is refused.</summary>
+    public string? CacheSalt(string? salt)
+    {
+        if (string.IsNullOrEmpty(salt))
+        {
+            return null;
+        }
+        if (salt.Length > MaxCacheSaltLength)
+        {
+            throw Invalid($"cache_salt has {salt.Length} characters; at most {MaxCacheSaltLength} are accepted.");
+        }
+        return salt;
+    }
 }

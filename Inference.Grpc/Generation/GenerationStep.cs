@@ -3,7 +3,7 @@ namespace MlStack.Inference.Generation;
 /// <summary>One streamed piece: the text that became final with this token (may be empty) and the token.</summary>
 public sealed record GenerationStep(string Text, int? TokenId, GenerationResult? Result = null);
 
-/// <summary>How a generation ended; carried by the last step.</summary>
+/// <summary>How a generation ended; carried by the last step. <see cref="CachedPromptTokens"/>: prompt tokens the prefix cache held (not prefilled).</summary>
 public sealed record GenerationResult(
     string FinishReason,
     int PromptTokens,
@@ -12,7 +12,8 @@ public sealed record GenerationResult(
     double TokensPerSecond,
     TimeSpan Total,
     string? StopSequence,
-    ulong Seed);
+    ulong Seed,
+    int CachedPromptTokens = 0);
 
 public static class FinishReasons
 {

@@ -146,7 +146,8 @@ public sealed class GenerationStream : IAsyncEnumerable<GenerationStep>, IDispos
             decodeSeconds > 0 ? (_generated - 1) / decodeSeconds : 0,
             Stopwatch.GetElapsedTime(_arrival, end),
             _stops.Matched,
-            Parameters.Seed));
+            Parameters.Seed,
+            _sequence.CachedTokens));
     }
 
     private void Record(string finish)

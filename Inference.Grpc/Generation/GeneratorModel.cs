@@ -3,6 +3,7 @@ using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Execution;
 using MlStack.Inference.Generation.ChatTemplates;
 using MlStack.Inference.Generation.Decoding;
+using MlStack.Inference.Generation.PrefixCaching;
 using MlStack.Inference.Generation.Scheduling;
 using MlStack.Inference.Tensors;
 using MlStack.Inference.Repository;
@@ -18,7 +19,7 @@ public sealed class GeneratorModel : ILoadedModel
     private readonly OrtMemoryInfo _cacheMemory;
 
     public GeneratorModel(ModelVersionSource source, OrtSessionHandle session, KvCacheBinding binding, int cudaDeviceId, OrtSessionFactory sessions,
-        GenerationOptions options, GenerationMetrics metrics, CancellationToken stopping, ILogger logger)
+        GenerationOptions options, GenerationMetrics metrics, PrefixBlockStore prefixBlocks, CancellationToken stopping, ILogger logger)
     {
         Name = source.Name;
         Version = source.Version;
@@ -50,6 +51,10 @@ public sealed class GeneratorModel : ILoadedModel
         CacheRebuilder = binding == KvCacheBinding.IoBinding
             ? new GraphKvCacheRebuilder(Layout, sessions, _cacheMemory)
             : new HostKvCacheRebuilder(Layout);
+        // Blocks are host data; a cache on a device would need a device-side transfer first (not built yet).
+        PrefixCache = options.PrefixCaching && ReferenceEquals(_cacheMemory, OrtMemoryInfo.DefaultInstance)
+            ? new ModelPrefixCache(prefixBlocks, new HostKvBlockTransfer(Layout, options.PrefixCacheBlockTokens), Name, VersionText, Tags, metrics)
+            : null;
         Scheduler = new GenerationScheduler(this, SchedulerSettings.Resolve(Config.Generation, options, ContextLength), metrics, stopping, logger);
     }
 
@@ -83,6 +88,9 @@ public sealed class GeneratorModel : ILoadedModel
     /// <summary>How its KV cache is rebuilt when the batch changes (in the memory the cache lives in).</summary>
     public KvCacheRebuilder CacheRebuilder { get; }
 
+    /// <summary>Its automatic prefix cache; null when Generation:PrefixCaching is off or the KV cache lives on a device.</summary>
+    public ModelPrefixCache? PrefixCache { get; }
+
     /// <summary>The model's chat templates, parsed at load; null when it has none (Chat is refused then, Generate works).</summary>
     public ChatTemplateSet? ChatTemplates { get; }
 
@@ -103,6 +111,7 @@ public sealed class GeneratorModel : ILoadedModel
     public async ValueTask DisposeAsync()
     {
         await Scheduler.DisposeAsync();
+        PrefixCache?.Dispose(); // an unload or reload drops the load's blocks
         CacheRebuilder.Dispose();
         Session.Dispose();
         if (!ReferenceEquals(_cacheMemory, OrtMemoryInfo.DefaultInstance))

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using MlStack.Inference.Execution;
 using MlStack.Inference.Generation.Decoding;
+using MlStack.Inference.Generation.PrefixCaching;
 using MlStack.Inference.Repository;
 
 namespace MlStack.Inference.Generation;
@@ -15,6 +16,7 @@ public sealed class GeneratorModelLoader(
     IOptions<GenerationOptions> generationOptions,
     IOptions<ExecutionOptions> executionOptions,
     GenerationMetrics metrics,
+    PrefixBlockStore prefixBlocks,
     IHostApplicationLifetime lifetime,
     ILogger<GeneratorModelLoader> logger) : IModelLoader
 {
@@ -26,7 +28,7 @@ public sealed class GeneratorModelLoader(
         try
         {
             var binding = KvCacheBindingSelector.Select(generationOptions.Value.KvCacheBinding, session.Provider);
-            var model = new GeneratorModel(source, session, binding, executionOptions.Value.CudaDeviceId, sessions, generationOptions.Value, metrics,
+            var model = new GeneratorModel(source, session, binding, executionOptions.Value.CudaDeviceId, sessions, generationOptions.Value, metrics, prefixBlocks,
                 lifetime.ApplicationStopping, logger);
             var settings = model.Scheduler.Settings;
             logger.LogInformation(
@@ -34,6 +36,15 @@ public sealed class GeneratorModelLoader(
                 "up to {Running} sequences in {Rows} per step, {Waiting} waiting, KV budget {Budget} tokens, prefill chunks of {Chunk}",
                 model.Name, model.VersionText, session.Provider, session.ProviderReason, model.Layout.Format, model.Binding, model.Layout.Layers, model.ContextLength,
                 settings.MaxConcurrentSequences, model.Scheduler.RowsPerStep, settings.MaxWaitingRequests, settings.KvCacheTokens, settings.PrefillChunkTokens);
+            if (model.PrefixCache is { } prefix)
+            {
+                logger.LogInformation("Prefix caching on for {Model} version {Version}: blocks of {Tokens} tokens, {Bytes} bytes each, shared budget {Budget} bytes",
+                    model.Name, model.VersionText, prefix.BlockTokens, prefix.BlockBytes, prefixBlocks.BudgetBytes);
+            }
+            else if (generationOptions.Value.PrefixCaching)
+            {
+                logger.LogInformation("Prefix caching off for {Model} version {Version}: its KV cache lives in device memory", model.Name, model.VersionText);
+            }
             return model;
         }
         catch

@@ -20,7 +20,7 @@ public sealed class TextGenerator(GeneratorCatalog catalog, PromptEncoder encode
         {
             var prompt = request.Messages is { } messages ? encoder.EncodeChat(model, messages) : encoder.EncodePrompt(model, request.Prompt);
             var sampling = validator.Resolve(model, request.Parameters, prompt.Count);
-            var sequence = model.Scheduler.Submit(prompt, sampling);
+            var sequence = model.Scheduler.Submit(prompt, sampling, validator.CacheSalt(request.CacheSalt));
             metrics.Prefilled(model.Tags, prompt.Count);
             return new GenerationStream(model, prompt.Count, sequence, metrics, arrival, cancellationToken);
         }

@@ -17,6 +17,7 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
             ConversationKey = request.ConversationKey,
             Prompt = request.Prompt,
             Parameters = Parameters(request.Parameters),
+            CacheSalt = request.CacheSalt,
         }, context.CancellationToken), responseStream, context);
 
     public override Task Chat(ChatRequest request, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context) =>
@@ -27,6 +28,7 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
             ConversationKey = request.ConversationKey,
             Messages = [.. request.Messages.Select(m => new ChatTurn(m.Role, m.Content))],
             Parameters = Parameters(request.Parameters),
+            CacheSalt = request.CacheSalt,
         }, context.CancellationToken), responseStream, context);
 
     public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
@@ -116,7 +118,7 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
             FinishReasons.Length => FinishReason.Length,
             _ => FinishReason.Cancelled,
         },
-        Usage = new Usage { PromptTokens = result.PromptTokens, CompletionTokens = result.CompletionTokens },
+        Usage = new Usage { PromptTokens = result.PromptTokens, CompletionTokens = result.CompletionTokens, CachedPromptTokens = result.CachedPromptTokens },
         Model = model.Name,
         ModelVersion = model.VersionText,
         TimeToFirstTokenMs = result.TimeToFirstToken.TotalMilliseconds,

@@ -11,6 +11,7 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
     ["cold-start"] = MlStack.Benchmarks.ColdStartBenchmark.RunAsync,
     ["http-doors"] = MlStack.Benchmarks.HttpDoorBenchmark.RunAsync,
     ["genai-peer"] = MlStack.Benchmarks.GenAIPeerBenchmark.RunAsync,
+    ["prefix-cache"] = MlStack.Benchmarks.PrefixCacheBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))

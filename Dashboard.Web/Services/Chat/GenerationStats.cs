@@ -5,6 +5,7 @@ namespace MlStack.Dashboard.Services.Chat;
 /// <summary>
 /// What the page shows under an answer. MlStack models report TTFT and tokens/s themselves (the gRPC summary,
 /// carried in <see cref="ChatResponseUpdate.AdditionalProperties"/>); for other backends the page measures them.
+/// <see cref="CachedPromptTokens"/>: prompt tokens the server's prefix cache held (null: the backend does not say).
 /// </summary>
 public sealed record GenerationStats(
     double? TimeToFirstTokenMs,
@@ -13,7 +14,8 @@ public sealed record GenerationStats(
     string? FinishReason,
     string? Model,
     string? ModelVersion,
-    bool MeasuredByServer)
+    bool MeasuredByServer,
+    long? CachedPromptTokens = null)
 {
     public const string TimeToFirstTokenKey = "mlstack.time_to_first_token_ms";
     public const string TokensPerSecondKey = "mlstack.tokens_per_second";

@@ -16,6 +16,7 @@ public sealed class GenerationStatsCollector
     private double? _serverTtft;
     private double? _serverTokensPerSecond;
     private long? _completionTokens;
+    private long? _cachedPromptTokens;
     private string? _finishReason;
     private string? _model;
     private string? _modelVersion;
@@ -34,6 +35,7 @@ public sealed class GenerationStatsCollector
         foreach (var usage in update.Contents.OfType<UsageContent>())
         {
             _completionTokens = usage.Details.OutputTokenCount ?? _completionTokens;
+            _cachedPromptTokens = usage.Details.CachedInputTokenCount ?? _cachedPromptTokens;
         }
         if (update.FinishReason is { } reason)
         {
@@ -68,7 +70,8 @@ public sealed class GenerationStatsCollector
             finishReasonOverride ?? _finishReason,
             _model,
             _modelVersion,
-            measuredByServer);
+            measuredByServer,
+            _cachedPromptTokens);
     }
 
     private static double? Read(AdditionalPropertiesDictionary properties, string key) =>

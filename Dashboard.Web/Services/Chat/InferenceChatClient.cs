@@ -95,6 +95,7 @@ public sealed class InferenceChatClient(TextGeneration.TextGenerationClient clie
             {
                 InputTokenCount = summary.Usage?.PromptTokens,
                 OutputTokenCount = summary.Usage?.CompletionTokens,
+                CachedInputTokenCount = summary.Usage?.CachedPromptTokens,
                 TotalTokenCount = summary.Usage is { } usage ? usage.PromptTokens + usage.CompletionTokens : null,
             }),
         ],

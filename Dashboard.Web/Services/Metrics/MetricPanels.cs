@@ -28,6 +28,11 @@ public static class MetricPanels
             new("generated", $"sum(rate(mlstack_generation_generation_tokens_total[{Window}]))"),
             new("prompt", $"sum(rate(mlstack_generation_prompt_tokens_total[{Window}]))"),
         ], "No tokens generated in this range."),
+        new("prefix-cache", "Prefix cache hit rate", "%",
+        [
+            // Token hit rate, as vLLM's dashboards: prompt tokens that came from the cache over prompt tokens looked up.
+            new("{model}", $"100 * sum by (model) (rate(mlstack_generation_prefix_cache_hit_tokens_total[{Window}])) / sum by (model) (rate(mlstack_generation_prefix_cache_queried_tokens_total[{Window}]))"),
+        ], "No prompt was looked up in the prefix cache in this range (or Generation:PrefixCaching is off)."),
         new("batch", "Average batch size", "rows/run",
         [
             new("{model}", $"sum by (model) (rate(mlstack_inference_count_total[{Window}])) / sum by (model) (rate(mlstack_inference_execution_count_total[{Window}]))"),

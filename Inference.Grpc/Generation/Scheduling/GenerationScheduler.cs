@@ -87,9 +87,9 @@ public sealed class GenerationScheduler : IAsyncDisposable
     /// Queues a sequence. Beyond max_concurrent_sequences running plus max_waiting_requests waiting it is
     /// RESOURCE_EXHAUSTED at once, as is one that could never fit the KV budget.
     /// </summary>
-    public GenerationSequence Submit(IReadOnlyList<int> prompt, SamplingParameters parameters)
+    public GenerationSequence Submit(IReadOnlyList<int> prompt, SamplingParameters parameters, string? cacheSalt = null)
     {
-        var sequence = new GenerationSequence(prompt, parameters, _model.VocabularySize, Stopwatch.GetTimestamp(), Wake);
+        var sequence = new GenerationSequence(prompt, parameters, _model.VocabularySize, Stopwatch.GetTimestamp(), Wake, cacheSalt);
         if (sequence.Reservation > Settings.KvCacheTokens)
         {
             throw new InferenceException(InferenceErrorReason.ResourceExhausted,
@@ -238,10 +238,11 @@ public sealed class GenerationScheduler : IAsyncDisposable
                 i++;
                 continue;
             }
-            var chunk = Math.Min(sequence.Prompt.Count - sequence.Prefilled, budget);
-            sequence.Cache ??= _model.CacheRebuilder.Create(sequence.Capacity);
+            int chunk;
             try
             {
+                sequence.Cache ??= StartingCache(sequence);
+                chunk = Math.Min(sequence.Prompt.Count - sequence.Prefilled, budget);
                 sequence.Cache = _prefillStep.Run(sequence.Cache, sequence.PromptIds.AsSpan(sequence.Prefilled, chunk), chunk, sequence.PrefillRun);
             }
             catch (OnnxRuntimeException) when (sequence.Leaving || _stopping.IsCancellationRequested)
@@ -265,6 +266,7 @@ public sealed class GenerationScheduler : IAsyncDisposable
                 continue;
             }
             _prefilling.RemoveAt(i);
+            StoreBlocks(sequence);
             var token = sequence.Sampler.Next(_prefillStep.Logits(0));
             if (sequence.Deliver(token, Stopwatch.GetTimestamp(), _model.Defaults.EosTokenIds))
             {
@@ -280,6 +282,49 @@ public sealed class GenerationScheduler : IAsyncDisposable
             group.Join(sequence);
         }
         return ran;
+    }
+
+    /// <summary>
+    /// A sequence's cache before its first prefill run: the longest prefix of its prompt the prefix cache holds
+    /// (those tokens count as prefilled), else empty.
+    /// </summary>
+    private KvCache StartingCache(GenerationSequence sequence)
+    {
+        if (_model.PrefixCache is not { } prefix)
+        {
+            return _model.CacheRebuilder.Create(sequence.Capacity);
+        }
+        var match = sequence.Prefix = prefix.Match(sequence.Prompt, sequence.CacheSalt);
+        if (match.CachedTokens == 0)
+        {
+            return _model.CacheRebuilder.Create(sequence.Capacity);
+        }
+        // Blocks are built as a one-row Optimum cache; a shared-buffer layout places them in its max-length buffer.
+        var cache = prefix.Build(match);
+        if (_model.Layout.Format == KvCacheFormat.SharedBuffer)
+        {
+            using var built = cache;
+            cache = _model.CacheRebuilder.Seed(built.Values, match.CachedTokens, sequence.Capacity);
+        }
+        sequence.Prefilled = sequence.CachedTokens = match.CachedTokens;
+        return cache;
+    }
+
+    /// <summary>After a prompt's prefill: its full blocks go to the prefix cache. A failure there costs only the caching.</summary>
+    private void StoreBlocks(GenerationSequence sequence)
+    {
+        if (_model.PrefixCache is not { } prefix || sequence.Prefix is not { } match || sequence.Cache is not { } cache)
+        {
+            return;
+        }
+        try
+        {
+            prefix.Store(match, sequence.Prompt, cache);
+        }
+        catch (Exception error)
+        {
+            _logger.LogWarning(error, "Storing prompt blocks in the prefix cache of {Model}/{Version} failed", _model.Name, _model.VersionText);
+        }
     }
 
     /// <summary>One decoder step for every running sequence: one run per batch (batches run in parallel); true when one ran.</summary>

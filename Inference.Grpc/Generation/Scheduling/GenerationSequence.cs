@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Generation.Decoding;
+using MlStack.Inference.Generation.PrefixCaching;
 
 namespace MlStack.Inference.Generation.Scheduling;
 
@@ -22,9 +23,10 @@ public sealed class GenerationSequence
     private volatile bool _leaving;
     private RunOptions? _prefillRun;
 
-    internal GenerationSequence(IReadOnlyList<int> prompt, SamplingParameters parameters, int vocabularySize, long arrival, Action wake)
+    internal GenerationSequence(IReadOnlyList<int> prompt, SamplingParameters parameters, int vocabularySize, long arrival, Action wake, string? cacheSalt = null)
     {
         Prompt = prompt;
+        CacheSalt = cacheSalt;
         PromptIds = [.. prompt.Select(id => (long)id)];
         Parameters = parameters;
         Arrival = arrival;
@@ -35,6 +37,12 @@ public sealed class GenerationSequence
     public IReadOnlyList<int> Prompt { get; }
 
     public SamplingParameters Parameters { get; }
+
+    /// <summary>The caller's prefix-cache salt: only prompts with the same salt share cached blocks (null: unsalted).</summary>
+    public string? CacheSalt { get; }
+
+    /// <summary>Prompt tokens whose KV came from the prefix cache; set before the first token is handed out.</summary>
+    public int CachedTokens { get; internal set; }
 
     /// <summary>When it was submitted (Stopwatch timestamp).</summary>
     public long Arrival { get; }
@@ -78,6 +86,9 @@ public sealed class GenerationSequence
 
     /// <summary>Its own cache while its prompt is prefilled, until it joins a batch.</summary>
     internal KvCache? Cache { get; set; }
+
+    /// <summary>The prefix-cache blocks it holds while it runs (null: prefix caching off, or not prefilled yet).</summary>
+    internal PrefixMatch? Prefix { get; set; }
 
     /// <summary>KV positions it may need: prompt plus max_new_tokens.</summary>
     internal int Reservation => Prompt.Count + Parameters.MaxNewTokens;
@@ -136,6 +147,7 @@ public sealed class GenerationSequence
     {
         Cache?.Dispose();
         Cache = null;
+        Prefix?.Release();
         lock (this)
         {
             _prefillRun?.Dispose();

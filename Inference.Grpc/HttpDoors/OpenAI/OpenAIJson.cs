@@ -57,7 +57,7 @@ public static class OpenAIJson
         json.WriteEndArray();
         if (usage is not null)
         {
-            WriteUsage(json, usage.PromptTokens, usage.CompletionTokens);
+            WriteUsage(json, usage.PromptTokens, usage.CompletionTokens, usage.CachedPromptTokens);
         }
         else
         {
@@ -69,12 +69,16 @@ public static class OpenAIJson
     /// <summary>OpenAI's finish reasons: a server shutting down ends the answer like a stop (OpenAI has no other).</summary>
     public static string FinishReason(GenerationResult result) => result.FinishReason == FinishReasons.Length ? "length" : "stop";
 
-    public static void WriteUsage(Utf8JsonWriter json, int promptTokens, int completionTokens)
+    /// <summary>Usage as OpenAI and vLLM write it; prompt_tokens_details.cached_tokens: prompt tokens the prefix cache held.</summary>
+    public static void WriteUsage(Utf8JsonWriter json, int promptTokens, int completionTokens, int cachedTokens)
     {
         json.WriteStartObject("usage");
         json.WriteNumber("prompt_tokens", promptTokens);
         json.WriteNumber("completion_tokens", completionTokens);
         json.WriteNumber("total_tokens", promptTokens + completionTokens);
+        json.WriteStartObject("prompt_tokens_details");
+        json.WriteNumber("cached_tokens", cachedTokens);
+        json.WriteEndObject();
         json.WriteEndObject();
     }
 

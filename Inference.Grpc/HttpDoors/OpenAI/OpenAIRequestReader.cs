@@ -70,6 +70,8 @@ public static class OpenAIRequestReader
             Model = model.Name,
             Version = model.Version,
             ConversationKey = body.String("user"),
+            // vLLM's extension: callers with different salts never share prefix-cache blocks.
+            CacheSalt = body.String("cache_salt"),
             Parameters = GenerationParameterReader.Read(body),
         }, stream, includeUsage);
     }

@@ -85,6 +85,7 @@ public static class VertexEndpoints
                 json.WriteString("finish_reason", text.Result.FinishReason);
                 json.WriteNumber("prompt_tokens", text.Result.PromptTokens);
                 json.WriteNumber("completion_tokens", text.Result.CompletionTokens);
+                json.WriteNumber("cached_prompt_tokens", text.Result.CachedPromptTokens);
                 json.WriteEndObject();
             }
         });

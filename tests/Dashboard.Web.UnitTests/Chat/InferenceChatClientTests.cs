@@ -15,7 +15,7 @@ public sealed class InferenceChatClientTests
         await wire.SendAsync(", world");
         await wire.FinishAsync(new GenerationSummary
         {
-            FinishReason = FinishReason.Length, Usage = new Usage { PromptTokens = 7, CompletionTokens = 2 }, Model = "tiny-gpt",
+            FinishReason = FinishReason.Length, Usage = new Usage { PromptTokens = 7, CompletionTokens = 2, CachedPromptTokens = 4 }, Model = "tiny-gpt",
             ModelVersion = "1", TimeToFirstTokenMs = 3.5, TokensPerSecond = 420,
         });
         wire.End();
@@ -35,7 +35,9 @@ public sealed class InferenceChatClientTests
         var last = updates[^1];
         Assert.Equal(ChatFinishReason.Length, last.FinishReason);
         Assert.Equal("tiny-gpt", last.ModelId);
-        Assert.Equal(2, Assert.Single(last.Contents.OfType<UsageContent>()).Details.OutputTokenCount);
+        var usage = Assert.Single(last.Contents.OfType<UsageContent>()).Details;
+        Assert.Equal(2, usage.OutputTokenCount);
+        Assert.Equal(4, usage.CachedInputTokenCount);
         Assert.Equal(3.5, last.AdditionalProperties![GenerationStats.TimeToFirstTokenKey]);
 
         var request = wire.Request!;
@@ -50,7 +52,7 @@ public sealed class InferenceChatClientTests
         var collector = new GenerationStatsCollector();
         updates.ForEach(collector.Observe);
         var stats = collector.Result();
-        Assert.Equal(new GenerationStats(3.5, 420, 2, "length", "tiny-gpt", "1", MeasuredByServer: true), stats);
+        Assert.Equal(new GenerationStats(3.5, 420, 2, "length", "tiny-gpt", "1", MeasuredByServer: true, CachedPromptTokens: 4), stats);
     }
 
     [Fact]

@@ -4,7 +4,8 @@ using MlStack.Inference.Generation;
 namespace MlStack.Inference.IntegrationTests.Generation;
 
 /// <summary>
-/// Watches one host's generation meter: the running sequences, generated tokens, finished requests by reason, and in
+/// Watches one host's generation meter: the running sequences, generated tokens, finished requests by reason, the
+/// prefix cache's counters, and in
 /// order the scheduler's decoder steps (sequences per step) and prefill runs (prompt tokens per run). The scheduler
 /// records steps and prefills on its own thread, so their order here is the order they ran in.
 /// </summary>
@@ -16,6 +17,11 @@ public sealed class GenerationMeterWatcher : IDisposable
     private int _waiting;
     private long _generated;
     private int _cancelled;
+    private long _prefixQueries;
+    private long _prefixHits;
+    private long _prefixQueriedTokens;
+    private long _prefixHitTokens;
+    private long _prefixEvictions;
 
     public GenerationMeterWatcher(GenerationMetrics metrics, string model = "tiny-gpt")
     {
@@ -40,7 +46,15 @@ public sealed class GenerationMeterWatcher : IDisposable
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
             if (!Of(tags, model)) return;
-            if (instrument.Name == "mlstack.generation.generation_tokens") Interlocked.Add(ref _generated, value);
+            switch (instrument.Name)
+            {
+                case "mlstack.generation.generation_tokens": Interlocked.Add(ref _generated, value); break;
+                case "mlstack.generation.prefix_cache_queries": Interlocked.Add(ref _prefixQueries, value); break;
+                case "mlstack.generation.prefix_cache_hits": Interlocked.Add(ref _prefixHits, value); break;
+                case "mlstack.generation.prefix_cache_queried_tokens": Interlocked.Add(ref _prefixQueriedTokens, value); break;
+                case "mlstack.generation.prefix_cache_hit_tokens": Interlocked.Add(ref _prefixHitTokens, value); break;
+                case "mlstack.generation.prefix_cache_evictions": Interlocked.Add(ref _prefixEvictions, value); break;
+            }
             if (instrument.Name != "mlstack.generation.request_success") return;
             foreach (var tag in tags)
             {
@@ -54,6 +68,11 @@ public sealed class GenerationMeterWatcher : IDisposable
     public int Waiting => Volatile.Read(ref _waiting);
     public long Generated => Interlocked.Read(ref _generated);
     public int Cancelled => Volatile.Read(ref _cancelled);
+    public long PrefixQueries => Interlocked.Read(ref _prefixQueries);
+    public long PrefixHits => Interlocked.Read(ref _prefixHits);
+    public long PrefixQueriedTokens => Interlocked.Read(ref _prefixQueriedTokens);
+    public long PrefixHitTokens => Interlocked.Read(ref _prefixHitTokens);
+    public long PrefixEvictions => Interlocked.Read(ref _prefixEvictions);
 
     /// <summary>
     /// Called on the scheduler's thread after each prefill run (with its prompt tokens), before the scheduler goes on:

@@ -52,6 +52,22 @@ public sealed class VertexContractTests(VertexContainer container) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_repeated_prompt_reports_its_cached_prompt_tokens()
+    {
+        const string body = """{"instances": [{"prompt": "Vertex repeats this: once upon a time a little girl and her brother walked to the old mill by the river to see the big wheel turn and the ducks swim in the cold water."}], "parameters": {"max_new_tokens": 2, "temperature": 0}}""";
+
+        var (_, first, _) = await PredictAsync(body);
+        var (_, second, _) = await PredictAsync(body);
+
+        var miss = first!["predictions"]![0]!;
+        var hit = second!["predictions"]![0]!;
+        Assert.Equal(0, (int)miss["cached_prompt_tokens"]!);
+        var promptTokens = (int)hit["prompt_tokens"]!;
+        Assert.True(promptTokens > 16, $"the prompt spans a block of 16 tokens ({promptTokens} tokens)");
+        Assert.Equal((promptTokens - 1) / 16 * 16, (int)hit["cached_prompt_tokens"]!); // Generation:PrefixCacheBlockTokens' default
+    }
+
+    [Fact]
     public async Task Text_instances_are_embedded_in_the_shape_of_Vertex_embeddings()
     {
         var (status, body, _) = await PredictAsync("""{"instances": [{"text": "A cat sleeps in the sun."}, {"text": "Hello"}]}""");

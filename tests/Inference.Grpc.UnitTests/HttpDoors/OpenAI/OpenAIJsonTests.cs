@@ -7,7 +7,7 @@ namespace MlStack.Inference.UnitTests.HttpDoors.OpenAI;
 
 public sealed class OpenAIJsonTests
 {
-    private static readonly GenerationResult Finished = new(FinishReasons.Length, 5, 3, TimeSpan.Zero, 0, TimeSpan.Zero, null, 1);
+    private static readonly GenerationResult Finished = new(FinishReasons.Length, 5, 3, TimeSpan.Zero, 0, TimeSpan.Zero, null, 1, CachedPromptTokens: 4);
 
     private static JsonObject Write(Action<IBufferWriter<byte>> write)
     {
@@ -30,7 +30,7 @@ public sealed class OpenAIJsonTests
         Assert.Null(first["usage"]);
         Assert.Equal("{}", last["choices"]![0]!["delta"]!.ToJsonString());
         Assert.Equal("length", (string?)last["choices"]![0]!["finish_reason"]);
-        Assert.Equal("""{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}""", last["usage"]!.ToJsonString());
+        Assert.Equal("""{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8,"prompt_tokens_details":{"cached_tokens":4}}""", last["usage"]!.ToJsonString());
     }
 
     [Fact]

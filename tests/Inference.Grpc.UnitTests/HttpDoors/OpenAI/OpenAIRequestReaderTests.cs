@@ -12,7 +12,7 @@ public sealed class OpenAIRequestReaderTests
     public void A_chat_request_becomes_the_generation_request_of_the_grpc_api()
     {
         var call = OpenAIRequestReader.ReadChat(Json("""
-            {"model": "tiny-llama:2", "user": "alice", "stream": true, "stream_options": {"include_usage": true},
+            {"model": "tiny-llama:2", "user": "alice", "cache_salt": "tenant-7", "stream": true, "stream_options": {"include_usage": true},
              "max_completion_tokens": 30, "temperature": 0.2, "presence_penalty": 0,
              "messages": [{"role": "developer", "content": "Be brief."},
                           {"role": "user", "content": [{"type": "text", "text": "Hello, "}, {"type": "text", "text": "world"}]},
@@ -23,6 +23,7 @@ public sealed class OpenAIRequestReaderTests
         Assert.Equal("tiny-llama", call.Request.Model);
         Assert.Equal("2", call.Request.Version);
         Assert.Equal("alice", call.Request.ConversationKey);
+        Assert.Equal("tenant-7", call.Request.CacheSalt);
         Assert.True(call.Stream);
         Assert.True(call.IncludeUsage);
         Assert.Equal(30, call.Request.Parameters.MaxNewTokens);
