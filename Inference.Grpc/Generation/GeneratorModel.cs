@@ -4,6 +4,7 @@ using MlStack.Inference.Execution;
 using MlStack.Inference.Generation.ChatTemplates;
 using MlStack.Inference.Generation.Decoding;
 using MlStack.Inference.Generation.Scheduling;
+using MlStack.Inference.Generation.ToolCalls;
 using MlStack.Inference.Tensors;
 using MlStack.Inference.Repository;
 
@@ -31,6 +32,7 @@ public sealed class GeneratorModel : ILoadedModel
         Defaults = GenerationDefaults.Read(Directory, Tokenizer);
         ChatTemplates = ChatTemplateSet.Load(Directory);
         TemplateVariables = ReadTemplateVariables(Directory);
+        ToolCalls = ToolCallParsers.Resolve(Config.ToolCallParser, ChatTemplates, Tokenizer);
         VocabularySize = (int)session.Session.OutputMetadata["logits"].Dimensions[^1];
         if (VocabularySize <= 0)
         {
@@ -83,6 +85,9 @@ public sealed class GeneratorModel : ILoadedModel
     public ChatTemplateSet? ChatTemplates { get; }
 
     public int ContextLength => Defaults.ContextLength;
+
+    /// <summary>The model's tool-call syntax (model.json tool_call_parser, else detected); null: it takes no tools.</summary>
+    public ToolCallParser? ToolCalls { get; }
 
     /// <summary>The special tokens of tokenizer_config.json that transformers passes to the template (bos_token, eos_token, ...).</summary>
     public IReadOnlyDictionary<string, object?> TemplateVariables { get; }

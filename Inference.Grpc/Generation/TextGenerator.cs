@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MlStack.Inference.Errors;
+using MlStack.Inference.Generation.ToolCalls;
 
 namespace MlStack.Inference.Generation;
 
@@ -18,7 +19,14 @@ public sealed class TextGenerator(GeneratorCatalog catalog, PromptEncoder encode
         var model = catalog.Resolve(request.Model, request.Version, request.ConversationKey);
         try
         {
-            var prompt = request.Messages is { } messages ? encoder.EncodeChat(model, messages) : encoder.EncodePrompt(model, request.Prompt);
+            var tools = ToolUse.Resolve(model, request);
+            if (tools.Constraint is not null)
+            {
+                request = request with { Constraint = tools.Constraint }; // a required or named tool choice shapes the output
+            }
+            var prompt = request.Messages is { } messages
+                ? encoder.EncodeChat(model, messages, new ChatRenderOptions(Tools: tools.TemplateTools))
+                : encoder.EncodePrompt(model, request.Prompt);
             var sampling = validator.Resolve(model, request.Parameters, prompt.Count);
             var sequence = model.Scheduler.Submit(prompt, sampling);
             metrics.Prefilled(model.Tags, prompt.Count);
