@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Text;
 using Grpc.Core;
 using MlStack.Inference.V1;
+using MlStack.Inference.Generation.ToolCalls;
+using System.Text.Json;
 
 namespace MlStack.Inference.GrpcServices;
 
@@ -19,15 +21,57 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
             Parameters = Parameters(request.Parameters),
         }, context.CancellationToken), responseStream, context);
 
-    public override Task Chat(ChatRequest request, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context) =>
-        WriteAsync(Stopwatch.GetTimestamp(), generator.Start(new GenerationRequest
+    public override Task Chat(ChatRequest request, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context)
+    {
+        var received = Stopwatch.GetTimestamp();
+        var chat = new GenerationRequest
         {
             Model = request.Model,
             Version = request.ModelVersion,
             ConversationKey = request.ConversationKey,
-            Messages = [.. request.Messages.Select(m => new ChatTurn(m.Role, m.Content))],
+            Messages = [.. request.Messages.Select(ToTurn)],
             Parameters = Parameters(request.Parameters),
-        }, context.CancellationToken), responseStream, context);
+            Tools = request.Tools.Count > 0 ? [.. request.Tools.Select(ToTool)] : null,
+            ToolChoice = ToChoice(request.ToolChoice),
+        };
+        var stream = generator.Start(chat, context.CancellationToken);
+        return WriteAsync(received, stream, responseStream, context, ToolCallReader.For(stream.Model, chat));
+    }
+
+    private static ChatTurn ToTurn(V1.ChatMessage m) => new(m.Role, m.Content)
+    {
+        ToolCalls = m.ToolCalls.Count > 0 ? [.. m.ToolCalls.Select(c => new Generation.ToolCalls.ToolCall(c.Id, c.Name, c.Arguments))] : null,
+        ToolCallId = m.ToolCallId.Length > 0 ? m.ToolCallId : null,
+        Name = m.Name.Length > 0 ? m.Name : null,
+    };
+
+    private static ToolDefinition ToTool(Tool tool)
+    {
+        JsonElement? parameters = null;
+        if (tool.ParametersJson.Length > 0)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(tool.ParametersJson);
+                parameters = document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone()
+                    : throw new RpcException(new Status(StatusCode.InvalidArgument, $"The parameters_json of tool '{tool.Name}' must be a JSON Schema object."));
+            }
+            catch (JsonException error)
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"The parameters_json of tool '{tool.Name}' is not JSON: {error.Message}"));
+            }
+        }
+        return new ToolDefinition(tool.Name, tool.Description.Length > 0 ? tool.Description : null, parameters);
+    }
+
+    private static Generation.ToolCalls.ToolChoice ToChoice(V1.ToolChoice? choice) => choice?.Mode switch
+    {
+        null or V1.ToolChoice.Types.Mode.ToolChoiceAuto => Generation.ToolCalls.ToolChoice.Auto,
+        V1.ToolChoice.Types.Mode.ToolChoiceNone => Generation.ToolCalls.ToolChoice.None,
+        V1.ToolChoice.Types.Mode.ToolChoiceRequired => Generation.ToolCalls.ToolChoice.Required,
+        V1.ToolChoice.Types.Mode.ToolChoiceFunction => new Generation.ToolCalls.ToolChoice(ToolChoiceMode.Named, choice.FunctionName),
+        var other => throw new RpcException(new Status(StatusCode.InvalidArgument, $"tool_choice.mode {other} is not known.")),
+    };
 
     public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
     {
@@ -40,6 +84,7 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
             HasChatTemplate = m.ChatTemplates is not null,
             ExecutionProvider = m.Provider.ToString(),
             Description = m.Description,
+            ToolCallParser = m.ToolCalls?.Name ?? "",
         }));
         return Task.FromResult(response);
     }
@@ -62,7 +107,9 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
     /// per message while the writer keeps up). So an answer of more than one piece of text always streams as more
     /// than one message, however fast the server decodes.
     /// </summary>
-    private static async Task WriteAsync(long received, GenerationStream stream, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context)
+    /// <param name="tools">Reads a Chat with tools for calls: its text streams as the reader releases it, the calls come on the last message.</param>
+    private static async Task WriteAsync(long received, GenerationStream stream, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context,
+        ToolCallReader? tools = null)
     {
         using (stream)
         {
@@ -77,7 +124,7 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
                     text.Clear();
                     while (stream.TryRead(out var step))
                     {
-                        text.Append(step.Text);
+                        text.Append(tools is null ? step.Text : tools.Append(step));
                         if (step.TokenId is { } id)
                         {
                             message.TokenIds.Add(id);
@@ -85,6 +132,12 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
                         if (step.Result is { } result)
                         {
                             message.Summary = ToSummary(stream.Model, result);
+                            if (tools?.Finish() is { } answer)
+                            {
+                                text.Append(answer.Content);
+                                message.ToolCalls.AddRange(answer.Calls.Select(c => new V1.ToolCall { Id = c.Id, Name = c.Name, Arguments = c.Arguments }));
+                                if (answer.Calls.Count > 0) message.Summary.FinishReason = FinishReason.ToolCalls;
+                            }
                         }
                         if (!textSent && text.Length > 0) break;
                     }

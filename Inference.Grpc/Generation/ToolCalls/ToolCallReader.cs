@@ -12,17 +12,17 @@ namespace MlStack.Inference.Generation.ToolCalls;
 public sealed class ToolCallReader
 {
     private readonly ToolCallParser _parser;
-    private readonly GeneratorModel _model;
+    private readonly ModelTokenizer _tokenizer;
     private readonly HashSet<string> _controlMarkers;
     private readonly StringBuilder _output = new();
     private readonly StringBuilder _released = new();
     private bool _inCalls;
 
-    public ToolCallReader(GeneratorModel model, ToolCallParser parser)
+    public ToolCallReader(ModelTokenizer tokenizer, ToolCallParser parser)
     {
-        _model = model;
+        _tokenizer = tokenizer;
         _parser = parser;
-        _controlMarkers = [.. parser.MarkerTokens.Where(m => model.Tokenizer.SpecialTokens.TryGetValue(m, out var id) && model.Tokenizer.IsSpecial(id))];
+        _controlMarkers = [.. parser.MarkerTokens.Where(m => tokenizer.SpecialTokens.TryGetValue(m, out var id) && tokenizer.IsSpecial(id))];
     }
 
     public ToolCallParser Parser => _parser;
@@ -30,16 +30,16 @@ public sealed class ToolCallReader
     /// <summary>The reader for a request's answer, or null when its output is not read for calls (no tools, or tool_choice none).</summary>
     public static ToolCallReader? For(GeneratorModel model, GenerationRequest request) =>
         request.Tools is { Count: > 0 } && request.ToolChoice.Mode != ToolChoiceMode.None && model.ToolCalls is { } parser
-            ? new ToolCallReader(model, parser)
+            ? new ToolCallReader(model.Tokenizer, parser)
             : null;
 
     /// <summary>Takes a step; returns the content that can be released now (may be empty).</summary>
     public string Append(GenerationStep step)
     {
         _output.Append(step.Text);
-        if (step.TokenId is { } id && _model.Tokenizer.IsSpecial(id))
+        if (step.TokenId is { } id && _tokenizer.IsSpecial(id))
         {
-            var spelling = Encoding.UTF8.GetString(_model.Tokenizer.TokenBytes(id));
+            var spelling = Encoding.UTF8.GetString(_tokenizer.TokenBytes(id));
             if (_controlMarkers.Contains(spelling)) _output.Append(spelling);
         }
         if (_inCalls) return "";
