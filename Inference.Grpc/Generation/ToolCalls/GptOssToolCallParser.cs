@@ -7,7 +7,7 @@ namespace MlStack.Inference.Generation.ToolCalls;
 /// <summary>
 /// gpt-oss's harmony channels: the answer is a series of messages, each a header and &lt;|message|&gt; text ended by
 /// &lt;|end|&gt;, &lt;|call|&gt; or &lt;|return|&gt;. A message whose header addresses "to=functions.NAME" (on the commentary
-/// channel) is a call with its arguments as the JSON text; the final channel is the answer's text. Since every part
+/// channel) is a call with its arguments as the JSON text; the final channel is the answer's text (the analysis is not). Since every part
 /// of the answer is in channels, the whole output is read when it is complete.
 /// </summary>
 public sealed partial class GptOssToolCallParser : ToolCallParser
@@ -41,6 +41,7 @@ public sealed partial class GptOssToolCallParser : ToolCallParser
         if (!text.Contains(Message, StringComparison.Ordinal)) return new ParsedAnswer(text, []);
         var calls = new List<ToolCall>();
         var final = new StringBuilder();
+        var hasFinal = false;
         var at = 0;
         while (at < text.Length)
         {
@@ -58,6 +59,7 @@ public sealed partial class GptOssToolCallParser : ToolCallParser
             else if (header.Contains(Channel + "final", StringComparison.Ordinal))
             {
                 final.Append(content);
+                hasFinal = true;
             }
             if (end < 0) break;
             at = end;
@@ -67,10 +69,10 @@ public sealed partial class GptOssToolCallParser : ToolCallParser
             }
             if (at < text.Length && text.AsSpan(at).StartsWith("assistant", StringComparison.Ordinal)) at += "assistant".Length;
         }
-        return calls.Count > 0 ? new ParsedAnswer(final.ToString(), calls) : Plain(text);
+        return calls.Count > 0 || hasFinal ? new ParsedAnswer(final.ToString(), calls) : Plain(text);
     }
 
-    /// <summary>The answer as the text stream gives it without tools: control tokens dropped.</summary>
+    /// <summary>An answer without channels, or one that is not readable: as the text stream gives it without tools, control tokens dropped.</summary>
     private ParsedAnswer Plain(string text)
     {
         foreach (var marker in MarkerTokens) text = text.Replace(marker, "", StringComparison.Ordinal);
