@@ -1,8 +1,10 @@
 using System.ClientModel;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
-using OpenAI;
-using OpenAI.Chat;
+using global::OpenAI;
+using global::OpenAI.Chat;
+using OpenAIMessage = global::OpenAI.Chat.ChatMessage;
+using ChatFinishReason = global::OpenAI.Chat.ChatFinishReason;
 
 namespace MlStack.Inference.IntegrationTests.ToolCalls;
 
@@ -21,7 +23,7 @@ public sealed class ToolCallClientTests(ToolModelsHost host) : IClassFixture<Too
         var chat = Client.GetChatClient(ToolModelsHost.ToolModel);
         var weather = ChatTool.CreateFunctionTool("get_weather", "The current weather in a city", BinaryData.FromString(ToolRequests.WeatherParameters));
         var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 60, Tools = { weather }, ToolChoice = ChatToolChoice.CreateRequiredChoice() };
-        List<OpenAI.Chat.ChatMessage> messages = [new UserChatMessage(ToolRequests.Question)];
+        List<OpenAIMessage> messages = [new UserChatMessage(ToolRequests.Question)];
 
         ChatCompletion completion = await chat.CompleteChatAsync(messages, options);
 

@@ -119,10 +119,10 @@ public sealed class ToolCallDoorTests(ToolModelsHost host) : IClassFixture<ToolM
     private static int Prompt(ToolModelsHost host, IEnumerable<(string Role, string Content, string? Arguments, string? CallId)> turns)
     {
         var model = host.Catalog.Resolve(ToolModelsHost.ToolModel);
-        var encoder = new Generation.PromptEncoder(Microsoft.Extensions.Options.Options.Create(new Generation.GenerationOptions()));
-        return encoder.EncodeChat(model, [.. turns.Select(t => new Generation.ChatTurn(t.Role, t.Content)
+        var encoder = new MlStack.Inference.Generation.PromptEncoder(Microsoft.Extensions.Options.Options.Create(new MlStack.Inference.Generation.GenerationOptions()));
+        return encoder.EncodeChat(model, [.. turns.Select(t => new MlStack.Inference.Generation.ChatTurn(t.Role, t.Content)
         {
-            ToolCalls = t.Arguments is null ? null : [new Generation.ToolCalls.ToolCall("call_1", "get_weather", t.Arguments)],
+            ToolCalls = t.Arguments is null ? null : [new MlStack.Inference.Generation.ToolCalls.ToolCall("call_1", "get_weather", t.Arguments)],
             ToolCallId = t.CallId,
         })]).Count;
     }
