@@ -33,6 +33,7 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
             Parameters = Parameters(request.Parameters),
             Tools = request.Tools.Count > 0 ? [.. request.Tools.Select(ToTool)] : null,
             ToolChoice = ToChoice(request.ToolChoice),
+            Constraint = ToConstraint(request.ResponseFormat),
         };
         var stream = generator.Start(chat, context.CancellationToken);
         return WriteAsync(received, stream, responseStream, context, ToolCallReader.For(stream.Model, chat));
@@ -45,22 +46,32 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
         Name = m.Name.Length > 0 ? m.Name : null,
     };
 
+    /// <summary>response_format: JSON modes become the output constraint the engine enforces.</summary>
+    private static Generation.Constraints.OutputConstraint? ToConstraint(ResponseFormat? format) => format?.Type switch
+    {
+        null or ResponseFormat.Types.Type.ResponseFormatText => null,
+        ResponseFormat.Types.Type.ResponseFormatJsonObject => new Generation.Constraints.OutputConstraint(),
+        ResponseFormat.Types.Type.ResponseFormatJsonSchema => new Generation.Constraints.OutputConstraint { Schema = ParseObject(format.JsonSchema, "response_format.json_schema") },
+        var other => throw new RpcException(new Status(StatusCode.InvalidArgument, $"response_format.type {other} is not known.")),
+    };
+
+    private static JsonElement ParseObject(string json, string field)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone()
+                : throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} must be a JSON object."));
+        }
+        catch (JsonException error)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} is not JSON: {error.Message}"));
+        }
+    }
+
     private static ToolDefinition ToTool(Tool tool)
     {
-        JsonElement? parameters = null;
-        if (tool.ParametersJson.Length > 0)
-        {
-            try
-            {
-                using var document = JsonDocument.Parse(tool.ParametersJson);
-                parameters = document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone()
-                    : throw new RpcException(new Status(StatusCode.InvalidArgument, $"The parameters_json of tool '{tool.Name}' must be a JSON Schema object."));
-            }
-            catch (JsonException error)
-            {
-                throw new RpcException(new Status(StatusCode.InvalidArgument, $"The parameters_json of tool '{tool.Name}' is not JSON: {error.Message}"));
-            }
-        }
+        JsonElement? parameters = tool.ParametersJson.Length > 0 ? ParseObject(tool.ParametersJson, $"The parameters_json of tool '{tool.Name}'") : null;
         return new ToolDefinition(tool.Name, tool.Description.Length > 0 ? tool.Description : null, parameters);
     }
 
