@@ -27,6 +27,9 @@ public sealed class InferenceChatClient(TextGeneration.TextGenerationClient clie
     /// <summary>A <see cref="ChatOptions.AdditionalProperties"/> entry: true keeps generating past the end-of-sequence token.</summary>
     public const string IgnoreEosProperty = "ignore_eos";
 
+    /// <summary>Microsoft.Extensions.AI's JSON settings, written compactly: arguments and results are sent as the model would write them.</summary>
+    private static readonly JsonSerializerOptions Json = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
         await GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
 
@@ -131,7 +134,7 @@ public sealed class InferenceChatClient(TextGeneration.TextGenerationClient clie
         {
             Id = c.CallId,
             Name = c.Name,
-            Arguments = JsonSerializer.Serialize(c.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions),
+            Arguments = JsonSerializer.Serialize(c.Arguments ?? new Dictionary<string, object?>(), Json),
         }));
         request.Messages.Add(grpc);
     }
@@ -141,7 +144,7 @@ public sealed class InferenceChatClient(TextGeneration.TextGenerationClient clie
         null => "",
         string text => text,
         JsonElement { ValueKind: JsonValueKind.String } text => text.GetString()!,
-        _ => JsonSerializer.Serialize(result, AIJsonUtilities.DefaultOptions),
+        _ => JsonSerializer.Serialize(result, Json),
     };
 
     private static FunctionCallContent FromToolCall(GrpcToolCall call)
@@ -149,7 +152,7 @@ public sealed class InferenceChatClient(TextGeneration.TextGenerationClient clie
         Dictionary<string, object?>? arguments;
         try
         {
-            arguments = JsonSerializer.Deserialize<Dictionary<string, object?>>(call.Arguments, AIJsonUtilities.DefaultOptions);
+            arguments = JsonSerializer.Deserialize<Dictionary<string, object?>>(call.Arguments, Json);
         }
         catch (JsonException error)
         {
