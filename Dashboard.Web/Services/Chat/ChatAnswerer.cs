@@ -39,7 +39,9 @@ public sealed class ChatAnswerer(ChatClientFactory clients, ILogger<ChatAnswerer
                 options.Tools = [.. tools];
                 options.ToolMode = ChatToolMode.Auto;
             }
-            if (settings.JsonMode)
+            // With tools the answer may be a call, which a JSON format would forbid (the service refuses the pair), so JSON
+            // mode shapes plain answers only; the settings panel says so.
+            if (settings.JsonMode && tools is not { Count: > 0 })
             {
                 options.ResponseFormat = ChatResponseFormat.Json;
             }

@@ -8,7 +8,8 @@ namespace MlStack.Inference.Generation.ToolCalls;
 /// What a request's tools do to its generation: the tools its chat template shows (none for tool_choice none), and
 /// for a required or named choice the constraint that makes the output a call in the model's syntax. Refuses what
 /// cannot be honoured: tools without messages, duplicate or empty names, a choice naming no tool, a model without a
-/// tool-call syntax.
+/// tool-call syntax, a response format beside tools on auto. A required or named call wins over a response format:
+/// the answer is the call, and has no text to format.
 /// </summary>
 public sealed record ToolUse(List<object?>? TemplateTools, OutputConstraint? Constraint)
 {
@@ -40,6 +41,12 @@ public sealed record ToolUse(List<object?>? TemplateTools, OutputConstraint? Con
                 $"tool_choice names the function '{ServingErrors.Shorten(choice.Name ?? "")}', which is not among the tools ({string.Join(", ", names)}).");
         }
         if (choice.Mode == ToolChoiceMode.None) return NoTools;
+        if (choice.Mode == ToolChoiceMode.Auto && request.Constraint is not null)
+        {
+            // The answer would have to be either a call or the format's JSON: one constraint cannot say that.
+            throw InferenceException.Invalid(
+                "response_format with tools on tool_choice auto is not supported: send tool_choice none for a formatted answer, or required for a call.");
+        }
         var parser = model.ToolCalls ?? throw InferenceException.Invalid(
             $"Model '{ServingErrors.Shorten(model.Name)}' takes no tools: its chat template does not show them, or its tool-call syntax is not " +
             "known (set tool_call_parser in its model.json: hermes, llama3_json, mistral or gpt_oss).");

@@ -244,10 +244,10 @@ public sealed class ChatSessionTests : IDisposable
     }
 
     [Fact]
-    public async Task A_search_by_tool_call_that_fails_is_told_to_the_model_and_shown_on_the_answer()
+    public async Task A_search_by_tool_call_that_fails_is_told_to_the_model_and_shown_on_the_answer_and_json_mode_stays_off()
     {
         documents.Names = ["handbook"];
-        store.SettingsJson = """{"answerFromDocuments":true,"searchDocumentsByToolCall":true}""";
+        store.SettingsJson = """{"answerFromDocuments":true,"searchDocumentsByToolCall":true,"jsonMode":true}""";
         await session.LoadAsync();
         documents.Failure = new BackendCallException("The vector store did not answer in time.", refused: false);
         var call = new GenerateResponse();
@@ -260,6 +260,7 @@ public sealed class ChatSessionTests : IDisposable
         Assert.True(await session.SendAsync("When is the festival?"));
 
         Assert.Contains("The search failed", wire.Requests[1].Messages.Single(m => m.Role == "tool").Content);
+        Assert.All(wire.Requests, r => Assert.Null(r.ResponseFormat)); // JSON mode shapes answers without tools only
         var answer = session.Current!.Messages[^1];
         Assert.Equal("I could not search.", answer.Text);
         Assert.Equal("The vector store did not answer in time.", answer.Error);

@@ -62,6 +62,24 @@ public sealed class ToolCallDoorTests(ToolModelsHost host) : IClassFixture<ToolM
     }
 
     [Fact]
+    public async Task A_response_format_beside_tools_on_auto_is_refused_on_grpc_naming_both()
+    {
+        var chat = new ChatRequest
+        {
+            Model = ToolModelsHost.ToolModel,
+            ResponseFormat = new ResponseFormat { Type = ResponseFormat.Types.Type.ResponseFormatJsonObject },
+        };
+        chat.Messages.Add(new V1.ChatMessage { Role = "user", Content = ToolRequests.Question });
+        chat.Tools.Add(new Tool { Name = "get_weather", ParametersJson = ToolRequests.WeatherParameters });
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => host.TextGeneration.Chat(chat).CollectAsync());
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("response_format", error.Status.Detail);
+        Assert.Contains("tool_choice auto", error.Status.Detail);
+    }
+
+    [Fact]
     public async Task A_tool_message_needs_the_id_of_the_call_it_answers()
     {
         var request = ToolRequests.Chat(null);
