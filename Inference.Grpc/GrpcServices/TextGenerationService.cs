@@ -1,6 +1,9 @@
 using MlStack.Inference.Generation;
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
+using MlStack.Inference.Errors;
+using MlStack.Inference.Generation.Constraints;
 using Grpc.Core;
 using MlStack.Inference.V1;
 
@@ -17,6 +20,7 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
             ConversationKey = request.ConversationKey,
             Prompt = request.Prompt,
             Parameters = Parameters(request.Parameters),
+            Constraint = Constraint(request.ResponseFormat),
         }, context.CancellationToken), responseStream, context);
 
     public override Task Chat(ChatRequest request, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context) =>
@@ -27,6 +31,7 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
             ConversationKey = request.ConversationKey,
             Messages = [.. request.Messages.Select(m => new ChatTurn(m.Role, m.Content))],
             Parameters = Parameters(request.Parameters),
+            Constraint = Constraint(request.ResponseFormat),
         }, context.CancellationToken), responseStream, context);
 
     public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
@@ -42,6 +47,38 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
             Description = m.Description,
         }));
         return Task.FromResult(response);
+    }
+
+    /// <summary>response_format as the engine's constraint; an unknown type or a schema that is not JSON is INVALID_ARGUMENT.</summary>
+    private static OutputConstraint? Constraint(ResponseFormat? format)
+    {
+        switch (format?.Type)
+        {
+            case null or "" or "text":
+                if (!string.IsNullOrEmpty(format?.JsonSchema))
+                {
+                    throw InferenceException.Invalid("response_format.json_schema is set but response_format.type is not \"json_schema\".");
+                }
+                return null;
+            case "json_object":
+                return new OutputConstraint();
+            case "json_schema":
+                if (string.IsNullOrWhiteSpace(format.JsonSchema))
+                {
+                    throw InferenceException.Invalid("response_format.type is \"json_schema\" but response_format.json_schema is empty.");
+                }
+                try
+                {
+                    using var schema = JsonDocument.Parse(format.JsonSchema);
+                    return new OutputConstraint { Schema = schema.RootElement.Clone(), Strict = format.Strict };
+                }
+                catch (JsonException error)
+                {
+                    throw InferenceException.Invalid($"response_format.json_schema is not JSON: {error.Message}");
+                }
+            default:
+                throw InferenceException.Invalid($"response_format.type is '{Repository.ServingErrors.Shorten(format.Type)}'; expected text, json_object or json_schema.");
+        }
     }
 
     private static RequestedParameters Parameters(GenerationParameters? p) => p is null ? new() : new()

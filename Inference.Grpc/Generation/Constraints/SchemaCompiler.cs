@@ -355,5 +355,5 @@ public sealed class SchemaCompiler
     }
 
     private static InferenceException Invalid(string path, string message, string? keyword = null) =>
-        InferenceException.Invalid($"response_format schema: {message}");
+        InferenceException.Invalid($"Structured output schema: {message}");
 }
