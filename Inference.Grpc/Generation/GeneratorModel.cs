@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Execution;
 using MlStack.Inference.Generation.ChatTemplates;
+using MlStack.Inference.Generation.Constraints;
 using MlStack.Inference.Generation.Decoding;
 using MlStack.Inference.Generation.Scheduling;
 using MlStack.Inference.Generation.ToolCalls;
@@ -51,6 +52,7 @@ public sealed class GeneratorModel : ILoadedModel
         CacheRebuilder = binding == KvCacheBinding.IoBinding
             ? new GraphKvCacheRebuilder(Layout, sessions, _cacheMemory)
             : new HostKvCacheRebuilder(Layout);
+        Constraints = new ConstraintCompiler(Tokenizer, VocabularySize, Defaults.EosTokenIds);
         Scheduler = new GenerationScheduler(this, SchedulerSettings.Resolve(Config.Generation, options, ContextLength), metrics, stopping, logger);
     }
 
@@ -77,6 +79,9 @@ public sealed class GeneratorModel : ILoadedModel
     public KeyValuePair<string, object?>[] Tags { get; }
 
     public GenerationScheduler Scheduler { get; }
+
+    /// <summary>Constrained decoding for this model's vocabulary (structured outputs, required tool calls).</summary>
+    public ConstraintCompiler Constraints { get; }
 
     /// <summary>How its KV cache is rebuilt when the batch changes (in the memory the cache lives in).</summary>
     public KvCacheRebuilder CacheRebuilder { get; }

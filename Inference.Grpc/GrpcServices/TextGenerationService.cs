@@ -1,10 +1,12 @@
 using MlStack.Inference.Generation;
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
+using MlStack.Inference.Errors;
+using MlStack.Inference.Generation.Constraints;
 using Grpc.Core;
 using MlStack.Inference.V1;
 using MlStack.Inference.Generation.ToolCalls;
-using System.Text.Json;
 
 namespace MlStack.Inference.GrpcServices;
 
@@ -19,6 +21,7 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
             ConversationKey = request.ConversationKey,
             Prompt = request.Prompt,
             Parameters = Parameters(request.Parameters),
+            Constraint = Constraint(request.ResponseFormat),
         }, context.CancellationToken), responseStream, context);
 
     public override Task Chat(ChatRequest request, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context)
@@ -33,7 +36,7 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
             Parameters = Parameters(request.Parameters),
             Tools = request.Tools.Count > 0 ? [.. request.Tools.Select(ToTool)] : null,
             ToolChoice = ToChoice(request.ToolChoice),
-            Constraint = ToConstraint(request.ResponseFormat),
+            Constraint = Constraint(request.ResponseFormat),
         };
         var stream = generator.Start(chat, context.CancellationToken);
         return WriteAsync(received, stream, responseStream, context, ToolCallReader.For(stream.Model, chat));
@@ -44,15 +47,6 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
         ToolCalls = m.ToolCalls.Count > 0 ? [.. m.ToolCalls.Select(c => new Generation.ToolCalls.ToolCall(c.Id, c.Name, c.Arguments))] : null,
         ToolCallId = m.ToolCallId.Length > 0 ? m.ToolCallId : null,
         Name = m.Name.Length > 0 ? m.Name : null,
-    };
-
-    /// <summary>response_format: JSON modes become the output constraint the engine enforces.</summary>
-    private static Generation.Constraints.OutputConstraint? ToConstraint(ResponseFormat? format) => format?.Type switch
-    {
-        null or ResponseFormat.Types.Type.ResponseFormatText => null,
-        ResponseFormat.Types.Type.ResponseFormatJsonObject => new Generation.Constraints.OutputConstraint(),
-        ResponseFormat.Types.Type.ResponseFormatJsonSchema => new Generation.Constraints.OutputConstraint { Schema = ParseObject(format.JsonSchema, "response_format.json_schema") },
-        var other => throw new RpcException(new Status(StatusCode.InvalidArgument, $"response_format.type {other} is not known.")),
     };
 
     private static JsonElement ParseObject(string json, string field)
@@ -98,6 +92,38 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
             ToolCallParser = m.ToolCalls?.Name ?? "",
         }));
         return Task.FromResult(response);
+    }
+
+    /// <summary>response_format as the engine's constraint; an unknown type or a schema that is not JSON is INVALID_ARGUMENT.</summary>
+    private static OutputConstraint? Constraint(ResponseFormat? format)
+    {
+        switch (format?.Type)
+        {
+            case null or "" or "text":
+                if (!string.IsNullOrEmpty(format?.JsonSchema))
+                {
+                    throw InferenceException.Invalid("response_format.json_schema is set but response_format.type is not \"json_schema\".");
+                }
+                return null;
+            case "json_object":
+                return new OutputConstraint();
+            case "json_schema":
+                if (string.IsNullOrWhiteSpace(format.JsonSchema))
+                {
+                    throw InferenceException.Invalid("response_format.type is \"json_schema\" but response_format.json_schema is empty.");
+                }
+                try
+                {
+                    using var schema = JsonDocument.Parse(format.JsonSchema);
+                    return new OutputConstraint { Schema = schema.RootElement.Clone(), Strict = format.Strict };
+                }
+                catch (JsonException error)
+                {
+                    throw InferenceException.Invalid($"response_format.json_schema is not JSON: {error.Message}");
+                }
+            default:
+                throw InferenceException.Invalid($"response_format.type is '{Repository.ServingErrors.Shorten(format.Type)}'; expected text, json_object or json_schema.");
+        }
     }
 
     private static RequestedParameters Parameters(GenerationParameters? p) => p is null ? new() : new()

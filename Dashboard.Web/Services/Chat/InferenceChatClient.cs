@@ -99,8 +99,8 @@ public sealed class InferenceChatClient(TextGeneration.TextGenerationClient clie
         if (options?.ResponseFormat is ChatResponseFormatJson json)
         {
             request.ResponseFormat = json.Schema is { } schema
-                ? new ResponseFormat { Type = ResponseFormat.Types.Type.ResponseFormatJsonSchema, JsonSchema = schema.GetRawText() }
-                : new ResponseFormat { Type = ResponseFormat.Types.Type.ResponseFormatJsonObject };
+                ? new ResponseFormat { Type = "json_schema", JsonSchema = schema.GetRawText() }
+                : new ResponseFormat { Type = "json_object" };
         }
         var parameters = request.Parameters;
         if (options?.MaxOutputTokens is { } maxTokens) parameters.MaxNewTokens = maxTokens;

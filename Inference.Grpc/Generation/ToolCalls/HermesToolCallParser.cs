@@ -5,7 +5,7 @@ namespace MlStack.Inference.Generation.ToolCalls;
 /// <summary>
 /// Hermes-style calls (Qwen 2.5 and 3, Hermes, SmolLM3 and others): one
 /// &lt;tool_call&gt;{"name": ..., "arguments": {...}}&lt;/tool_call&gt; per call, several in a row for parallel calls.
-/// A last call without its closing tag (the answer ended there) still counts.
+/// A last call whose closing tag is missing or cut (the answer ended there) still counts.
 /// </summary>
 public sealed class HermesToolCallParser : ToolCallParser
 {
@@ -25,11 +25,18 @@ public sealed class HermesToolCallParser : ToolCallParser
         while ((at = JsonScan.SkipWhitespace(text, at)) < text.Length)
         {
             if (string.CompareOrdinal(text, at, Open, 0, Open.Length) != 0) return null;
-            var close = text.IndexOf(Close, at, StringComparison.Ordinal);
-            var body = close < 0 ? text[(at + Open.Length)..] : text[(at + Open.Length)..close];
-            if (JsonScan.TryParse(body) is not { } json || JsonScan.CallFromObject(json, NewId(), "arguments", "parameters") is not { } call) return null;
+            var json = JsonScan.SkipWhitespace(text, at + Open.Length);
+            var end = JsonScan.ValueEnd(text, json);
+            if (end < 0 || JsonScan.TryParse(text[json..end]) is not { } body || JsonScan.CallFromObject(body, NewId(), "arguments", "parameters") is not { } call)
+            {
+                return null;
+            }
             calls.Add(call);
-            at = close < 0 ? text.Length : close + Close.Length;
+            at = JsonScan.SkipWhitespace(text, end);
+            if (string.CompareOrdinal(text, at, Close, 0, Close.Length) == 0) at += Close.Length;
+            // The answer ended inside the closing tag (max tokens): the call is whole all the same.
+            else if (at < text.Length && Close.StartsWith(text[at..], StringComparison.Ordinal)) break;
+            else if (at < text.Length) return null;
         }
         return calls;
     }

@@ -76,6 +76,7 @@ public static class OpenAIRequestReader
             Version = model.Version,
             ConversationKey = body.String("user"),
             Parameters = GenerationParameterReader.Read(body),
+            Constraint = ResponseFormatReader.Read(body),
         }, stream, includeUsage);
     }
 

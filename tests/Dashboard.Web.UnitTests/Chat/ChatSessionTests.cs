@@ -280,7 +280,7 @@ public sealed class ChatSessionTests : IDisposable
         Assert.True(await session.SendAsync("When is the festival? Answer in JSON."));
 
         var request = Assert.Single(wire.Requests);
-        Assert.Equal(ResponseFormat.Types.Type.ResponseFormatJsonObject, request.ResponseFormat.Type);
+        Assert.Equal("json_object", request.ResponseFormat.Type);
         Assert.Empty(request.Tools);
         Assert.Contains("[1] festival.md", request.Messages[0].Content);
         Assert.Equal("{\"month\": \"March\"}", session.Current!.Messages[^1].Text);

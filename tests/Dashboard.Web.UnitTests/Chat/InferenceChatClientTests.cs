@@ -123,8 +123,8 @@ public sealed class InferenceChatClientTests
         var plain = InferenceChatClient.ToRequest([new(ChatRole.User, "q")], new ChatOptions());
 
         Assert.Equal(expected, request.ToolChoice.Mode);
-        Assert.Equal(ResponseFormat.Types.Type.ResponseFormatJsonObject, request.ResponseFormat.Type);
-        Assert.Equal(ResponseFormat.Types.Type.ResponseFormatJsonSchema, withSchema.ResponseFormat.Type);
+        Assert.Equal("json_object", request.ResponseFormat.Type);
+        Assert.Equal("json_schema", withSchema.ResponseFormat.Type);
         Assert.Contains("\"a\"", withSchema.ResponseFormat.JsonSchema);
         Assert.Null(plain.ResponseFormat);
         Assert.Null(plain.ToolChoice);

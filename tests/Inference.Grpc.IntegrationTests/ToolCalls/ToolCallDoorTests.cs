@@ -67,7 +67,7 @@ public sealed class ToolCallDoorTests(ToolModelsHost host) : IClassFixture<ToolM
         var chat = new ChatRequest
         {
             Model = ToolModelsHost.ToolModel,
-            ResponseFormat = new ResponseFormat { Type = ResponseFormat.Types.Type.ResponseFormatJsonObject },
+            ResponseFormat = new ResponseFormat { Type = "json_object" },
         };
         chat.Messages.Add(new V1.ChatMessage { Role = "user", Content = ToolRequests.Question });
         chat.Tools.Add(new Tool { Name = "get_weather", ParametersJson = ToolRequests.WeatherParameters });
@@ -158,7 +158,7 @@ public sealed class ToolCallDoorTests(ToolModelsHost host) : IClassFixture<ToolM
         var (status, whole) = await PostAsync(ToolRequests.Chat(JsonNode.Parse(choice)));
         Assert.Equal(HttpStatusCode.OK, status);
         var message = whole["choices"]![0]!["message"]!;
-        Assert.Equal("tool_calls", (string?)whole["choices"]![0]!["finish_reason"]);
+        Assert.True((string?)whole["choices"]![0]!["finish_reason"] == "tool_calls", $"not a call: {whole.ToJsonString()}");
         var calls = message["tool_calls"]!.AsArray();
         Assert.NotEmpty(calls);
         var call = calls[0]!;

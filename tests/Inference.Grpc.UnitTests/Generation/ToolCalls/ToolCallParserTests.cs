@@ -38,6 +38,15 @@ public sealed class ToolCallParserTests
         Assert.NotEqual(answer.Calls[0].Id, answer.Calls[1].Id);
     }
 
+    [Theory]
+    [InlineData("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Paris\"}}\n<")] // max tokens inside the closing tag
+    [InlineData("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Paris\"}}\n</tool_c")]
+    [InlineData("<tool_call>{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Paris\"}}</tool_call>")]
+    public void Hermes_reads_a_call_whose_closing_tag_is_cut_or_unspaced(string output)
+    {
+        AssertJson("""{"location": "Paris"}""", Assert.Single(new HermesToolCallParser().Parse(output).Calls).Arguments);
+    }
+
     [Fact]
     public void Hermes_accepts_a_last_call_cut_before_its_closing_tag_and_arguments_given_as_a_string()
     {
