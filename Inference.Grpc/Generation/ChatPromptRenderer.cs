@@ -30,7 +30,7 @@ public static class ChatPromptRenderer
     private const char Mask = '\uE000';
 
     public static RenderedChat Render(GeneratorModel model, IReadOnlyList<ChatTurn> messages, ChatRenderOptions options) =>
-        Render(model, messages.Select(m => (object?)new Dictionary<string, object?> { ["role"] = m.Role, ["content"] = m.Content }).ToList(), options);
+        Render(model, messages.Select(m => (object?)m.ToTemplateValue()).ToList(), options);
 
     /// <summary>Messages as template values (any fields a caller sent: tool_calls, reasoning_content, ...), as transformers passes them.</summary>
     public static RenderedChat Render(GeneratorModel model, List<object?> messages, ChatRenderOptions options)

@@ -1,3 +1,6 @@
+using MlStack.Inference.Generation.ChatTemplates;
+using MlStack.Inference.Generation.ToolCalls;
+
 namespace MlStack.Inference.Generation;
 
 /// <summary>
@@ -29,12 +32,70 @@ public sealed record GenerationRequest
     /// </summary>
     public string? CacheSalt { get; init; }
 
+    /// <summary>Functions the model may call; the model's chat template shows them to it (chat messages only).</summary>
+    public IReadOnlyList<ToolDefinition>? Tools { get; init; }
+
+    /// <summary>How the model may use <see cref="Tools"/>: auto unless stated.</summary>
+    public ToolChoice ToolChoice { get; init; } = ToolChoice.Auto;
+
     /// <summary>What the output must be (response_format, a required or named tool choice); null: free text.</summary>
     public Constraints.OutputConstraint? Constraint { get; init; }
 }
 
-/// <summary>One chat message: role system, user, assistant or tool.</summary>
-public sealed record ChatTurn(string Role, string Content);
+/// <summary>
+/// One chat message: role system, user, assistant or tool. An assistant's message may carry the calls it made; a tool
+/// message answers the call <see cref="ToolCallId"/> (of the function <see cref="Name"/>, where the caller gives it).
+/// </summary>
+public sealed record ChatTurn(string Role, string Content)
+{
+    public IReadOnlyList<ToolCall>? ToolCalls { get; init; }
+
+    public string? ToolCallId { get; init; }
+
+    public string? Name { get; init; }
+
+    /// <summary>
+    /// The message as chat templates take it (as transformers and vLLM pass OpenAI's messages): tool_calls as
+    /// [{id, type, function: {name, arguments}}] with the arguments as a JSON object (templates write them with tojson).
+    /// </summary>
+    public Dictionary<string, object?> ToTemplateValue()
+    {
+        var message = new Dictionary<string, object?> { ["role"] = Role, ["content"] = Content };
+        if (ToolCalls is { Count: > 0 } calls)
+        {
+            message["tool_calls"] = calls.Select(call => (object?)new Dictionary<string, object?>
+            {
+                ["id"] = call.Id,
+                ["type"] = "function",
+                ["function"] = new Dictionary<string, object?> { ["name"] = call.Name, ["arguments"] = ArgumentsValue(call.Arguments) },
+            }).ToList();
+        }
+        if (ToolCallId is not null) message["tool_call_id"] = ToolCallId;
+        if (Name is not null) message["name"] = Name;
+        return message;
+    }
+
+    /// <summary>The bytes of text the message brings to the prompt (bounded by Generation:MaxPromptBytes).</summary>
+    public long TextBytes()
+    {
+        var utf8 = System.Text.Encoding.UTF8;
+        long bytes = utf8.GetByteCount(Content) + utf8.GetByteCount(Role) + utf8.GetByteCount(ToolCallId ?? "") + utf8.GetByteCount(Name ?? "");
+        foreach (var call in ToolCalls ?? []) bytes += utf8.GetByteCount(call.Name) + utf8.GetByteCount(call.Arguments) + utf8.GetByteCount(call.Id);
+        return bytes;
+    }
+
+    private static object? ArgumentsValue(string arguments)
+    {
+        try
+        {
+            return TemplateValues.FromJson(arguments) is Dictionary<string, object?> value ? value : arguments;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return arguments; // not JSON: the template gets the text as it was sent
+        }
+    }
+}
 
 /// <summary>
 /// Sampling parameters as the caller gave them; null takes the model's generation_config.json, then the service's

@@ -2,9 +2,11 @@ using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Execution;
 using MlStack.Inference.Generation.ChatTemplates;
+using MlStack.Inference.Generation.Constraints;
 using MlStack.Inference.Generation.Decoding;
 using MlStack.Inference.Generation.PrefixCaching;
 using MlStack.Inference.Generation.Scheduling;
+using MlStack.Inference.Generation.ToolCalls;
 using MlStack.Inference.Tensors;
 using MlStack.Inference.Repository;
 
@@ -34,6 +36,7 @@ public sealed class GeneratorModel : ILoadedModel
         ChatTemplates = ChatTemplateSet.Load(Directory);
         TemplateVariables = ReadTemplateVariables(Directory);
         VocabularySize = (int)session.Session.OutputMetadata[Layout.LogitsName].Dimensions[^1];
+        ToolCalls = ToolCallParsers.Resolve(Config.ToolCallParser, ChatTemplates, Tokenizer);
         if (VocabularySize <= 0)
         {
             VocabularySize = Tokenizer.Count;
@@ -55,6 +58,7 @@ public sealed class GeneratorModel : ILoadedModel
         PrefixCache = options.PrefixCaching && ReferenceEquals(_cacheMemory, OrtMemoryInfo.DefaultInstance)
             ? new ModelPrefixCache(prefixBlocks, new HostKvBlockTransfer(Layout, options.PrefixCacheBlockTokens), Name, VersionText, Tags, metrics)
             : null;
+        Constraints = new ConstraintCompiler(Tokenizer, VocabularySize, Defaults.EosTokenIds);
         Scheduler = new GenerationScheduler(this, SchedulerSettings.Resolve(Config.Generation, options, ContextLength), metrics, stopping, logger);
     }
 
@@ -85,6 +89,9 @@ public sealed class GeneratorModel : ILoadedModel
 
     public GenerationScheduler Scheduler { get; }
 
+    /// <summary>Constrained decoding for this model's vocabulary (structured outputs, required tool calls).</summary>
+    public ConstraintCompiler Constraints { get; }
+
     /// <summary>How its KV cache is rebuilt when the batch changes (in the memory the cache lives in).</summary>
     public KvCacheRebuilder CacheRebuilder { get; }
 
@@ -95,6 +102,9 @@ public sealed class GeneratorModel : ILoadedModel
     public ChatTemplateSet? ChatTemplates { get; }
 
     public int ContextLength => Defaults.ContextLength;
+
+    /// <summary>The model's tool-call syntax (model.json tool_call_parser, else detected); null: it takes no tools.</summary>
+    public ToolCallParser? ToolCalls { get; }
 
     /// <summary>The special tokens of tokenizer_config.json that transformers passes to the template (bos_token, eos_token, ...).</summary>
     public IReadOnlyDictionary<string, object?> TemplateVariables { get; }

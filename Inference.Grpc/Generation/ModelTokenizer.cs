@@ -77,6 +77,9 @@ public sealed class ModelTokenizer
     public bool IsSpecial(int id) =>
         _pipeline?.IsSpecial(id) ?? ((uint)id < (uint)_files!.IsSpecial.Length && _files.IsSpecial[id]);
 
+    /// <summary>An added token (tokenizer.json's added_tokens; GPT-2's files mark only special ones).</summary>
+    public bool IsAdded(int id) => _pipeline?.IsAdded(id) ?? IsSpecial(id);
+
     /// <summary>The raw bytes a token stands for (a special token: its text).</summary>
     public ReadOnlySpan<byte> TokenBytes(int id) =>
         _pipeline is not null ? _pipeline.TokenBytes(id)

@@ -31,7 +31,7 @@ public sealed class PromptEncoder(IOptions<GenerationOptions> options)
     {
         GenerationRequestValidator.ValidateMessages(messages);
         long bytes = 0;
-        foreach (var message in messages) bytes += Encoding.UTF8.GetByteCount(message.Content) + Encoding.UTF8.GetByteCount(message.Role);
+        foreach (var message in messages) bytes += message.TextBytes();
         CheckBytes(bytes, "messages");
 
         var rendered = ChatPromptRenderer.Render(model, messages, chat ?? ChatRenderOptions.Default);

@@ -24,7 +24,8 @@ public sealed class TokenSampler
         }
     }
 
-    public int Next(ReadOnlySpan<float> logits)
+    /// <summary>The next token; with a <paramref name="mask"/> (constrained decoding) only among the tokens it allows.</summary>
+    public int Next(ReadOnlySpan<float> logits, Constraints.TokenMask? mask = null)
     {
         var scores = _scratch.AsSpan(0, logits.Length);
         logits.CopyTo(scores);
@@ -41,17 +42,57 @@ public sealed class TokenSampler
             }
         }
 
+        if (mask is not null)
+        {
+            Mask(scores, mask);
+        }
+
         var next = _parameters.IsGreedy ? ArgMax(scores) : Sample(scores);
         if ((uint)next >= (uint)scores.Length)
         {
             // Logits the draw cannot use (NaN or infinite from the model itself): the greedy token instead.
-            next = ArgMax(logits);
+            next = ArgMax(mask is null ? logits : scores);
+        }
+        if (mask is not null && !mask.Allows(next))
+        {
+            next = FirstAllowed(mask, scores.Length) ?? next;
         }
         if (penalty != 1f)
         {
             _seen.Add(next);
         }
         return next;
+    }
+
+    /// <summary>Disallowed tokens get -infinity, 64 at a time where a whole word of the mask is empty (most of them).</summary>
+    private static void Mask(Span<float> scores, Constraints.TokenMask mask)
+    {
+        var bits = mask.Bits;
+        for (var word = 0; word * 64 < scores.Length; word++)
+        {
+            var allowed = word < bits.Length ? bits[word] : 0UL;
+            if (allowed == ulong.MaxValue) continue;
+            var start = word * 64;
+            var count = Math.Min(64, scores.Length - start);
+            if (allowed == 0)
+            {
+                scores.Slice(start, count).Fill(float.NegativeInfinity);
+                continue;
+            }
+            for (var i = 0; i < count; i++)
+            {
+                if ((allowed & (1UL << i)) == 0) scores[start + i] = float.NegativeInfinity;
+            }
+        }
+    }
+
+    private static int? FirstAllowed(Constraints.TokenMask mask, int count)
+    {
+        for (var id = 0; id < count; id++)
+        {
+            if (mask.Allows(id)) return id;
+        }
+        return null;
     }
 
     internal static int ArgMax(ReadOnlySpan<float> scores)

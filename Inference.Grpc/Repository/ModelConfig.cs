@@ -65,6 +65,12 @@ public sealed class ModelConfig
     /// <summary>Text-generation models: how many sequences run and wait, and their KV cache; unset fields take the Generation section's.</summary>
     public GenerationSchedulingConfig? Generation { get; set; }
 
+    /// <summary>
+    /// A text-generation model's tool-call syntax: hermes, llama3_json, mistral, gpt_oss or none; absent: detected
+    /// from its chat template and tokenizer.
+    /// </summary>
+    public string? ToolCallParser { get; set; }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,

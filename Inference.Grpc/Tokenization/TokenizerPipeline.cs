@@ -68,6 +68,9 @@ public sealed class TokenizerPipeline
 
     public bool IsSpecial(int id) => _addedById.TryGetValue(id, out var token) && token.Special;
 
+    /// <summary>An added token (special or not): text the model writes whole, never inside other text.</summary>
+    public bool IsAdded(int id) => _addedById.ContainsKey(id);
+
     public string? IdToToken(int id) => _addedById.TryGetValue(id, out var token) ? token.Content : _model.IdToToken(id);
 
     /// <summary>The bytes one token stands for, for streaming (see <see cref="TokenDecoder.TokenBytes"/>).</summary>

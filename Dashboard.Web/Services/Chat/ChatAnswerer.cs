@@ -13,15 +13,16 @@ public sealed record AnswerResult(GenerationStats Stats, bool Stopped, string? E
 /// It never throws: a backend that refuses, fails, or stays silent for <see cref="ChatLimits.SilenceTimeout"/> ends
 /// the answer with an error sentence; the caller's cancellation (Stop, Esc) ends it as stopped.
 /// </summary>
-public sealed class ChatAnswerer(ChatClientFactory clients, ILogger<ChatAnswerer> logger)
+public sealed class ChatAnswerer(ChatClientFactory clients, ILogger<ChatAnswerer> logger, ILoggerFactory? loggers = null)
 {
     public const string StoppedReason = "stopped";
 
     /// <summary>Shorter in tests, so a silent backend is seen without waiting the full timeout.</summary>
     internal TimeSpan SilenceTimeout { get; init; } = ChatLimits.SilenceTimeout;
 
+    /// <param name="tools">Functions the model may call: Microsoft.Extensions.AI's function invocation runs them and sends their results back.</param>
     public async Task<AnswerResult> AnswerAsync(ChatBackend backend, IReadOnlyList<ChatMessage> messages, ChatSettings settings,
-        Func<string, Task> onText, CancellationToken cancellationToken)
+        Func<string, Task> onText, CancellationToken cancellationToken, IReadOnlyList<AITool>? tools = null)
     {
         var collector = new GenerationStatsCollector();
         var name = backend.Kind == ChatBackendKind.MlStack ? "inference service" : $"endpoint '{backend.EndpointName}'";
@@ -30,8 +31,20 @@ public sealed class ChatAnswerer(ChatClientFactory clients, ILogger<ChatAnswerer
         silence.CancelAfter(SilenceTimeout);
         try
         {
-            using var client = await clients.CreateAsync(backend, silence.Token);
+            using var backendClient = await clients.CreateAsync(backend, silence.Token);
+            using var client = tools is { Count: > 0 } ? backendClient.AsBuilder().UseFunctionInvocation(loggers).Build() : backendClient;
             var options = new ChatOptions { ModelId = backend.Model, Temperature = settings.Temperature, MaxOutputTokens = settings.MaxNewTokens };
+            if (tools is { Count: > 0 })
+            {
+                options.Tools = [.. tools];
+                options.ToolMode = ChatToolMode.Auto;
+            }
+            // With tools the answer may be a call, which a JSON format would forbid (the service refuses the pair), so JSON
+            // mode shapes plain answers only; the settings panel says so.
+            if (settings.JsonMode && tools is not { Count: > 0 })
+            {
+                options.ResponseFormat = ChatResponseFormat.Json;
+            }
             if (settings.IgnoreEndOfSequence && backend.Kind == ChatBackendKind.MlStack)
             {
                 options.AdditionalProperties = new() { [InferenceChatClient.IgnoreEosProperty] = true };

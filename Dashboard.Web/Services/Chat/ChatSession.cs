@@ -174,7 +174,8 @@ public sealed class ChatSession(ChatBackendCatalog catalog, IChatStore store, Ch
         {
             try
             {
-                prompt = await rag.PrepareAsync(new PromptRequest(text, history, Settings.SystemPrompt, collection, budget), token);
+                prompt = await rag.PrepareAsync(new PromptRequest(text, history, Settings.SystemPrompt, collection, budget,
+                    SearchByToolCall: Settings.SearchDocumentsByToolCall), token);
             }
             catch (BackendCallException ex)
             {
@@ -188,7 +189,8 @@ public sealed class ChatSession(ChatBackendCatalog catalog, IChatStore store, Ch
             }
             budget = Math.Max(200, budget - (ChatBackend.PromptTokenBound(prompt.Messages) - budget) - 64);
         }
-        if (collection is not null)
+        var search = collection is not null && Settings.SearchDocumentsByToolCall ? rag.SearchTool(collection) : null;
+        if (collection is not null && search is null)
         {
             answer.Sources = [.. prompt.Sources];
             answer.Context = prompt.ContextText;
@@ -202,9 +204,23 @@ public sealed class ChatSession(ChatBackendCatalog catalog, IChatStore store, Ch
         }
         _lastChange = 0;
         var settings = Settings.With(maxNewTokens: fitted);
-        var result = await answerer.AnswerAsync(backend, prompt.Messages, settings, piece => AppendAsync(answer, piece), token);
-        answer.Stats = result.Stats;
-        answer.Error = result.Error;
+        try
+        {
+            var result = await answerer.AnswerAsync(backend, prompt.Messages, settings, piece => AppendAsync(answer, piece), token,
+                search is null ? null : [search.Function]);
+            answer.Stats = result.Stats;
+            answer.Error = result.Error ?? search?.Failure;
+        }
+        finally
+        {
+            if (search is not null)
+            {
+                // Sources cited as with retrieve-then-prompt: the passages the model's searches returned, numbered as it saw them.
+                answer.Sources = [.. search.Sources];
+                answer.Context = prompt.ContextText + "\n\n" + (search.Searched ? search.Context : "(The model did not search the documents.)");
+                answer.NoPassagesFound = search.Searched && search.Sources.Count == 0;
+            }
+        }
     }
 
     private Task AppendAsync(ConversationMessage answer, string piece)

@@ -58,6 +58,12 @@ public sealed class ChatSettings
 
     public string? Collection { get; set; }
 
+    /// <summary>Answers from documents: the model searches the collection by tool call instead of passages being retrieved first.</summary>
+    public bool SearchDocumentsByToolCall { get; set; }
+
+    /// <summary>Answers are one JSON object (response_format json_object).</summary>
+    public bool JsonMode { get; set; }
+
     /// <summary>A copy with another max new tokens: what one answer is sent with after fitting the context.</summary>
     public ChatSettings With(int maxNewTokens)
     {

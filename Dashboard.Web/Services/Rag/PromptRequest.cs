@@ -9,13 +9,15 @@ namespace MlStack.Dashboard.Services.Rag;
 /// <param name="Collection">Answer from this collection's documents; null for a plain chat.</param>
 /// <param name="CharacterBudget">Prompt characters that fit the model's context beside its answer.</param>
 /// <param name="PassageCount">Passages to retrieve.</param>
+/// <param name="SearchByToolCall">The model finds the collection's passages with the search tool instead of their being retrieved first.</param>
 public sealed record PromptRequest(
     string Question,
     IReadOnlyList<ChatMessage> History,
     string? SystemPrompt,
     string? Collection,
     int CharacterBudget,
-    int PassageCount = RagService.DefaultPassageCount);
+    int PassageCount = RagService.DefaultPassageCount,
+    bool SearchByToolCall = false);
 
 /// <summary>What is sent to the model, and what the page shows about it: the sources and the exact context.</summary>
 public sealed record PreparedPrompt(IReadOnlyList<ChatMessage> Messages, IReadOnlyList<Passage> Sources, bool NoPassagesFound)

@@ -7,7 +7,8 @@ namespace MlStack.Dashboard.Services.Rag;
 /// <summary>
 /// Retrieval and prompt building in one place, usable without the UI: finds the passages of a collection closest
 /// to the question, puts them numbered into the system message, and fits the history into what remains of the
-/// model's context (newest turns kept first). Without a collection it builds a plain chat prompt the same way.
+/// model's context (newest turns kept first). Without a collection it builds a plain chat prompt the same way. With
+/// <see cref="PromptRequest.SearchByToolCall"/> the model searches instead, through <see cref="SearchTool"/>.
 /// </summary>
 public sealed class RagService(ISemanticSearch search)
 {
@@ -28,7 +29,12 @@ public sealed class RagService(ISemanticSearch search)
         var system = new StringBuilder(request.SystemPrompt?.Trim() ?? "");
         IReadOnlyList<Passage> sources = [];
         var noPassages = false;
-        if (!string.IsNullOrWhiteSpace(request.Collection))
+        if (!string.IsNullOrWhiteSpace(request.Collection) && request.SearchByToolCall)
+        {
+            // The model retrieves through the search tool (DocumentSearchTool); the prompt only says so.
+            AppendSeparated(system, ToolInstruction(request.Collection));
+        }
+        else if (!string.IsNullOrWhiteSpace(request.Collection))
         {
             var found = await search.SearchAsync(request.Collection, question.Text, request.PassageCount, cancellationToken);
             var passageBudget = (int)(Math.Max(0, budget - system.Length) * PassageShare);
@@ -59,6 +65,14 @@ public sealed class RagService(ISemanticSearch search)
         }
         return text.ToString();
     }
+
+    /// <summary>The instruction of answers whose passages the model finds itself, with the search tool.</summary>
+    public static string ToolInstruction(string collection) =>
+        $"Answer from the user's documents in \"{collection}\": call the {DocumentSearchTool.FunctionName} tool to find passages before " +
+        "answering. Cite passages by their number, like [1]. If they do not contain the answer, say so.";
+
+    /// <summary>The search tool over a collection, for answers that find their passages by tool call.</summary>
+    public DocumentSearchTool SearchTool(string collection, int passageCount = DefaultPassageCount) => new(search, collection, passageCount);
 
     public static string NoPassagesInstruction(string collection) =>
         $"No passage of the documents in \"{collection}\" matches this question (the collection may be empty). " +

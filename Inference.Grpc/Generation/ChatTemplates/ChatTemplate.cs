@@ -26,7 +26,11 @@ public sealed class ChatTemplate
     public ChatTemplate(string source)
     {
         _body = TemplateParser.Parse(source);
+        Source = source;
     }
+
+    /// <summary>The template's text (what a model's tool-call syntax is detected from).</summary>
+    public string Source { get; }
 
     /// <summary>
     /// Renders with the given variables (messages, tools, documents, add_generation_prompt, the special tokens, and any

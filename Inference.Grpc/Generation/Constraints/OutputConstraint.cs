@@ -18,4 +18,11 @@ public sealed record OutputConstraint
 
     /// <summary>Text forced after the JSON value (e.g. "\n&lt;/tool_call&gt;").</summary>
     public string Suffix { get; init; } = "";
+
+    /// <summary>
+    /// OpenAI's strict mode (json_schema strict: true): every property must be in required and additionalProperties
+    /// false, else the schema is refused. Off, optional properties may be left out. Either way only the subset's
+    /// keywords are accepted (see <see cref="SchemaCompiler"/>).
+    /// </summary>
+    public bool Strict { get; init; }
 }

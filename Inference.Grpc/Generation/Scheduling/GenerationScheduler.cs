@@ -13,7 +13,8 @@ namespace MlStack.Inference.Generation.Scheduling;
 /// (3) runs one decoder step for all running sequences together: one ONNX Runtime run, rows of different lengths
 /// padded and masked, each with its own position_ids. A sequence whose prompt is done joins at the next step; one
 /// that finishes leaves at once. So a long prompt delays running streams by at most one chunk per token.
-/// Each sequence keeps its own sampler, stop conditions and reader; the reader's pace never slows the batch.
+/// Each sequence keeps its own sampler, stop conditions, grammar state (constrained outputs: its own mask per row) and
+/// reader; the reader's pace never slows the batch.
 /// The cache is laid out as the model's graph reads it (<see cref="KvCacheFormat"/>: Optimum's concatenated past,
 /// onnxruntime-genai's shared buffer written in place); the model's <see cref="DecoderStep"/> and
 /// <see cref="KvCacheRebuilder"/> hold what differs, so this class does not ask which it is.
@@ -87,9 +88,10 @@ public sealed class GenerationScheduler : IAsyncDisposable
     /// Queues a sequence. Beyond max_concurrent_sequences running plus max_waiting_requests waiting it is
     /// RESOURCE_EXHAUSTED at once, as is one that could never fit the KV budget.
     /// </summary>
-    public GenerationSequence Submit(IReadOnlyList<int> prompt, SamplingParameters parameters, string? cacheSalt = null)
+    public GenerationSequence Submit(IReadOnlyList<int> prompt, SamplingParameters parameters, string? cacheSalt = null,
+        Constraints.TokenMasks? constraint = null)
     {
-        var sequence = new GenerationSequence(prompt, parameters, _model.VocabularySize, Stopwatch.GetTimestamp(), Wake, cacheSalt);
+        var sequence = new GenerationSequence(prompt, parameters, _model.VocabularySize, Stopwatch.GetTimestamp(), Wake, cacheSalt, constraint);
         if (sequence.Reservation > Settings.KvCacheTokens)
         {
             throw new InferenceException(InferenceErrorReason.ResourceExhausted,
@@ -267,7 +269,7 @@ public sealed class GenerationScheduler : IAsyncDisposable
             }
             _prefilling.RemoveAt(i);
             StoreBlocks(sequence);
-            var token = sequence.Sampler.Next(_prefillStep.Logits(0));
+            var token = sequence.NextToken(_prefillStep.Logits(0));
             if (sequence.Deliver(token, Stopwatch.GetTimestamp(), _model.Defaults.EosTokenIds))
             {
                 Ended(sequence);
@@ -395,7 +397,7 @@ public sealed class GenerationScheduler : IAsyncDisposable
             {
                 continue; // its token is not wanted any more; it leaves before the next step
             }
-            if (sequence.Deliver(sequence.Sampler.Next(group.Logits(r)), now, _model.Defaults.EosTokenIds))
+            if (sequence.Deliver(sequence.NextToken(group.Logits(r)), now, _model.Defaults.EosTokenIds))
             {
                 ended.Add(sequence);
             }

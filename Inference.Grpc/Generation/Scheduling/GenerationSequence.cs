@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.ML.OnnxRuntime;
+using MlStack.Inference.Generation.Constraints;
 using MlStack.Inference.Generation.Decoding;
 using MlStack.Inference.Generation.PrefixCaching;
 
@@ -23,8 +24,10 @@ public sealed class GenerationSequence
     private volatile bool _leaving;
     private RunOptions? _prefillRun;
 
-    internal GenerationSequence(IReadOnlyList<int> prompt, SamplingParameters parameters, int vocabularySize, long arrival, Action wake, string? cacheSalt = null)
+    internal GenerationSequence(IReadOnlyList<int> prompt, SamplingParameters parameters, int vocabularySize, long arrival, Action wake,
+        string? cacheSalt = null, TokenMasks? constraint = null)
     {
+        Constraint = constraint is null ? null : new ConstrainedOutput(constraint);
         Prompt = prompt;
         CacheSalt = cacheSalt;
         PromptIds = [.. prompt.Select(id => (long)id)];
@@ -77,6 +80,13 @@ public sealed class GenerationSequence
 
     internal TokenSampler Sampler { get; }
 
+    /// <summary>Its own grammar state when its output is constrained (response_format, a required tool call).</summary>
+    internal ConstrainedOutput? Constraint { get; }
+
+    /// <summary>Samples the next token from the row's logits, only among the tokens its constraint allows (if any).</summary>
+    internal int NextToken(ReadOnlySpan<float> logits) =>
+        Constraint is null ? Sampler.Next(logits) : Sampler.Next(logits, Constraint.Next(Parameters.MaxNewTokens - Generated - 1));
+
     /// <summary>Prompt positions already in <see cref="Cache"/>.</summary>
     internal int Prefilled { get; set; }
 
@@ -109,14 +119,19 @@ public sealed class GenerationSequence
         }
     }
 
-    /// <summary>Hands a produced token to the reader; true when it ends the sequence (end-of-sequence or max_new_tokens).</summary>
+    /// <summary>
+    /// Hands a produced token to the reader; true when it ends the sequence (end-of-sequence, max_new_tokens, or a
+    /// constrained output that is complete: nothing may follow it, so no step is spent on the end-of-sequence token).
+    /// </summary>
     internal bool Deliver(int token, long timestamp, IReadOnlySet<int> endOfSequence)
     {
         Generated++;
         LastToken = token;
-        var eos = !Parameters.IgnoreEos && endOfSequence.Contains(token);
+        // A constrained output allows end-of-sequence only where it is complete, so it ends there even with ignore_eos.
+        var eos = (!Parameters.IgnoreEos || Constraint is not null) && endOfSequence.Contains(token);
         _tokens.Writer.TryWrite(new SequenceToken(token, timestamp, eos));
-        if (eos)
+        Constraint?.Accept(token);
+        if (eos || Constraint is { IsDone: true })
         {
             Finish(FinishReasons.Stop);
             return true;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.Embeddings;
 using MlStack.Inference.Generation;
+using MlStack.Inference.Generation.ToolCalls;
 using MlStack.Inference.HttpDoors;
 using MlStack.Inference.Repository;
 
@@ -33,44 +34,50 @@ public static class OpenAIEndpoints
 
     private static readonly long Started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
-    /// <summary>Each text-generation and embedding model by name, and each loaded version as name:version.</summary>
+    /// <summary>
+    /// Each text-generation and embedding model by name, and each loaded version as name:version; a generator that
+    /// takes tools says which tool-call syntax it is read with (tool_call_parser, as vLLM names them).
+    /// </summary>
     private static IResult ListModels(ModelRepository repository) => new JsonBodyResult(output =>
     {
         using var json = new System.Text.Json.Utf8JsonWriter(output);
         json.WriteStartObject();
         json.WriteString("object", "list");
         json.WriteStartArray("data");
-        foreach (var id in ModelIds(repository))
+        foreach (var (id, parser) in ModelIds(repository))
         {
-            WriteModel(json, id);
+            WriteModel(json, id, parser);
         }
         json.WriteEndArray();
         json.WriteEndObject();
     });
 
-    private static IResult GetModel(string id, ModelRepository repository) => ModelIds(repository).Contains(id)
+    private static IResult GetModel(string id, ModelRepository repository) => ModelIds(repository).FirstOrDefault(m => m.Id == id) is { Id: not null } model
         ? new JsonBodyResult(output =>
         {
             using var json = new System.Text.Json.Utf8JsonWriter(output);
-            WriteModel(json, id);
+            WriteModel(json, model.Id, model.ToolCallParser);
         })
         : throw new HttpDoorException(StatusCodes.Status404NotFound, $"The model '{id}' does not exist.", "model");
 
-    private static List<string> ModelIds(ModelRepository repository)
+    private static List<(string Id, string? ToolCallParser)> ModelIds(ModelRepository repository)
     {
         var served = repository.Loaded()
             .Where(m => m.Config.Task is ModelConfig.TextGenerationTask or ModelConfig.EmbeddingTask)
             .OrderBy(m => m.Name, StringComparer.Ordinal).ThenBy(m => m.Version).ToList();
-        return [.. served.Select(m => m.Name).Distinct(), .. served.Select(m => $"{m.Name}:{m.VersionText}")];
+        static string? Parser(ILoadedModel m) => (m as GeneratorModel)?.ToolCalls?.Name;
+        // A name stands for its newest loaded version.
+        return [.. served.GroupBy(m => m.Name).Select(g => (g.Key, Parser(g.Last()))), .. served.Select(m => ($"{m.Name}:{m.VersionText}", Parser(m)))];
     }
 
-    private static void WriteModel(System.Text.Json.Utf8JsonWriter json, string id)
+    private static void WriteModel(System.Text.Json.Utf8JsonWriter json, string id, string? toolCallParser)
     {
         json.WriteStartObject();
         json.WriteString("id", id);
         json.WriteString("object", "model");
         json.WriteNumber("created", Started);
         json.WriteString("owned_by", "mlstack");
+        if (toolCallParser is not null) json.WriteString("tool_call_parser", toolCallParser);
         json.WriteEndObject();
     }
 
@@ -90,14 +97,32 @@ public static class OpenAIEndpoints
             call.Model.IsEmpty ? stream.Model.Name : call.Model.ToString(),
             $"mlstack-{stream.Model.Name}-{stream.Model.VersionText}",
             chat);
+        var tools = ToolCallReader.For(stream.Model, call.Request);
         if (call.Stream)
         {
-            await OpenAIStreamWriter.WriteAsync(http.Response, stream, answer, call.IncludeUsage, http.RequestAborted);
+            await OpenAIStreamWriter.WriteAsync(http.Response, stream, answer, call.IncludeUsage, http.RequestAborted, tools);
             return Results.Empty;
+        }
+        if (tools is not null)
+        {
+            var parsed = await ReadToolCallsAsync(stream, tools);
+            return new JsonBodyResult(output => OpenAIJson.WriteChoice(output, answer, parsed.Answer.Content, true,
+                OpenAIJson.FinishReason(parsed.Result, parsed.Answer), parsed.Result, parsed.Answer.Calls));
         }
         var whole = await TextPredictor.CollectAsync(stream);
         return new JsonBodyResult(output =>
             OpenAIJson.WriteChoice(output, answer, whole.Text, true, OpenAIJson.FinishReason(whole.Result), whole.Result));
+    }
+
+    private static async Task<(ParsedAnswer Answer, GenerationResult Result)> ReadToolCallsAsync(GenerationStream stream, ToolCallReader tools)
+    {
+        GenerationResult? result = null;
+        await foreach (var step in stream)
+        {
+            tools.Append(step);
+            result ??= step.Result;
+        }
+        return (tools.Parse(), result!);
     }
 
     private static async Task<IResult> EmbedAsync(HttpContext http, TextEmbedder embedder, IOptions<HttpDoorOptions> options)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using MlStack.Inference.Generation;
+using MlStack.Inference.Generation.ToolCalls;
 using MlStack.Inference.HttpDoors;
 
 namespace MlStack.Inference.HttpDoors.OpenAI;
@@ -23,16 +24,12 @@ public static class OpenAIJson
     /// A whole answer (chat.completion or text_completion), or one chunk of a streamed one: text (null: none), the
     /// finish reason once known (null before), usage when given.
     /// </summary>
-    public static void WriteChoice(IBufferWriter<byte> output, Answer answer, string? text, bool withRole, string? finishReason, GenerationResult? usage)
+    /// <param name="toolCalls">The calls of a whole chat answer: its message then has them, and content null when it has no text.</param>
+    public static void WriteChoice(IBufferWriter<byte> output, Answer answer, string? text, bool withRole, string? finishReason, GenerationResult? usage,
+        IReadOnlyList<ToolCall>? toolCalls = null)
     {
         using var json = new Utf8JsonWriter(output);
-        json.WriteStartObject();
-        json.WriteString("id", answer.Id);
-        json.WriteString("object", answer.Object);
-        json.WriteNumber("created", answer.Created);
-        json.WriteString("model", answer.Model);
-        json.WriteString("system_fingerprint", answer.Fingerprint);
-        json.WriteStartArray("choices");
+        WriteHeader(json, answer);
         if (text is not null || finishReason is not null)
         {
             json.WriteStartObject();
@@ -42,7 +39,14 @@ public static class OpenAIJson
             {
                 json.WriteStartObject(streamed ? "delta" : "message");
                 if (withRole || !streamed) json.WriteString("role", "assistant");
-                if (text is not null || !streamed) json.WriteString("content", text ?? "");
+                if (toolCalls is { Count: > 0 } && string.IsNullOrEmpty(text)) json.WriteNull("content");
+                else if (text is not null || !streamed) json.WriteString("content", text ?? "");
+                if (toolCalls is { Count: > 0 })
+                {
+                    json.WriteStartArray("tool_calls");
+                    foreach (var call in toolCalls) WriteToolCall(json, call, index: null, call.Arguments);
+                    json.WriteEndArray();
+                }
                 json.WriteEndObject();
             }
             else
@@ -66,8 +70,67 @@ public static class OpenAIJson
         json.WriteEndObject();
     }
 
+    /// <summary>
+    /// One chunk of a streamed call, as OpenAI streams them: the first of a call has its index, id, type and name (and
+    /// empty arguments), the next ones the index and a piece of the arguments.
+    /// </summary>
+    public static void WriteToolCallDelta(IBufferWriter<byte> output, Answer answer, int index, ToolCall call, bool header, string arguments)
+    {
+        using var json = new Utf8JsonWriter(output);
+        WriteHeader(json, answer);
+        json.WriteStartObject();
+        json.WriteNumber("index", 0);
+        json.WriteStartObject("delta");
+        json.WriteStartArray("tool_calls");
+        if (header) WriteToolCall(json, call, index, arguments);
+        else
+        {
+            json.WriteStartObject();
+            json.WriteNumber("index", index);
+            json.WriteStartObject("function");
+            json.WriteString("arguments", arguments);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteNull("logprobs");
+        json.WriteNull("finish_reason");
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteNull("usage");
+        json.WriteEndObject();
+    }
+
+    private static void WriteHeader(Utf8JsonWriter json, Answer answer)
+    {
+        json.WriteStartObject();
+        json.WriteString("id", answer.Id);
+        json.WriteString("object", answer.Object);
+        json.WriteNumber("created", answer.Created);
+        json.WriteString("model", answer.Model);
+        json.WriteString("system_fingerprint", answer.Fingerprint);
+        json.WriteStartArray("choices");
+    }
+
+    private static void WriteToolCall(Utf8JsonWriter json, ToolCall call, int? index, string arguments)
+    {
+        json.WriteStartObject();
+        if (index is { } i) json.WriteNumber("index", i);
+        json.WriteString("id", call.Id);
+        json.WriteString("type", "function");
+        json.WriteStartObject("function");
+        json.WriteString("name", call.Name);
+        json.WriteString("arguments", arguments);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
     /// <summary>OpenAI's finish reasons: a server shutting down ends the answer like a stop (OpenAI has no other).</summary>
     public static string FinishReason(GenerationResult result) => result.FinishReason == FinishReasons.Length ? "length" : "stop";
+
+    /// <summary>An answer that made tool calls ends with "tool_calls", as OpenAI's do.</summary>
+    public static string FinishReason(GenerationResult result, ParsedAnswer? answer) => answer is { Calls.Count: > 0 } ? "tool_calls" : FinishReason(result);
 
     /// <summary>Usage as OpenAI and vLLM write it; prompt_tokens_details.cached_tokens: prompt tokens the prefix cache held.</summary>
     public static void WriteUsage(Utf8JsonWriter json, int promptTokens, int completionTokens, int cachedTokens)

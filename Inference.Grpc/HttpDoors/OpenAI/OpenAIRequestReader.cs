@@ -12,7 +12,7 @@ public sealed record OpenAIEmbeddingCall(ModelReference Model, IReadOnlyList<str
 
 /// <summary>
 /// OpenAI's request bodies (chat completions, completions, embeddings) to the shared entry points' requests. Fields
-/// this server cannot honour (n &gt; 1, tools, logprobs) are refused with a 400 naming them rather than ignored; fields
+/// this server cannot honour (n &gt; 1, logprobs) are refused with a 400 naming them rather than ignored; fields
 /// that change nothing here (user, presence_penalty 0, ...) are accepted.
 /// </summary>
 public static class OpenAIRequestReader
@@ -26,13 +26,18 @@ public static class OpenAIRequestReader
             throw HttpDoorException.BadRequest("'messages' is required: an array of {role, content}.", "messages");
         }
         var turns = messages.EnumerateArray().Select(ReadMessage).ToList();
-        return Call(body, new GenerationRequest { Messages = turns });
+        var tools = OpenAIToolReader.ReadTools(body);
+        return Call(body, new GenerationRequest { Messages = turns, Tools = tools, ToolChoice = OpenAIToolReader.ReadToolChoice(body, tools) });
     }
 
     public static OpenAIGenerationCall ReadCompletion(JsonElement body)
     {
         JsonFields.RequireObject(body);
         RefuseUnsupported(body);
+        if (body.GetAny("tools", "tool_choice", "functions") is { } tools)
+        {
+            throw HttpDoorException.BadRequest($"'{tools.Name}' is for chat completions; a completion continues a raw prompt.", tools.Name);
+        }
         var prompts = body.StringOrStrings("prompt") ?? throw HttpDoorException.BadRequest("'prompt' is required.", "prompt");
         if (prompts.Count != 1)
         {
@@ -73,6 +78,7 @@ public static class OpenAIRequestReader
             // vLLM's extension: callers with different salts never share prefix-cache blocks.
             CacheSalt = body.String("cache_salt"),
             Parameters = GenerationParameterReader.Read(body),
+            Constraint = ResponseFormatReader.Read(body),
         }, stream, includeUsage);
     }
 
@@ -80,12 +86,23 @@ public static class OpenAIRequestReader
     {
         JsonFields.RequireObject(message, "Each message");
         var role = message.String("role") ?? throw HttpDoorException.BadRequest("Each message needs a 'role'.", "messages");
-        if (message.Get("tool_calls") is not null)
+        var toolCalls = OpenAIToolReader.ReadToolCalls(message);
+        if (toolCalls is not null && role != "assistant")
         {
-            throw HttpDoorException.BadRequest("Tool calls are not supported.", "messages");
+            throw HttpDoorException.BadRequest($"Only assistant messages carry 'tool_calls'; this one's role is '{role}'.", "messages");
+        }
+        var toolCallId = message.String("tool_call_id");
+        if (role == "tool" && string.IsNullOrEmpty(toolCallId))
+        {
+            throw HttpDoorException.BadRequest("A message of role 'tool' needs the 'tool_call_id' of the call it answers.", "messages");
         }
         // OpenAI's newer name for the system role.
-        return new ChatTurn(role == "developer" ? "system" : role, ReadContent(message.Get("content")));
+        return new ChatTurn(role == "developer" ? "system" : role, ReadContent(message.Get("content")))
+        {
+            ToolCalls = toolCalls,
+            ToolCallId = toolCallId,
+            Name = message.String("name"),
+        };
     }
 
     /// <summary>A string, or an array of content parts of which only text parts are supported.</summary>
@@ -104,10 +121,6 @@ public static class OpenAIRequestReader
         if (body.Integer("n") is { } n && n != 1)
         {
             throw HttpDoorException.BadRequest($"'n' is {n}; this server generates one choice per request.", "n");
-        }
-        if (body.Get("tools") is { ValueKind: JsonValueKind.Array } tools && tools.GetArrayLength() > 0 || body.Get("functions") is not null)
-        {
-            throw HttpDoorException.BadRequest("Tools and functions are not supported.", "tools");
         }
         if (body.Get("logprobs") is { ValueKind: JsonValueKind.True or JsonValueKind.Number })
         {

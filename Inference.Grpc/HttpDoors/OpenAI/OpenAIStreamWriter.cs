@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using MlStack.Inference.Generation;
+using MlStack.Inference.Generation.ToolCalls;
 using MlStack.Inference.HttpDoors;
 
 namespace MlStack.Inference.HttpDoors.OpenAI;
@@ -20,8 +21,9 @@ public static class OpenAIStreamWriter
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
+    /// <param name="tools">Reads the answer for tool calls: content streams as it is released, the calls follow at the end.</param>
     public static async Task WriteAsync(HttpResponse response, GenerationStream stream, OpenAIJson.Answer answer, bool includeUsage,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, ToolCallReader? tools = null)
     {
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
@@ -38,18 +40,26 @@ public static class OpenAIStreamWriter
                 GenerationResult? result = null;
                 while (stream.TryRead(out var step))
                 {
-                    text.Append(step.Text);
+                    text.Append(tools is null ? step.Text : tools.Append(step));
                     result ??= step.Result;
                     if (first && text.Length > 0) break;
                 }
+                var calls = result is not null ? tools?.Finish() : null;
+                text.Append(calls?.Content);
                 if (text.Length > 0 || (result is not null && first && answer.Chat))
                 {
                     Event(output, o => OpenAIJson.WriteChoice(o, answer, text.ToString(), first, null, null));
                     first = false;
                 }
+                for (var i = 0; i < (calls?.Calls.Count ?? 0); i++)
+                {
+                    var (index, call) = (i, calls!.Calls[i]);
+                    Event(output, o => OpenAIJson.WriteToolCallDelta(o, answer, index, call, header: true, ""));
+                    Event(output, o => OpenAIJson.WriteToolCallDelta(o, answer, index, call, header: false, call.Arguments));
+                }
                 if (result is not null)
                 {
-                    Event(output, o => OpenAIJson.WriteChoice(o, answer, null, false, OpenAIJson.FinishReason(result), includeUsage ? null : result));
+                    Event(output, o => OpenAIJson.WriteChoice(o, answer, null, false, OpenAIJson.FinishReason(result, calls), includeUsage ? null : result));
                     if (includeUsage)
                     {
                         Event(output, o => OpenAIJson.WriteChoice(o, answer, null, false, null, result));

@@ -208,6 +208,84 @@ public sealed class ChatSessionTests : IDisposable
         Assert.False(session.Busy);
     }
 
+    [Fact]
+    public async Task An_answer_by_tool_call_lets_the_model_search_the_documents_and_cites_what_it_found()
+    {
+        documents.Names = ["handbook"];
+        store.SettingsJson = """{"answerFromDocuments":true,"searchDocumentsByToolCall":true}""";
+        await session.LoadAsync();
+        var call = new GenerateResponse();
+        call.ToolCalls.Add(new ToolCall { Id = "call_1", Name = DocumentSearchTool.FunctionName, Arguments = """{"query":"festival month"}""" });
+        await wire.SendAsync(call);
+        await wire.FinishAsync(new GenerationSummary { FinishReason = FinishReason.ToolCalls, Usage = new Usage { CompletionTokens = 12 } });
+        await wire.SendAsync("In March [1].");
+        await wire.FinishAsync(new GenerationSummary { FinishReason = FinishReason.Stop, Usage = new Usage { CompletionTokens = 5 } });
+
+        Assert.True(await session.SendAsync("When is the festival?"));
+
+        Assert.Equal(2, wire.Requests.Count);
+        var first = wire.Requests[0];
+        Assert.Equal(DocumentSearchTool.FunctionName, Assert.Single(first.Tools).Name);
+        Assert.Contains("query", first.Tools[0].ParametersJson);
+        Assert.Equal(ToolChoice.Types.Mode.ToolChoiceAuto, first.ToolChoice.Mode);
+        Assert.Contains("call the search_documents tool", first.Messages[0].Content);
+        Assert.DoesNotContain("festival.md", first.Messages[0].Content); // nothing retrieved before the prompt
+        var second = wire.Requests[1];
+        Assert.Equal("call_1", second.Messages.Single(m => m.Role == "assistant").ToolCalls.Single().Id);
+        var result = second.Messages.Single(m => m.Role == "tool");
+        Assert.Equal("call_1", result.ToolCallId);
+        Assert.Contains("[1] festival.md", result.Content);
+        var answer = session.Current!.Messages[^1];
+        Assert.Equal("In March [1].", answer.Text);
+        Assert.Null(answer.Error);
+        Assert.Equal("festival.md", Assert.Single(answer.Sources!).DocumentName);
+        Assert.Contains("[tool search_documents: festival month]", answer.Context);
+        Assert.False(answer.NoPassagesFound);
+    }
+
+    [Fact]
+    public async Task A_search_by_tool_call_that_fails_is_told_to_the_model_and_shown_on_the_answer_and_json_mode_stays_off()
+    {
+        documents.Names = ["handbook"];
+        store.SettingsJson = """{"answerFromDocuments":true,"searchDocumentsByToolCall":true,"jsonMode":true}""";
+        await session.LoadAsync();
+        documents.Failure = new BackendCallException("The vector store did not answer in time.", refused: false);
+        var call = new GenerateResponse();
+        call.ToolCalls.Add(new ToolCall { Id = "call_1", Name = DocumentSearchTool.FunctionName, Arguments = """{"query":"festival"}""" });
+        await wire.SendAsync(call);
+        await wire.FinishAsync(new GenerationSummary { FinishReason = FinishReason.ToolCalls });
+        await wire.SendAsync("I could not search.");
+        await wire.FinishAsync(new GenerationSummary { FinishReason = FinishReason.Stop });
+
+        Assert.True(await session.SendAsync("When is the festival?"));
+
+        Assert.Contains("The search failed", wire.Requests[1].Messages.Single(m => m.Role == "tool").Content);
+        Assert.All(wire.Requests, r => Assert.Null(r.ResponseFormat)); // JSON mode shapes answers without tools only
+        var answer = session.Current!.Messages[^1];
+        Assert.Equal("I could not search.", answer.Text);
+        Assert.Equal("The vector store did not answer in time.", answer.Error);
+        Assert.Empty(answer.Sources!);
+        Assert.False(session.Busy);
+    }
+
+    [Fact]
+    public async Task Json_mode_asks_for_a_json_object_and_retrieve_then_prompt_sends_no_tools()
+    {
+        documents.Names = ["handbook"];
+        store.SettingsJson = """{"answerFromDocuments":true,"jsonMode":true}""";
+        await session.LoadAsync();
+        await wire.SendAsync("{\"month\": \"March\"}");
+        await wire.FinishAsync(new GenerationSummary { FinishReason = FinishReason.Stop });
+
+        Assert.True(await session.SendAsync("When is the festival? Answer in JSON."));
+
+        var request = Assert.Single(wire.Requests);
+        Assert.Equal("json_object", request.ResponseFormat.Type);
+        Assert.Empty(request.Tools);
+        Assert.Contains("[1] festival.md", request.Messages[0].Content);
+        Assert.Equal("{\"month\": \"March\"}", session.Current!.Messages[^1].Text);
+    }
+
     public void Dispose()
     {
         session.Dispose();

@@ -75,4 +75,61 @@ public sealed class InferenceChatClientTests
         Assert.Equal(["Once"], texts);
         Assert.True(wire.CallCancellation.IsCancellationRequested, "the gRPC call itself was not cancelled");
     }
+
+    [Fact]
+    public async Task Tools_and_function_contents_go_to_the_server_and_its_tool_calls_come_back_as_function_calls()
+    {
+        var wire = new ScriptedGeneration();
+        var client = new InferenceChatClient(wire.Client);
+        var reply = new GenerateResponse();
+        reply.ToolCalls.Add(new ToolCall { Id = "call_2", Name = "get_weather", Arguments = """{"location":"Rome"}""" });
+        await wire.SendAsync(reply);
+        await wire.FinishAsync(new GenerationSummary { FinishReason = FinishReason.ToolCalls });
+        var weather = AIFunctionFactory.Create((string location) => "sunny", "get_weather", "The weather in a city");
+        List<Microsoft.Extensions.AI.ChatMessage> messages =
+        [
+            new(ChatRole.User, "Weather in Paris, then Rome?"),
+            new(ChatRole.Assistant, [new FunctionCallContent("call_1", "get_weather", new Dictionary<string, object?> { ["location"] = "Paris" })]),
+            new(ChatRole.Tool, [new FunctionResultContent("call_1", "21 C")]),
+        ];
+
+        var response = await client.GetResponseAsync(messages, new ChatOptions { Tools = [weather], ToolMode = ChatToolMode.RequireSpecific("get_weather") });
+
+        var request = wire.Request!;
+        Assert.Equal("get_weather", Assert.Single(request.Tools).Name);
+        Assert.Contains("\"location\"", request.Tools[0].ParametersJson);
+        Assert.Equal(ToolChoice.Types.Mode.ToolChoiceFunction, request.ToolChoice.Mode);
+        Assert.Equal("get_weather", request.ToolChoice.FunctionName);
+        Assert.Equal(["user", "assistant", "tool"], request.Messages.Select(m => m.Role));
+        Assert.Equal("""{"location":"Paris"}""", request.Messages[1].ToolCalls.Single().Arguments);
+        Assert.Equal("call_1", request.Messages[2].ToolCallId);
+        Assert.Equal("21 C", request.Messages[2].Content);
+        Assert.Equal(ChatFinishReason.ToolCalls, response.FinishReason);
+        var call = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        Assert.Equal(("call_2", "get_weather"), (call.CallId, call.Name));
+        Assert.Equal("Rome", call.Arguments!["location"]?.ToString());
+    }
+
+    [Theory]
+    [InlineData("none", ToolChoice.Types.Mode.ToolChoiceNone)]
+    [InlineData("required", ToolChoice.Types.Mode.ToolChoiceRequired)]
+    [InlineData("auto", ToolChoice.Types.Mode.ToolChoiceAuto)]
+    public void Tool_modes_map_to_tool_choices_and_json_formats_to_response_formats(string mode, ToolChoice.Types.Mode expected)
+    {
+        var tool = AIFunctionFactory.Create(() => "x", "f");
+        ChatToolMode toolMode = mode switch { "none" => ChatToolMode.None, "required" => ChatToolMode.RequireAny, _ => ChatToolMode.Auto };
+        var schema = System.Text.Json.JsonDocument.Parse("""{"type":"object","properties":{"a":{"type":"string"}}}""").RootElement;
+
+        var request = InferenceChatClient.ToRequest([new(ChatRole.User, "q")], new ChatOptions { Tools = [tool], ToolMode = toolMode, ResponseFormat = ChatResponseFormat.Json });
+        var withSchema = InferenceChatClient.ToRequest([new(ChatRole.User, "q")], new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema) });
+        var plain = InferenceChatClient.ToRequest([new(ChatRole.User, "q")], new ChatOptions());
+
+        Assert.Equal(expected, request.ToolChoice.Mode);
+        Assert.Equal("json_object", request.ResponseFormat.Type);
+        Assert.Equal("json_schema", withSchema.ResponseFormat.Type);
+        Assert.Contains("\"a\"", withSchema.ResponseFormat.JsonSchema);
+        Assert.Null(plain.ResponseFormat);
+        Assert.Null(plain.ToolChoice);
+        Assert.Empty(plain.Tools);
+    }
 }

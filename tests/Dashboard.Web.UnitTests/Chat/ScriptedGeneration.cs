@@ -6,13 +6,18 @@ namespace MlStack.Dashboard.UnitTests.Chat;
 
 /// <summary>
 /// The wire under the generated TextGeneration client: Chat streams whatever the test writes, when it writes it, and
-/// sees the caller's cancellation as the real channel would. Lets a test hold the stream between two messages.
+/// sees the caller's cancellation as the real channel would. Lets a test hold the stream between two messages. A call
+/// ends after the message with the summary, as the service's do, so the next call (a function invoker's second round)
+/// reads what the test wrote after it.
 /// </summary>
 public sealed class ScriptedGeneration : CallInvoker
 {
     private readonly Channel<GenerateResponse> _responses = Channel.CreateUnbounded<GenerateResponse>();
 
     public ChatRequest? Request { get; private set; }
+
+    /// <summary>Every Chat request, in order.</summary>
+    public List<ChatRequest> Requests { get; } = [];
 
     public CancellationToken CallCancellation { get; private set; }
 
@@ -31,12 +36,15 @@ public sealed class ScriptedGeneration : CallInvoker
     public ValueTask FinishAsync(GenerationSummary summary) =>
         _responses.Writer.WriteAsync(new GenerateResponse { Summary = summary });
 
+    public ValueTask SendAsync(GenerateResponse response) => _responses.Writer.WriteAsync(response);
+
     public void End() => _responses.Writer.TryComplete();
 
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
         Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
     {
         Request = (ChatRequest)(object)request;
+        Requests.Add(Request);
         CallCancellation = options.CancellationToken;
         var reader = new Reader<TResponse>(_responses.Reader, options.CancellationToken);
         return new AsyncServerStreamingCall<TResponse>(reader, Task.FromResult(new Metadata()), () => Status.DefaultSuccess, () => [], () => { });
@@ -60,16 +68,20 @@ public sealed class ScriptedGeneration : CallInvoker
 
     private sealed class Reader<T>(ChannelReader<GenerateResponse> responses, CancellationToken callCancellation) : IAsyncStreamReader<T>
     {
+        private bool _summarized;
+
         public T Current { get; private set; } = default!;
 
         public async Task<bool> MoveNext(CancellationToken cancellationToken)
         {
             using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, callCancellation);
-            if (!await responses.WaitToReadAsync(both.Token))
+            if (_summarized || !await responses.WaitToReadAsync(both.Token))
             {
                 return false;
             }
-            Current = (T)(object)await responses.ReadAsync(both.Token);
+            var response = await responses.ReadAsync(both.Token);
+            _summarized = response.Summary is not null;
+            Current = (T)(object)response;
             return true;
         }
     }
