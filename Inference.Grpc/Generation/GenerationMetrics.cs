@@ -36,6 +36,7 @@ public sealed class GenerationMetrics
     private readonly UpDownCounter<int> _waiting;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<int> _prefillChunk;
+    private readonly Counter<long> _prefills;
     private readonly ConcurrentDictionary<GenerationScheduler, byte> _schedulers = new();
 
     public GenerationMetrics(IMeterFactory meterFactory)
@@ -61,6 +62,8 @@ public sealed class GenerationMetrics
             "Sequences in one decoder step (one ONNX Runtime run).", advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBuckets });
         _prefillChunk = Meter.CreateHistogram<int>("mlstack.generation.prefill_chunk_tokens", "{token}",
             "Prompt tokens in one prefill run (long prompts run in chunks between decoder steps).", advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = TokenBuckets });
+        _prefills = Meter.CreateCounter<long>("mlstack.generation.prefills", "{prompt}",
+            "Prompts prefilled to the end; the n choices of one request share one prefill.");
         Meter.CreateObservableGauge("mlstack.generation.kv_cache_usage", () =>
             _schedulers.Keys.Select(s => new Measurement<double>((double)s.KvSlots / s.Settings.KvCacheTokens, s.Model.Tags)),
             "1", "KV cache positions held (padding included) as a share of the model's budget (generation.kv_cache_tokens).");
@@ -91,6 +94,9 @@ public sealed class GenerationMetrics
     }
 
     public void PrefillChunk(KeyValuePair<string, object?>[] tags, int tokens) => _prefillChunk.Record(tokens, tags);
+
+    /// <summary>A prompt's prefill finished (once for the n choices of a request).</summary>
+    public void PromptPrefilled(KeyValuePair<string, object?>[] tags) => _prefills.Add(1, tags);
 
     public void BatchStep(KeyValuePair<string, object?>[] tags, int sequences) => _batchSize.Record(sequences, tags);
 

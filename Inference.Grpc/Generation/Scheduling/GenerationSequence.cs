@@ -69,6 +69,15 @@ public sealed class GenerationSequence
 
     internal TokenSampler Sampler { get; }
 
+    /// <summary>
+    /// The other choices of an n &gt; 1 request, on the first (the leader) only: they wait, are admitted and prefilled
+    /// with it, and take a copy of its KV cache when its prompt is done (one prefill for n choices).
+    /// </summary>
+    internal List<GenerationSequence> Followers { get; } = [];
+
+    /// <summary>The leader and its followers.</summary>
+    internal IEnumerable<GenerationSequence> Family => [this, .. Followers];
+
     /// <summary>Prompt positions already in <see cref="Cache"/>.</summary>
     internal int Prefilled { get; set; }
 
@@ -96,12 +105,12 @@ public sealed class GenerationSequence
     }
 
     /// <summary>Hands a produced token to the reader; true when it ends the sequence (end-of-sequence or max_new_tokens).</summary>
-    internal bool Deliver(int token, long timestamp, IReadOnlySet<int> endOfSequence)
+    internal bool Deliver(int token, TokenLogprobs? logprobs, long timestamp, IReadOnlySet<int> endOfSequence)
     {
         Generated++;
         LastToken = token;
         var eos = !Parameters.IgnoreEos && endOfSequence.Contains(token);
-        _tokens.Writer.TryWrite(new SequenceToken(token, timestamp, eos));
+        _tokens.Writer.TryWrite(new SequenceToken(token, timestamp, eos, logprobs));
         if (eos)
         {
             Finish(FinishReasons.Stop);
@@ -141,5 +150,8 @@ public sealed class GenerationSequence
     }
 }
 
-/// <summary>A generated token, when it was produced (Stopwatch timestamp), and whether it is the end-of-sequence token.</summary>
-public readonly record struct SequenceToken(int Id, long Timestamp, bool EndOfSequence);
+/// <summary>
+/// A generated token, when it was produced (Stopwatch timestamp), whether it is the end-of-sequence token, and its
+/// logprobs when the request asked for them.
+/// </summary>
+public readonly record struct SequenceToken(int Id, long Timestamp, bool EndOfSequence, TokenLogprobs? Logprobs = null);

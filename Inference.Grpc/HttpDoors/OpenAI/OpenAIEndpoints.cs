@@ -82,22 +82,43 @@ public static class OpenAIEndpoints
         {
             call = read(body.RootElement);
         }
-        using var stream = generator.Start(call.Request, http.RequestAborted);
+        using var choices = generator.StartChoices(call.Request, http.RequestAborted);
         var answer = new OpenAIJson.Answer(
             (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N"),
             chat ? (call.Stream ? OpenAIJson.ChatCompletionChunk : OpenAIJson.ChatCompletion) : OpenAIJson.TextCompletion,
             DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-            call.Model.IsEmpty ? stream.Model.Name : call.Model.ToString(),
-            $"mlstack-{stream.Model.Name}-{stream.Model.VersionText}",
+            call.Model.IsEmpty ? choices.Model.Name : call.Model.ToString(),
+            $"mlstack-{choices.Model.Name}-{choices.Model.VersionText}",
             chat);
         if (call.Stream)
         {
-            await OpenAIStreamWriter.WriteAsync(http.Response, stream, answer, call.IncludeUsage, http.RequestAborted);
+            await OpenAIStreamWriter.WriteAsync(http.Response, choices, answer, call.IncludeUsage, call.Logprobs, http.RequestAborted);
             return Results.Empty;
         }
-        var whole = await TextPredictor.CollectAsync(stream);
-        return new JsonBodyResult(output =>
-            OpenAIJson.WriteChoice(output, answer, whole.Text, true, OpenAIJson.FinishReason(whole.Result), whole.Result));
+        var whole = await Task.WhenAll(choices.Streams.Select(CollectAsync));
+        var parts = whole.Select((c, i) => new OpenAIJson.ChoicePart(i, c.Text, true, OpenAIJson.FinishReason(c.Result), call.Logprobs ? c.Logprobs : null)).ToList();
+        var usage = new OpenAIJson.UsageCounts(choices.PromptTokens, whole.Sum(c => c.Result.CompletionTokens));
+        return new JsonBodyResult(output => OpenAIJson.WriteAnswer(output, answer, choices.Model.Tokenizer, parts, usage));
+    }
+
+    private sealed record CollectedChoice(string Text, GenerationResult Result, List<OpenAIJson.PlacedLogprobs> Logprobs);
+
+    /// <summary>One choice's whole text, summary and logprobs (each placed where its token's text starts).</summary>
+    private static async Task<CollectedChoice> CollectAsync(GenerationStream stream)
+    {
+        var text = new System.Text.StringBuilder();
+        var logprobs = new List<OpenAIJson.PlacedLogprobs>();
+        GenerationResult? result = null;
+        while (await stream.WaitToReadAsync())
+        {
+            while (stream.TryRead(out var step))
+            {
+                if (step.Logprobs is { } l) logprobs.Add(new(l, text.Length));
+                text.Append(step.Text);
+                result ??= step.Result;
+            }
+        }
+        return new CollectedChoice(text.ToString(), result!, logprobs);
     }
 
     private static async Task<IResult> EmbedAsync(HttpContext http, TextEmbedder embedder, IOptions<HttpDoorOptions> options)

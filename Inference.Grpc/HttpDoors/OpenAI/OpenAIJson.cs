@@ -19,11 +19,25 @@ public static class OpenAIJson
     /// <summary>What identifies one answer in each of its objects.</summary>
     public sealed record Answer(string Id, string Object, long Created, string Model, string Fingerprint, bool Chat);
 
+    /// <summary>One choice in an answer or a chunk: its text (null: none), the role (first chunk), the finish reason once known, logprobs when asked for.</summary>
+    public sealed record ChoicePart(int Index, string? Text, bool WithRole, string? FinishReason, IReadOnlyList<PlacedLogprobs>? Logprobs = null);
+
+    /// <summary>A token's logprobs and where its text starts in the choice's text (completions' text_offset).</summary>
+    public readonly record struct PlacedLogprobs(TokenLogprobs Value, int TextOffset);
+
+    /// <summary>Tokens of the whole answer: the prompt once, the completion tokens of every choice.</summary>
+    public sealed record UsageCounts(int PromptTokens, int CompletionTokens);
+
     /// <summary>
     /// A whole answer (chat.completion or text_completion), or one chunk of a streamed one: text (null: none), the
     /// finish reason once known (null before), usage when given.
     /// </summary>
-    public static void WriteChoice(IBufferWriter<byte> output, Answer answer, string? text, bool withRole, string? finishReason, GenerationResult? usage)
+    public static void WriteChoice(IBufferWriter<byte> output, Answer answer, string? text, bool withRole, string? finishReason, GenerationResult? usage) =>
+        WriteAnswer(output, answer, null, text is not null || finishReason is not null ? [new ChoicePart(0, text, withRole, finishReason)] : [],
+            usage is null ? null : new UsageCounts(usage.PromptTokens, usage.CompletionTokens));
+
+    /// <summary>An answer or chunk with any number of choices; <paramref name="tokenizer"/> spells the tokens of logprobs.</summary>
+    public static void WriteAnswer(IBufferWriter<byte> output, Answer answer, ModelTokenizer? tokenizer, IReadOnlyList<ChoicePart> choices, UsageCounts? usage)
     {
         using var json = new Utf8JsonWriter(output);
         json.WriteStartObject();
@@ -33,25 +47,27 @@ public static class OpenAIJson
         json.WriteString("model", answer.Model);
         json.WriteString("system_fingerprint", answer.Fingerprint);
         json.WriteStartArray("choices");
-        if (text is not null || finishReason is not null)
+        var streamed = answer.Object == ChatCompletionChunk;
+        foreach (var choice in choices)
         {
             json.WriteStartObject();
-            json.WriteNumber("index", 0);
-            var streamed = answer.Object == ChatCompletionChunk;
+            json.WriteNumber("index", choice.Index);
             if (answer.Chat)
             {
                 json.WriteStartObject(streamed ? "delta" : "message");
-                if (withRole || !streamed) json.WriteString("role", "assistant");
-                if (text is not null || !streamed) json.WriteString("content", text ?? "");
+                if (choice.WithRole || !streamed) json.WriteString("role", "assistant");
+                if (choice.Text is not null || !streamed) json.WriteString("content", choice.Text ?? "");
                 json.WriteEndObject();
             }
             else
             {
-                json.WriteString("text", text ?? "");
+                json.WriteString("text", choice.Text ?? "");
             }
-            json.WriteNull("logprobs");
-            if (finishReason is null) json.WriteNull("finish_reason");
-            else json.WriteString("finish_reason", finishReason);
+            if (choice.Logprobs is null || tokenizer is null) json.WriteNull("logprobs");
+            else if (answer.Chat) WriteChatLogprobs(json, tokenizer, choice.Logprobs);
+            else WriteCompletionLogprobs(json, tokenizer, choice.Logprobs);
+            if (choice.FinishReason is null) json.WriteNull("finish_reason");
+            else json.WriteString("finish_reason", choice.FinishReason);
             json.WriteEndObject();
         }
         json.WriteEndArray();
@@ -63,6 +79,71 @@ public static class OpenAIJson
         {
             json.WriteNull("usage");
         }
+        json.WriteEndObject();
+    }
+
+    /// <summary>Chat's shape: {"content": [{token, logprob, bytes, top_logprobs: [{token, logprob, bytes}]}], "refusal": null}.</summary>
+    private static void WriteChatLogprobs(Utf8JsonWriter json, ModelTokenizer tokenizer, IReadOnlyList<PlacedLogprobs> logprobs)
+    {
+        json.WriteStartObject("logprobs");
+        json.WriteStartArray("content");
+        foreach (var (value, _) in logprobs)
+        {
+            json.WriteStartObject();
+            WriteToken(json, tokenizer, value.Token, value.Logprob);
+            json.WriteStartArray("top_logprobs");
+            foreach (var top in value.Top)
+            {
+                json.WriteStartObject();
+                WriteToken(json, tokenizer, top.Token, top.Logprob);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteNull("refusal");
+        json.WriteEndObject();
+    }
+
+    private static void WriteToken(Utf8JsonWriter json, ModelTokenizer tokenizer, int token, float logprob)
+    {
+        json.WriteString("token", TokenSpelling.Text(tokenizer, token));
+        json.WriteNumber("logprob", logprob);
+        json.WriteStartArray("bytes");
+        foreach (var b in tokenizer.TokenBytes(token)) json.WriteNumberValue(b);
+        json.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Completions' shape: {tokens, token_logprobs, top_logprobs: [{token: logprob}], text_offset}. Alternatives that
+    /// spell the same text keep the most likely (a JSON object has one value per key).
+    /// </summary>
+    private static void WriteCompletionLogprobs(Utf8JsonWriter json, ModelTokenizer tokenizer, IReadOnlyList<PlacedLogprobs> logprobs)
+    {
+        json.WriteStartObject("logprobs");
+        json.WriteStartArray("tokens");
+        foreach (var (value, _) in logprobs) json.WriteStringValue(TokenSpelling.Text(tokenizer, value.Token));
+        json.WriteEndArray();
+        json.WriteStartArray("token_logprobs");
+        foreach (var (value, _) in logprobs) json.WriteNumberValue(value.Logprob);
+        json.WriteEndArray();
+        json.WriteStartArray("top_logprobs");
+        foreach (var (value, _) in logprobs)
+        {
+            json.WriteStartObject();
+            var written = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var top in value.Top)
+            {
+                var text = TokenSpelling.Text(tokenizer, top.Token);
+                if (written.Add(text)) json.WriteNumber(text, top.Logprob);
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("text_offset");
+        foreach (var (_, offset) in logprobs) json.WriteNumberValue(offset);
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 
