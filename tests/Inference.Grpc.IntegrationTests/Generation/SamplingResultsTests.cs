@@ -258,6 +258,29 @@ public sealed class SamplingResultsTests(GenerationHost host) : IClassFixture<Ge
         Assert.True(tokens.Distinct().Count() > tokens.Count / 2, $"penalized tokens repeat: {string.Join('|', tokens)}");
     }
 
+    [Fact]
+    public async Task A_cancelled_n_request_frees_every_choice_and_the_model_serves_on()
+    {
+        using var watcher = new GenerationMeterWatcher(host.Metrics);
+        using var cancel = new CancellationTokenSource();
+        var call = host.TextGeneration.Generate(new GenerateRequest
+        {
+            Model = "tiny-gpt",
+            Prompt = "The dog",
+            Parameters = new GenerationParameters { MaxNewTokens = 200, Temperature = 1, IgnoreEos = true, N = 3 },
+        }, cancellationToken: cancel.Token);
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(3, watcher.Running);
+
+        cancel.Cancel();
+        await watcher.WaitUntilStoppedAsync(cancelled: 3);
+
+        Assert.Equal(0, watcher.Running);
+        Assert.Equal(3, watcher.Cancelled);
+        var next = await host.TextGeneration.Generate(new GenerateRequest { Model = "tiny-gpt", Prompt = "The dog", Parameters = new() { MaxNewTokens = 3, IgnoreEos = true } }).CollectAsync();
+        Assert.Equal(3, next.Summary.Usage.CompletionTokens);
+    }
+
     public static TheoryData<string, string> BadValues => new()
     {
         { """{"top_logprobs": 21, "logprobs": true}""", "top_logprobs" },
@@ -295,6 +318,7 @@ public sealed class SamplingResultsTests(GenerationHost host) : IClassFixture<Ge
         { """{"logitBias": {"5": -150}}""", "logit_bias" },
         { """{"n": 0}""", "n" },
         { """{"n": 129}""", "n" },
+        { """{"n": 17}""", "max_concurrent_sequences" }, // more choices than decode together (16 by default)
     };
 
     [Theory]
