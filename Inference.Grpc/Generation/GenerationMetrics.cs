@@ -41,6 +41,7 @@ public sealed class GenerationMetrics
     private readonly Counter<long> _prefixQueriedTokens;
     private readonly Counter<long> _prefixHitTokens;
     private readonly Counter<long> _prefixEvictions;
+    private readonly Counter<long> _prefills;
     private readonly ConcurrentDictionary<GenerationScheduler, byte> _schedulers = new();
 
     public GenerationMetrics(IMeterFactory meterFactory)
@@ -79,6 +80,8 @@ public sealed class GenerationMetrics
         Meter.CreateObservableGauge("mlstack.generation.prefix_cache_bytes", () =>
             _schedulers.Keys.Where(s => s.Model.PrefixCache is not null).Select(s => new Measurement<long>(s.Model.PrefixCache!.Bytes, s.Model.Tags)),
             "By", "Bytes of KV the model's prefix-cache blocks hold (all models share Generation:PrefixCacheBytes).");
+        _prefills = Meter.CreateCounter<long>("mlstack.generation.prefills", "{prompt}",
+            "Prompts prefilled to the end; the n choices of one request share one prefill.");
         Meter.CreateObservableGauge("mlstack.generation.kv_cache_usage", () =>
             _schedulers.Keys.Select(s => new Measurement<double>((double)s.KvSlots / s.Settings.KvCacheTokens, s.Model.Tags)),
             "1", "KV cache positions held (padding included) as a share of the model's budget (generation.kv_cache_tokens).");
@@ -123,6 +126,8 @@ public sealed class GenerationMetrics
     }
 
     public void PrefixBlockEvicted(KeyValuePair<string, object?>[] tags) => _prefixEvictions.Add(1, tags);
+    /// <summary>A prompt's prefill finished (once for the n choices of a request).</summary>
+    public void PromptPrefilled(KeyValuePair<string, object?>[] tags) => _prefills.Add(1, tags);
 
     public void BatchStep(KeyValuePair<string, object?>[] tags, int sequences) => _batchSize.Record(sequences, tags);
 

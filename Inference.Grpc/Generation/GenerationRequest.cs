@@ -38,6 +38,9 @@ public sealed record GenerationRequest
     /// <summary>How the model may use <see cref="Tools"/>: auto unless stated.</summary>
     public ToolChoice ToolChoice { get; init; } = ToolChoice.Auto;
 
+    /// <summary>The end user the caller names (OpenAI's user): kept on the trace only; it changes no output.</summary>
+    public string? User { get; init; }
+
     /// <summary>What the output must be (response_format, a required or named tool choice); null: free text.</summary>
     public Constraints.OutputConstraint? Constraint { get; init; }
 }
@@ -111,4 +114,18 @@ public sealed record RequestedParameters
     public ulong? Seed { get; init; }
     public IReadOnlyList<string> Stop { get; init; } = [];
     public bool IgnoreEos { get; init; }
+
+    /// <summary>OpenAI's presence_penalty and frequency_penalty, -2..2, over the generated tokens.</summary>
+    public float? PresencePenalty { get; init; }
+    public float? FrequencyPenalty { get; init; }
+
+    /// <summary>Token id to a bias added to its logit, -100..100; ids outside the vocabulary are refused.</summary>
+    public IReadOnlyDictionary<int, float>? LogitBias { get; init; }
+
+    /// <summary>Return each generated token's logprob; <see cref="TopLogprobs"/> alternatives with it (0..20).</summary>
+    public bool Logprobs { get; init; }
+    public int? TopLogprobs { get; init; }
+
+    /// <summary>OpenAI's n: choices generated from one prefill of the prompt (1 when unset).</summary>
+    public int? Choices { get; init; }
 }

@@ -79,8 +79,75 @@ public sealed class GenerationRequestValidator(IOptions<GenerationOptions> optio
             }
         }
 
+        var presence = AdditivePenalty(p.PresencePenalty, "presence_penalty");
+        var frequency = AdditivePenalty(p.FrequencyPenalty, "frequency_penalty");
+        var bias = LogitBias(model, p.LogitBias);
+        int? topLogprobs = null;
+        if (p.TopLogprobs is { } top && (top < 0 || top > SamplingParameters.MaxTopLogprobs))
+        {
+            throw Invalid($"top_logprobs must be in [0, {SamplingParameters.MaxTopLogprobs}] (got {top}).");
+        }
+        if (p.Logprobs)
+        {
+            topLogprobs = p.TopLogprobs ?? 0;
+        }
+        else if (p.TopLogprobs is { } alone && alone > 0)
+        {
+            throw Invalid("top_logprobs needs logprobs set to true.");
+        }
+
         var seed = p.Seed ?? BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
-        return new SamplingParameters(maxNewTokens, temperature, topP, topK, penalty, seed, [.. p.Stop], p.IgnoreEos);
+        return new SamplingParameters(maxNewTokens, temperature, topP, topK, penalty, seed, [.. p.Stop], p.IgnoreEos)
+        {
+            PresencePenalty = presence,
+            FrequencyPenalty = frequency,
+            LogitBias = bias,
+            TopLogprobs = topLogprobs,
+        };
+    }
+
+    /// <summary>n at most; each choice is a sequence of its own in the batch (and needs its KV cache rows).</summary>
+    public const int MaxChoices = 128;
+
+    /// <summary>The request's n, checked: 1..<see cref="MaxChoices"/>.</summary>
+    public static int Choices(RequestedParameters p)
+    {
+        var n = p.Choices ?? 1;
+        if (n < 1 || n > MaxChoices)
+        {
+            throw Invalid($"n must be in [1, {MaxChoices}] (got {n}).");
+        }
+        return n;
+    }
+
+    private static float AdditivePenalty(float? value, string name)
+    {
+        var penalty = value ?? 0f;
+        if (!(penalty >= -SamplingParameters.MaxAdditivePenalty && penalty <= SamplingParameters.MaxAdditivePenalty))
+        {
+            throw Invalid($"{name} must be in [-{SamplingParameters.MaxAdditivePenalty}, {SamplingParameters.MaxAdditivePenalty}], 0 meaning none (got {penalty}).");
+        }
+        return penalty;
+    }
+
+    private static IReadOnlyDictionary<int, float> LogitBias(GeneratorModel model, IReadOnlyDictionary<int, float>? requested)
+    {
+        if (requested is null || requested.Count == 0)
+        {
+            return new Dictionary<int, float>();
+        }
+        foreach (var (id, bias) in requested)
+        {
+            if (id < 0 || id >= model.VocabularySize)
+            {
+                throw Invalid($"logit_bias names token {id}, which is not in the vocabulary of model '{model.Name}' (ids 0..{model.VocabularySize - 1}).");
+            }
+            if (!(bias >= -SamplingParameters.MaxLogitBias && bias <= SamplingParameters.MaxLogitBias))
+            {
+                throw Invalid($"logit_bias[{id}] must be in [-{SamplingParameters.MaxLogitBias}, {SamplingParameters.MaxLogitBias}] (got {bias}).");
+            }
+        }
+        return new Dictionary<int, float>(requested);
     }
 
     public static void ValidateMessages(IReadOnlyList<ChatTurn> messages)

@@ -1,7 +1,10 @@
 namespace MlStack.Inference.Generation;
 
-/// <summary>One streamed piece: the text that became final with this token (may be empty) and the token.</summary>
-public sealed record GenerationStep(string Text, int? TokenId, GenerationResult? Result = null);
+/// <summary>
+/// One streamed piece: the text that became final with this token (may be empty), the token, and its logprobs when
+/// asked for (none for the end-of-sequence token, which adds no text).
+/// </summary>
+public sealed record GenerationStep(string Text, int? TokenId, GenerationResult? Result = null, TokenLogprobs? Logprobs = null);
 
 /// <summary>How a generation ended; carried by the last step. <see cref="CachedPromptTokens"/>: prompt tokens the prefix cache held (not prefilled).</summary>
 public sealed record GenerationResult(

@@ -49,6 +49,12 @@ public sealed class GenerationStream : IAsyncEnumerable<GenerationStep>, IDispos
 
     public SamplingParameters Parameters => _sequence.Parameters;
 
+    /// <summary>Which of the request's n choices this is (0..n-1).</summary>
+    public int Index { get; init; }
+
+    /// <summary>True once the summary has been read.</summary>
+    public bool Done => _done;
+
     /// <summary>
     /// Waits until a step can be read; false once the summary has been read. Throws OperationCanceledException when the
     /// request's token is cancelled, and the sequence's error if generation failed.
@@ -127,7 +133,7 @@ public sealed class GenerationStream : IAsyncEnumerable<GenerationStep>, IDispos
             _finish = FinishReasons.Stop;
             _sequence.Leave(); // done: its place in the batch goes at the next step
         }
-        return new GenerationStep(emit, token.Id);
+        return new GenerationStep(emit, token.Id, Logprobs: token.Logprobs);
     }
 
     private GenerationStep Summary()

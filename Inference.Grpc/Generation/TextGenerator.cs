@@ -13,10 +13,26 @@ namespace MlStack.Inference.Generation;
 /// </summary>
 public sealed class TextGenerator(GeneratorCatalog catalog, PromptEncoder encoder, GenerationRequestValidator validator, GenerationMetrics metrics)
 {
+    /// <summary>One choice; a request for n &gt; 1 goes to <see cref="StartChoices"/>.</summary>
     public GenerationStream Start(GenerationRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request.Parameters.Choices is > 1)
+        {
+            throw GenerationRequestValidator.Invalid($"n is {request.Parameters.Choices}; this door generates one choice per request.");
+        }
+        return StartChoices(request, cancellationToken).Streams[0];
+    }
+
+    /// <summary>The request's n choices (OpenAI's n, 1 when unset), from one prefill of the prompt.</summary>
+    public GenerationChoices StartChoices(GenerationRequest request, CancellationToken cancellationToken = default)
     {
         var arrival = Stopwatch.GetTimestamp();
         var model = catalog.Resolve(request.Model, request.Version, request.ConversationKey);
+        if (request.User is { Length: > 0 } user)
+        {
+            // OpenAI's user: for tracing (who asked), nothing else.
+            Activity.Current?.SetTag("enduser.id", user);
+        }
         try
         {
             var tools = ToolUse.Resolve(model, request);
@@ -24,14 +40,16 @@ public sealed class TextGenerator(GeneratorCatalog catalog, PromptEncoder encode
             {
                 request = request with { Constraint = tools.Constraint }; // a required or named tool choice shapes the output
             }
+            var choices = GenerationRequestValidator.Choices(request.Parameters);
             var prompt = request.Messages is { } messages
                 ? encoder.EncodeChat(model, messages, new ChatRenderOptions(Tools: tools.TemplateTools))
                 : encoder.EncodePrompt(model, request.Prompt);
             var sampling = validator.Resolve(model, request.Parameters, prompt.Count);
             var constraint = request.Constraint is { } wanted ? model.Constraints.Compile(wanted) : null;
-            var sequence = model.Scheduler.Submit(prompt, sampling, validator.CacheSalt(request.CacheSalt), constraint);
+            var sequences = model.Scheduler.Submit(prompt, sampling, choices, validator.CacheSalt(request.CacheSalt), constraint);
             metrics.Prefilled(model.Tags, prompt.Count);
-            return new GenerationStream(model, prompt.Count, sequence, metrics, arrival, cancellationToken);
+            return new GenerationChoices([.. sequences.Select((sequence, i) =>
+                new GenerationStream(model, prompt.Count, sequence, metrics, arrival, cancellationToken) { Index = i })]);
         }
         catch (InferenceException error)
         {

@@ -14,11 +14,12 @@ namespace MlStack.Inference.GrpcServices;
 public sealed class TextGenerationService(TextGenerator generator, GeneratorCatalog catalog) : TextGeneration.TextGenerationBase
 {
     public override Task Generate(GenerateRequest request, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context) =>
-        WriteAsync(Stopwatch.GetTimestamp(), generator.Start(new GenerationRequest
+        WriteAsync(Stopwatch.GetTimestamp(), generator.StartChoices(new GenerationRequest
         {
             Model = request.Model,
             Version = request.ModelVersion,
             ConversationKey = request.ConversationKey,
+            User = request.User,
             Prompt = request.Prompt,
             Parameters = Parameters(request.Parameters),
             CacheSalt = request.CacheSalt,
@@ -33,6 +34,7 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
             Model = request.Model,
             Version = request.ModelVersion,
             ConversationKey = request.ConversationKey,
+            User = request.User,
             Messages = [.. request.Messages.Select(ToTurn)],
             Parameters = Parameters(request.Parameters),
             CacheSalt = request.CacheSalt,
@@ -40,8 +42,8 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
             ToolChoice = ToChoice(request.ToolChoice),
             Constraint = Constraint(request.ResponseFormat),
         };
-        var stream = generator.Start(chat, context.CancellationToken);
-        return WriteAsync(received, stream, responseStream, context, ToolCallReader.For(stream.Model, chat));
+        var choices = generator.StartChoices(chat, context.CancellationToken);
+        return WriteAsync(received, choices, responseStream, context, [.. choices.Streams.Select(stream => ToolCallReader.For(stream.Model, chat))]);
     }
 
     private static ChatTurn ToTurn(V1.ChatMessage m) => new(m.Role, m.Content)
@@ -138,66 +140,94 @@ public sealed class TextGenerationService(TextGenerator generator, GeneratorCata
         Seed = p.HasSeed ? p.Seed : null,
         Stop = [.. p.Stop],
         IgnoreEos = p.IgnoreEos,
+        PresencePenalty = p.HasPresencePenalty ? p.PresencePenalty : null,
+        FrequencyPenalty = p.HasFrequencyPenalty ? p.FrequencyPenalty : null,
+        LogitBias = p.LogitBias.Count > 0 ? p.LogitBias.ToDictionary(e => e.Key, e => e.Value) : null,
+        Choices = p.HasN ? p.N : null,
+        Logprobs = p.Logprobs,
+        TopLogprobs = p.HasTopLogprobs ? p.TopLogprobs : null,
     };
 
     /// <summary>
     /// Decoding runs in the model's scheduler and never waits for the network: the first text goes out alone, at once,
     /// and after it whatever has accumulated while a message was being written goes out as the next message (one token
     /// per message while the writer keeps up). So an answer of more than one piece of text always streams as more
-    /// than one message, however fast the server decodes.
+    /// than one message, however fast the server decodes. With n &gt; 1 each wake-up sends one message per choice that
+    /// has something, in index order.
     /// </summary>
-    /// <param name="tools">Reads a Chat with tools for calls: its text streams as the reader releases it, the calls come on the last message.</param>
-    private static async Task WriteAsync(long received, GenerationStream stream, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context,
-        ToolCallReader? tools = null)
+    /// <param name="tools">Per choice, reads a Chat with tools for calls: its text streams as the reader releases it, the calls come on the last message.</param>
+    private static async Task WriteAsync(long received, GenerationChoices choices, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context,
+        ToolCallReader?[]? tools = null)
     {
-        using (stream)
+        using (choices)
         {
             try
             {
+                var n = choices.Streams.Count;
                 TimeSpan? firstMessage = null;
-                var textSent = false;
-                var text = new StringBuilder();
-                while (await stream.WaitToReadAsync())
+                var textSent = new bool[n];
+                var texts = Enumerable.Range(0, n).Select(_ => new StringBuilder()).ToArray();
+                var messages = new GenerateResponse?[n];
+                while (await choices.WaitToReadAsync())
                 {
-                    var message = new GenerateResponse();
-                    text.Clear();
-                    while (stream.TryRead(out var step))
+                    while (choices.TryRead(out var index, out var step))
                     {
-                        text.Append(tools is null ? step.Text : tools.Append(step));
+                        var message = messages[index] ??= new GenerateResponse { Index = index };
+                        texts[index].Append(tools?[index] is { } reader ? reader.Append(step) : step.Text);
                         if (step.TokenId is { } id)
                         {
                             message.TokenIds.Add(id);
                         }
+                        if (step.Logprobs is { } logprobs)
+                        {
+                            message.Logprobs.Add(ToLogprob(choices.Model.Tokenizer, logprobs));
+                        }
                         if (step.Result is { } result)
                         {
-                            message.Summary = ToSummary(stream.Model, result);
-                            if (tools?.Finish() is { } answer)
+                            message.Summary = ToSummary(choices.Model, result);
+                            if (tools?[index]?.Finish() is { } answer)
                             {
-                                text.Append(answer.Content);
+                                texts[index].Append(answer.Content);
                                 message.ToolCalls.AddRange(answer.Calls.Select(c => new V1.ToolCall { Id = c.Id, Name = c.Name, Arguments = c.Arguments }));
                                 if (answer.Calls.Count > 0) message.Summary.FinishReason = FinishReason.ToolCalls;
                             }
                         }
-                        if (!textSent && text.Length > 0) break;
+                        if (n == 1 && !textSent[index] && texts[index].Length > 0) break;
                     }
-                    textSent |= text.Length > 0;
-                    message.Text = text.ToString();
-                    firstMessage ??= Stopwatch.GetElapsedTime(received);
-                    if (message.Summary is { } summary)
+                    for (var i = 0; i < n; i++)
                     {
-                        summary.TimeToFirstMessageMs = firstMessage.Value.TotalMilliseconds;
+                        if (messages[i] is not { } message)
+                        {
+                            continue;
+                        }
+                        messages[i] = null;
+                        textSent[i] |= texts[i].Length > 0;
+                        message.Text = texts[i].ToString();
+                        texts[i].Clear();
+                        firstMessage ??= Stopwatch.GetElapsedTime(received);
+                        if (message.Summary is { } summary)
+                        {
+                            summary.TimeToFirstMessageMs = firstMessage.Value.TotalMilliseconds;
+                        }
+                        await responseStream.WriteAsync(message, context.CancellationToken);
                     }
-                    await responseStream.WriteAsync(message, context.CancellationToken);
                 }
             }
             catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
             {
-                // The client went away or its deadline passed: the sequence left its batch.
+                // The client went away or its deadline passed: the sequences left their batch.
                 var deadlinePassed = context.Deadline <= DateTime.UtcNow;
                 throw new RpcException(new Status(deadlinePassed ? StatusCode.DeadlineExceeded : StatusCode.Cancelled,
                     deadlinePassed ? "The deadline passed during generation." : "The call was cancelled during generation."));
             }
         }
+    }
+
+    private static V1.TokenLogprob ToLogprob(ModelTokenizer tokenizer, TokenLogprobs logprobs)
+    {
+        var entry = new V1.TokenLogprob { TokenId = logprobs.Token, Token = TokenSpelling.Text(tokenizer, logprobs.Token), Logprob = logprobs.Logprob };
+        entry.TopLogprobs.AddRange(logprobs.Top.Select(t => new V1.TokenLogprob { TokenId = t.Token, Token = TokenSpelling.Text(tokenizer, t.Token), Logprob = t.Logprob }));
+        return entry;
     }
 
     private static GenerationSummary ToSummary(GeneratorModel model, GenerationResult result) => new()

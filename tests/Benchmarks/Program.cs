@@ -12,6 +12,7 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
     ["http-doors"] = MlStack.Benchmarks.HttpDoorBenchmark.RunAsync,
     ["genai-peer"] = MlStack.Benchmarks.GenAIPeerBenchmark.RunAsync,
     ["prefix-cache"] = MlStack.Benchmarks.PrefixCacheBenchmark.RunAsync,
+    ["sampler"] = MlStack.Benchmarks.SamplerBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))

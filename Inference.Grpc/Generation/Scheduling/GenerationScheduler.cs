@@ -89,13 +89,33 @@ public sealed class GenerationScheduler : IAsyncDisposable
     /// RESOURCE_EXHAUSTED at once, as is one that could never fit the KV budget.
     /// </summary>
     public GenerationSequence Submit(IReadOnlyList<int> prompt, SamplingParameters parameters, string? cacheSalt = null,
-        Constraints.TokenMasks? constraint = null)
+        Constraints.TokenMasks? constraint = null) => Submit(prompt, parameters, 1, cacheSalt, constraint)[0];
+
+    /// <summary>
+    /// Queues the <paramref name="choices"/> sequences of one request (OpenAI's n): they are admitted together, the
+    /// prompt is prefilled once and each choice starts from a copy of its KV cache, sampling with
+    /// <see cref="SamplingParameters.ForChoice"/>. Limits as for one sequence, counting every choice.
+    /// </summary>
+    public IReadOnlyList<GenerationSequence> Submit(IReadOnlyList<int> prompt, SamplingParameters parameters, int choices,
+        string? cacheSalt = null, Constraints.TokenMasks? constraint = null)
     {
-        var sequence = new GenerationSequence(prompt, parameters, _model.VocabularySize, Stopwatch.GetTimestamp(), Wake, cacheSalt, constraint);
-        if (sequence.Reservation > Settings.KvCacheTokens)
+        var arrival = Stopwatch.GetTimestamp();
+        var family = Enumerable.Range(0, choices)
+            .Select(i => new GenerationSequence(prompt, parameters.ForChoice(i), _model.VocabularySize, arrival, Wake, cacheSalt, constraint)).ToList();
+        var leader = family[0];
+        leader.Followers.AddRange(family.Skip(1));
+        if (choices > Settings.MaxConcurrentSequences)
+        {
+            throw new InferenceException(InferenceErrorReason.InvalidArgument,
+                $"n={choices} choices must decode together, but model '{_model.Name}' version {_model.VersionText} runs at most " +
+                $"{Settings.MaxConcurrentSequences} sequences at once (generation.max_concurrent_sequences / Generation:MaxConcurrentSequences).");
+        }
+        var reservation = (long)leader.Reservation * choices;
+        if (reservation > Settings.KvCacheTokens)
         {
             throw new InferenceException(InferenceErrorReason.ResourceExhausted,
-                $"The prompt ({prompt.Count} tokens) and max_new_tokens ({parameters.MaxNewTokens}) need {sequence.Reservation} KV cache positions; " +
+                $"The prompt ({prompt.Count} tokens) and max_new_tokens ({parameters.MaxNewTokens}) need {leader.Reservation} KV cache positions" +
+                (choices > 1 ? $" per choice, {reservation} for n={choices}" : "") + "; " +
                 $"model '{_model.Name}' version {_model.VersionText} has {Settings.KvCacheTokens} (generation.kv_cache_tokens, Generation:KvCacheTokens).");
         }
         lock (_gate)
@@ -105,19 +125,19 @@ public sealed class GenerationScheduler : IAsyncDisposable
                 throw new InferenceException(InferenceErrorReason.Unavailable,
                     $"Model '{_model.Name}' version {_model.VersionText} is being unloaded; retry.");
             }
-            if (_inSystem >= Settings.MaxConcurrentSequences + Settings.MaxWaitingRequests)
+            if (_inSystem + choices > Settings.MaxConcurrentSequences + Settings.MaxWaitingRequests)
             {
                 throw new InferenceException(InferenceErrorReason.ResourceExhausted,
                     $"Model '{_model.Name}' version {_model.VersionText} is at capacity: {Settings.MaxConcurrentSequences} sequences running and " +
                     $"{Settings.MaxWaitingRequests} waiting (generation.max_concurrent_sequences / Generation:MaxConcurrentSequences, " +
                     "generation.max_waiting_requests / Generation:MaxWaitingRequests). Retry later.");
             }
-            _inSystem++;
-            _waiting.Add(sequence);
+            _inSystem += choices;
+            _waiting.Add(leader);
         }
-        _metrics.WaitingChanged(_model.Tags, +1);
+        _metrics.WaitingChanged(_model.Tags, choices);
         Wake();
-        return sequence;
+        return family;
     }
 
     private void Wake() => _wake.Release();
@@ -175,11 +195,12 @@ public sealed class GenerationScheduler : IAsyncDisposable
         {
             for (var i = _waiting.Count - 1; i >= 0; i--)
             {
-                if (_waiting[i].Leaving)
+                // A request's choices wait together; they leave the queue when all of them are asked to.
+                if (_waiting[i].Family.All(s => s.Leaving))
                 {
-                    (left ??= []).Add(_waiting[i]);
+                    (left ??= []).AddRange(_waiting[i].Family);
+                    _inSystem -= 1 + _waiting[i].Followers.Count;
                     _waiting.RemoveAt(i);
-                    _inSystem--;
                 }
             }
         }
@@ -200,10 +221,10 @@ public sealed class GenerationScheduler : IAsyncDisposable
         List<GenerationSequence>? admitted = null;
         lock (_gate)
         {
-            while (_waiting.Count > 0 && _admitted.Count + (admitted?.Count ?? 0) < Settings.MaxConcurrentSequences
+            while (_waiting.Count > 0 && _admitted.Count + (admitted?.Count ?? 0) + 1 + _waiting[0].Followers.Count <= Settings.MaxConcurrentSequences
                 && Fits(_waiting[0], admitted))
             {
-                (admitted ??= []).Add(_waiting[0]);
+                (admitted ??= []).AddRange(_waiting[0].Family);
                 _waiting.RemoveAt(0);
             }
         }
@@ -212,7 +233,10 @@ public sealed class GenerationScheduler : IAsyncDisposable
             _metrics.WaitingChanged(_model.Tags, -1);
             _metrics.Admitted(_model.Tags, Stopwatch.GetElapsedTime(sequence.Arrival));
             _admitted.Add(sequence);
-            _prefilling.Add(sequence);
+            if (sequence.Followers.Count > 0 || !admitted!.Any(s => s.Followers.Contains(sequence)))
+            {
+                _prefilling.Add(sequence); // a leader or a lone sequence; followers take the leader's prefill
+            }
         }
     }
 
@@ -222,7 +246,7 @@ public sealed class GenerationScheduler : IAsyncDisposable
     /// </summary>
     private bool Fits(GenerationSequence candidate, List<GenerationSequence>? alsoAdmitted)
     {
-        var reservations = _admitted.Concat(alsoAdmitted ?? []).Select(s => (long)s.Reservation).Append(candidate.Reservation).ToArray();
+        var reservations = _admitted.Concat(alsoAdmitted ?? []).Concat(candidate.Family).Select(s => (long)s.Reservation).ToArray();
         var needed = _rowsPerGroup == 1 ? reservations.Sum() : reservations.Length * reservations.Max();
         return needed <= Settings.KvCacheTokens;
     }
@@ -269,8 +293,54 @@ public sealed class GenerationScheduler : IAsyncDisposable
             }
             _prefilling.RemoveAt(i);
             StoreBlocks(sequence);
-            var token = sequence.NextToken(_prefillStep.Logits(0));
-            if (sequence.Deliver(token, Stopwatch.GetTimestamp(), _model.Defaults.EosTokenIds))
+            _metrics.PromptPrefilled(_model.Tags);
+            Started(sequence);
+        }
+        return ran;
+    }
+
+    /// <summary>
+    /// A prompt is prefilled: every choice of the request samples its first token from the prompt's logits with its
+    /// own sampler, the followers take a copy of the leader's KV cache, and those that go on join a batch.
+    /// </summary>
+    private void Started(GenerationSequence leader)
+    {
+        var family = leader.Family.Where(s => !s.Leaving && s.FinishReason is null).ToList();
+        var logits = _prefillStep.Logits(0);
+        var first = new (int Token, TokenLogprobs? Logprobs)[family.Count];
+        for (var f = 0; f < family.Count; f++)
+        {
+            first[f].Token = family[f].NextToken(logits, out first[f].Logprobs);
+        }
+        // Every copy is made before any token is delivered: a leader whose first token ends it frees its cache.
+        var copied = new bool[family.Count];
+        for (var f = 0; f < family.Count; f++)
+        {
+            if (ReferenceEquals(family[f], leader))
+            {
+                copied[f] = true;
+                continue;
+            }
+            try
+            {
+                family[f].Cache = _model.CacheRebuilder.Gather([(leader.Cache!, 0)], family[f].Capacity);
+                copied[f] = true;
+            }
+            catch (Exception error)
+            {
+                _logger.LogError(error, "Copying the prompt's KV cache on {Model}/{Version} failed", _model.Name, _model.VersionText);
+                Fail(family[f], error);
+            }
+        }
+        var now = Stopwatch.GetTimestamp();
+        for (var f = 0; f < family.Count; f++)
+        {
+            var sequence = family[f];
+            if (!copied[f])
+            {
+                continue;
+            }
+            if (sequence.Deliver(first[f].Token, first[f].Logprobs, now, _model.Defaults.EosTokenIds))
             {
                 Ended(sequence);
                 continue;
@@ -283,7 +353,12 @@ public sealed class GenerationScheduler : IAsyncDisposable
             }
             group.Join(sequence);
         }
-        return ran;
+        if (leader.FinishReason is not null || leader.Leaving)
+        {
+            // Copied from, not joined: its own cache goes now (Finish freed it if it ended here).
+            leader.Cache?.Dispose();
+            leader.Cache = null;
+        }
     }
 
     /// <summary>
@@ -397,7 +472,8 @@ public sealed class GenerationScheduler : IAsyncDisposable
             {
                 continue; // its token is not wanted any more; it leaves before the next step
             }
-            if (sequence.Deliver(sequence.NextToken(group.Logits(r)), now, _model.Defaults.EosTokenIds))
+            var token = sequence.NextToken(group.Logits(r), out var logprobs);
+            if (sequence.Deliver(token, logprobs, now, _model.Defaults.EosTokenIds))
             {
                 ended.Add(sequence);
             }
@@ -425,6 +501,14 @@ public sealed class GenerationScheduler : IAsyncDisposable
         {
             return;
         }
+        if (sequence.Followers.Count > 0 && _prefilling.Contains(sequence))
+        {
+            // A leader gone before its prompt was prefilled: its followers have no cache to start from.
+            foreach (var follower in sequence.Followers)
+            {
+                End(follower, FinishReasons.Cancelled);
+            }
+        }
         _prefilling.Remove(sequence);
         _metrics.RunningChanged(_model.Tags, -1);
         lock (_gate)
@@ -437,7 +521,7 @@ public sealed class GenerationScheduler : IAsyncDisposable
     {
         lock (_gate)
         {
-            foreach (var sequence in _waiting)
+            foreach (var sequence in _waiting.SelectMany(s => s.Family))
             {
                 sequence.Leave();
             }

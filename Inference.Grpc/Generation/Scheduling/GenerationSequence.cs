@@ -84,8 +84,17 @@ public sealed class GenerationSequence
     internal ConstrainedOutput? Constraint { get; }
 
     /// <summary>Samples the next token from the row's logits, only among the tokens its constraint allows (if any).</summary>
-    internal int NextToken(ReadOnlySpan<float> logits) =>
-        Constraint is null ? Sampler.Next(logits) : Sampler.Next(logits, Constraint.Next(Parameters.MaxNewTokens - Generated - 1));
+    internal int NextToken(ReadOnlySpan<float> logits, out TokenLogprobs? logprobs) =>
+        Sampler.Next(logits, Constraint?.Next(Parameters.MaxNewTokens - Generated - 1), out logprobs);
+
+    /// <summary>
+    /// The other choices of an n &gt; 1 request, on the first (the leader) only: they wait, are admitted and prefilled
+    /// with it, and take a copy of its KV cache when its prompt is done (one prefill for n choices).
+    /// </summary>
+    internal List<GenerationSequence> Followers { get; } = [];
+
+    /// <summary>The leader and its followers.</summary>
+    internal IEnumerable<GenerationSequence> Family => [this, .. Followers];
 
     /// <summary>Prompt positions already in <see cref="Cache"/>.</summary>
     internal int Prefilled { get; set; }
@@ -123,13 +132,13 @@ public sealed class GenerationSequence
     /// Hands a produced token to the reader; true when it ends the sequence (end-of-sequence, max_new_tokens, or a
     /// constrained output that is complete: nothing may follow it, so no step is spent on the end-of-sequence token).
     /// </summary>
-    internal bool Deliver(int token, long timestamp, IReadOnlySet<int> endOfSequence)
+    internal bool Deliver(int token, TokenLogprobs? logprobs, long timestamp, IReadOnlySet<int> endOfSequence)
     {
         Generated++;
         LastToken = token;
         // A constrained output allows end-of-sequence only where it is complete, so it ends there even with ignore_eos.
         var eos = (!Parameters.IgnoreEos || Constraint is not null) && endOfSequence.Contains(token);
-        _tokens.Writer.TryWrite(new SequenceToken(token, timestamp, eos));
+        _tokens.Writer.TryWrite(new SequenceToken(token, timestamp, eos, logprobs));
         Constraint?.Accept(token);
         if (eos || Constraint is { IsDone: true })
         {
@@ -171,5 +180,8 @@ public sealed class GenerationSequence
     }
 }
 
-/// <summary>A generated token, when it was produced (Stopwatch timestamp), and whether it is the end-of-sequence token.</summary>
-public readonly record struct SequenceToken(int Id, long Timestamp, bool EndOfSequence);
+/// <summary>
+/// A generated token, when it was produced (Stopwatch timestamp), whether it is the end-of-sequence token, and its
+/// logprobs when the request asked for them.
+/// </summary>
+public readonly record struct SequenceToken(int Id, long Timestamp, bool EndOfSequence, TokenLogprobs? Logprobs = null);

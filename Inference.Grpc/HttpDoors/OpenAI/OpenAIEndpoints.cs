@@ -89,40 +89,49 @@ public static class OpenAIEndpoints
         {
             call = read(body.RootElement);
         }
-        using var stream = generator.Start(call.Request, http.RequestAborted);
+        using var choices = generator.StartChoices(call.Request, http.RequestAborted);
         var answer = new OpenAIJson.Answer(
             (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N"),
             chat ? (call.Stream ? OpenAIJson.ChatCompletionChunk : OpenAIJson.ChatCompletion) : OpenAIJson.TextCompletion,
             DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-            call.Model.IsEmpty ? stream.Model.Name : call.Model.ToString(),
-            $"mlstack-{stream.Model.Name}-{stream.Model.VersionText}",
+            call.Model.IsEmpty ? choices.Model.Name : call.Model.ToString(),
+            $"mlstack-{choices.Model.Name}-{choices.Model.VersionText}",
             chat);
-        var tools = ToolCallReader.For(stream.Model, call.Request);
+        ToolCallReader?[] tools = [.. choices.Streams.Select(stream => ToolCallReader.For(stream.Model, call.Request))];
         if (call.Stream)
         {
-            await OpenAIStreamWriter.WriteAsync(http.Response, stream, answer, call.IncludeUsage, http.RequestAborted, tools);
+            await OpenAIStreamWriter.WriteAsync(http.Response, choices, answer, call.IncludeUsage, call.Logprobs, http.RequestAborted, tools);
             return Results.Empty;
         }
-        if (tools is not null)
-        {
-            var parsed = await ReadToolCallsAsync(stream, tools);
-            return new JsonBodyResult(output => OpenAIJson.WriteChoice(output, answer, parsed.Answer.Content, true,
-                OpenAIJson.FinishReason(parsed.Result, parsed.Answer), parsed.Result, parsed.Answer.Calls));
-        }
-        var whole = await TextPredictor.CollectAsync(stream);
-        return new JsonBodyResult(output =>
-            OpenAIJson.WriteChoice(output, answer, whole.Text, true, OpenAIJson.FinishReason(whole.Result), whole.Result));
+        var whole = await Task.WhenAll(choices.Streams.Select((stream, i) => CollectAsync(stream, tools[i])));
+        var parts = whole.Select((c, i) => new OpenAIJson.ChoicePart(i, c.Text, true, OpenAIJson.FinishReason(c.Result, c.Parsed),
+            call.Logprobs ? c.Logprobs : null, c.Parsed?.Calls)).ToList();
+        var usage = new OpenAIJson.UsageCounts(choices.PromptTokens, whole.Sum(c => c.Result.CompletionTokens), whole[0].Result.CachedPromptTokens);
+        return new JsonBodyResult(output => OpenAIJson.WriteAnswer(output, answer, choices.Model.Tokenizer, parts, usage));
     }
 
-    private static async Task<(ParsedAnswer Answer, GenerationResult Result)> ReadToolCallsAsync(GenerationStream stream, ToolCallReader tools)
+    private sealed record CollectedChoice(string Text, GenerationResult Result, List<OpenAIJson.PlacedLogprobs> Logprobs, ParsedAnswer? Parsed);
+
+    /// <summary>
+    /// One choice's whole text, summary and logprobs (each placed where its token's text starts); with tools, its text
+    /// and calls as the model family's parser reads them.
+    /// </summary>
+    private static async Task<CollectedChoice> CollectAsync(GenerationStream stream, ToolCallReader? tools)
     {
+        var text = new System.Text.StringBuilder();
+        var logprobs = new List<OpenAIJson.PlacedLogprobs>();
         GenerationResult? result = null;
-        await foreach (var step in stream)
+        while (await stream.WaitToReadAsync())
         {
-            tools.Append(step);
-            result ??= step.Result;
+            while (stream.TryRead(out var step))
+            {
+                if (step.Logprobs is { } l) logprobs.Add(new(l, text.Length));
+                text.Append(tools is null ? step.Text : tools.Append(step));
+                result ??= step.Result;
+            }
         }
-        return (tools.Parse(), result!);
+        var parsed = tools?.Parse();
+        return new CollectedChoice(parsed?.Content ?? text.ToString(), result!, logprobs, parsed);
     }
 
     private static async Task<IResult> EmbedAsync(HttpContext http, TextEmbedder embedder, IOptions<HttpDoorOptions> options)

@@ -20,48 +20,65 @@ public static class OpenAIJson
     /// <summary>What identifies one answer in each of its objects.</summary>
     public sealed record Answer(string Id, string Object, long Created, string Model, string Fingerprint, bool Chat);
 
+    /// <summary>One choice in an answer or a chunk: its text (null: none), the role (first chunk), the finish reason once known, logprobs when asked for.</summary>
+    /// <param name="ToolCalls">The calls of a whole chat answer: its message then has them, and content null when it has no text.</param>
+    public sealed record ChoicePart(int Index, string? Text, bool WithRole, string? FinishReason, IReadOnlyList<PlacedLogprobs>? Logprobs = null,
+        IReadOnlyList<ToolCall>? ToolCalls = null);
+
+    /// <summary>A token's logprobs and where its text starts in the choice's text (completions' text_offset).</summary>
+    public readonly record struct PlacedLogprobs(TokenLogprobs Value, int TextOffset);
+
+    /// <summary>Tokens of the whole answer: the prompt once (of which CachedTokens came from the prefix cache), the completion tokens of every choice.</summary>
+    public sealed record UsageCounts(int PromptTokens, int CompletionTokens, int CachedTokens = 0);
+
     /// <summary>
     /// A whole answer (chat.completion or text_completion), or one chunk of a streamed one: text (null: none), the
     /// finish reason once known (null before), usage when given.
     /// </summary>
-    /// <param name="toolCalls">The calls of a whole chat answer: its message then has them, and content null when it has no text.</param>
     public static void WriteChoice(IBufferWriter<byte> output, Answer answer, string? text, bool withRole, string? finishReason, GenerationResult? usage,
-        IReadOnlyList<ToolCall>? toolCalls = null)
+        IReadOnlyList<ToolCall>? toolCalls = null) =>
+        WriteAnswer(output, answer, null, text is not null || finishReason is not null ? [new ChoicePart(0, text, withRole, finishReason, null, toolCalls)] : [],
+            usage is null ? null : new UsageCounts(usage.PromptTokens, usage.CompletionTokens, usage.CachedPromptTokens));
+
+    /// <summary>An answer or chunk with any number of choices; <paramref name="tokenizer"/> spells the tokens of logprobs.</summary>
+    public static void WriteAnswer(IBufferWriter<byte> output, Answer answer, ModelTokenizer? tokenizer, IReadOnlyList<ChoicePart> choices, UsageCounts? usage)
     {
         using var json = new Utf8JsonWriter(output);
         WriteHeader(json, answer);
-        if (text is not null || finishReason is not null)
+        var streamed = answer.Object == ChatCompletionChunk;
+        foreach (var choice in choices)
         {
             json.WriteStartObject();
-            json.WriteNumber("index", 0);
-            var streamed = answer.Object == ChatCompletionChunk;
+            json.WriteNumber("index", choice.Index);
             if (answer.Chat)
             {
                 json.WriteStartObject(streamed ? "delta" : "message");
-                if (withRole || !streamed) json.WriteString("role", "assistant");
-                if (toolCalls is { Count: > 0 } && string.IsNullOrEmpty(text)) json.WriteNull("content");
-                else if (text is not null || !streamed) json.WriteString("content", text ?? "");
-                if (toolCalls is { Count: > 0 })
+                if (choice.WithRole || !streamed) json.WriteString("role", "assistant");
+                if (choice.ToolCalls is { Count: > 0 } && string.IsNullOrEmpty(choice.Text)) json.WriteNull("content");
+                else if (choice.Text is not null || !streamed) json.WriteString("content", choice.Text ?? "");
+                if (choice.ToolCalls is { Count: > 0 } calls)
                 {
                     json.WriteStartArray("tool_calls");
-                    foreach (var call in toolCalls) WriteToolCall(json, call, index: null, call.Arguments);
+                    foreach (var call in calls) WriteToolCall(json, call, index: null, call.Arguments);
                     json.WriteEndArray();
                 }
                 json.WriteEndObject();
             }
             else
             {
-                json.WriteString("text", text ?? "");
+                json.WriteString("text", choice.Text ?? "");
             }
-            json.WriteNull("logprobs");
-            if (finishReason is null) json.WriteNull("finish_reason");
-            else json.WriteString("finish_reason", finishReason);
+            if (choice.Logprobs is null || tokenizer is null) json.WriteNull("logprobs");
+            else if (answer.Chat) WriteChatLogprobs(json, tokenizer, choice.Logprobs);
+            else WriteCompletionLogprobs(json, tokenizer, choice.Logprobs);
+            if (choice.FinishReason is null) json.WriteNull("finish_reason");
+            else json.WriteString("finish_reason", choice.FinishReason);
             json.WriteEndObject();
         }
         json.WriteEndArray();
         if (usage is not null)
         {
-            WriteUsage(json, usage.PromptTokens, usage.CompletionTokens, usage.CachedPromptTokens);
+            WriteUsage(json, usage.PromptTokens, usage.CompletionTokens, usage.CachedTokens);
         }
         else
         {
@@ -74,12 +91,12 @@ public static class OpenAIJson
     /// One chunk of a streamed call, as OpenAI streams them: the first of a call has its index, id, type and name (and
     /// empty arguments), the next ones the index and a piece of the arguments.
     /// </summary>
-    public static void WriteToolCallDelta(IBufferWriter<byte> output, Answer answer, int index, ToolCall call, bool header, string arguments)
+    public static void WriteToolCallDelta(IBufferWriter<byte> output, Answer answer, int choice, int index, ToolCall call, bool header, string arguments)
     {
         using var json = new Utf8JsonWriter(output);
         WriteHeader(json, answer);
         json.WriteStartObject();
-        json.WriteNumber("index", 0);
+        json.WriteNumber("index", choice);
         json.WriteStartObject("delta");
         json.WriteStartArray("tool_calls");
         if (header) WriteToolCall(json, call, index, arguments);
@@ -123,6 +140,71 @@ public static class OpenAIJson
         json.WriteString("name", call.Name);
         json.WriteString("arguments", arguments);
         json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    /// <summary>Chat's shape: {"content": [{token, logprob, bytes, top_logprobs: [{token, logprob, bytes}]}], "refusal": null}.</summary>
+    private static void WriteChatLogprobs(Utf8JsonWriter json, ModelTokenizer tokenizer, IReadOnlyList<PlacedLogprobs> logprobs)
+    {
+        json.WriteStartObject("logprobs");
+        json.WriteStartArray("content");
+        foreach (var (value, _) in logprobs)
+        {
+            json.WriteStartObject();
+            WriteToken(json, tokenizer, value.Token, value.Logprob);
+            json.WriteStartArray("top_logprobs");
+            foreach (var top in value.Top)
+            {
+                json.WriteStartObject();
+                WriteToken(json, tokenizer, top.Token, top.Logprob);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteNull("refusal");
+        json.WriteEndObject();
+    }
+
+    private static void WriteToken(Utf8JsonWriter json, ModelTokenizer tokenizer, int token, float logprob)
+    {
+        json.WriteString("token", TokenSpelling.Text(tokenizer, token));
+        json.WriteNumber("logprob", logprob);
+        json.WriteStartArray("bytes");
+        foreach (var b in tokenizer.TokenBytes(token)) json.WriteNumberValue(b);
+        json.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Completions' shape: {tokens, token_logprobs, top_logprobs: [{token: logprob}], text_offset}. Alternatives that
+    /// spell the same text keep the most likely (a JSON object has one value per key).
+    /// </summary>
+    private static void WriteCompletionLogprobs(Utf8JsonWriter json, ModelTokenizer tokenizer, IReadOnlyList<PlacedLogprobs> logprobs)
+    {
+        json.WriteStartObject("logprobs");
+        json.WriteStartArray("tokens");
+        foreach (var (value, _) in logprobs) json.WriteStringValue(TokenSpelling.Text(tokenizer, value.Token));
+        json.WriteEndArray();
+        json.WriteStartArray("token_logprobs");
+        foreach (var (value, _) in logprobs) json.WriteNumberValue(value.Logprob);
+        json.WriteEndArray();
+        json.WriteStartArray("top_logprobs");
+        foreach (var (value, _) in logprobs)
+        {
+            json.WriteStartObject();
+            var written = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var top in value.Top)
+            {
+                var text = TokenSpelling.Text(tokenizer, top.Token);
+                if (written.Add(text)) json.WriteNumber(text, top.Logprob);
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("text_offset");
+        foreach (var (_, offset) in logprobs) json.WriteNumberValue(offset);
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 

@@ -5,15 +5,19 @@ using MlStack.Inference.HttpDoors;
 namespace MlStack.Inference.HttpDoors.OpenAI;
 
 /// <summary>A chat or text completion request as the OpenAI door read it: what to generate and how to answer.</summary>
-public sealed record OpenAIGenerationCall(ModelReference Model, GenerationRequest Request, bool Stream, bool IncludeUsage);
+public sealed record OpenAIGenerationCall(ModelReference Model, GenerationRequest Request, bool Stream, bool IncludeUsage)
+{
+    /// <summary>Whether the answer carries logprobs (an object per choice; null without).</summary>
+    public bool Logprobs => Request.Parameters.Logprobs;
+}
 
 /// <summary>An embeddings request as the OpenAI door read it.</summary>
 public sealed record OpenAIEmbeddingCall(ModelReference Model, IReadOnlyList<string> Input, bool Base64, int? Dimensions);
 
 /// <summary>
 /// OpenAI's request bodies (chat completions, completions, embeddings) to the shared entry points' requests. Fields
-/// this server cannot honour (n &gt; 1, logprobs) are refused with a 400 naming them rather than ignored; fields
-/// that change nothing here (user, presence_penalty 0, ...) are accepted.
+/// this server cannot honour (audio, predicted outputs, web search, best_of other than n, ...) are refused with a 400
+/// naming them rather than ignored; user is accepted and kept on the trace (and picks the version as the conversation key).
 /// </summary>
 public static class OpenAIRequestReader
 {
@@ -27,7 +31,20 @@ public static class OpenAIRequestReader
         }
         var turns = messages.EnumerateArray().Select(ReadMessage).ToList();
         var tools = OpenAIToolReader.ReadTools(body);
-        return Call(body, new GenerationRequest { Messages = turns, Tools = tools, ToolChoice = OpenAIToolReader.ReadToolChoice(body, tools) });
+        // Chat: logprobs is true or false, top_logprobs the alternatives per token.
+        var call = Call(body, new GenerationRequest { Messages = turns, Tools = tools, ToolChoice = OpenAIToolReader.ReadToolChoice(body, tools) });
+        var top = body.Integer("top_logprobs");
+        return call with
+        {
+            Request = call.Request with
+            {
+                Parameters = call.Request.Parameters with
+                {
+                    Logprobs = body.Boolean("logprobs") ?? false,
+                    TopLogprobs = top is { } t ? (int)Math.Clamp(t, -1, int.MaxValue) : null,
+                },
+            },
+        };
     }
 
     public static OpenAIGenerationCall ReadCompletion(JsonElement body)
@@ -47,7 +64,28 @@ public static class OpenAIRequestReader
         {
             throw HttpDoorException.BadRequest("'suffix' and 'echo' are not supported.", body.Get("suffix") is not null ? "suffix" : "echo");
         }
-        return Call(body, new GenerationRequest { Prompt = prompts[0] });
+        if (body.Get("top_logprobs") is not null)
+        {
+            throw HttpDoorException.BadRequest("'top_logprobs' is a chat completions field; on completions 'logprobs' is the number of alternatives (0..20).", "top_logprobs");
+        }
+        var call = Call(body, new GenerationRequest { Prompt = prompts[0] });
+        if (body.Integer("best_of") is { } bestOf && bestOf != (call.Request.Parameters.Choices ?? 1))
+        {
+            throw HttpDoorException.BadRequest($"'best_of' is {bestOf}; this server returns every choice it generates (best_of equal to n).", "best_of");
+        }
+        // Completions: logprobs is the number of alternatives per token (0: the chosen token's logprob only).
+        var logprobs = body.Integer("logprobs");
+        return call with
+        {
+            Request = call.Request with
+            {
+                Parameters = call.Request.Parameters with
+                {
+                    Logprobs = logprobs is not null,
+                    TopLogprobs = logprobs is { } l ? (int)Math.Clamp(l, -1, int.MaxValue) : null,
+                },
+            },
+        };
     }
 
     public static OpenAIEmbeddingCall ReadEmbeddings(JsonElement body)
@@ -75,9 +113,13 @@ public static class OpenAIRequestReader
             Model = model.Name,
             Version = model.Version,
             ConversationKey = body.String("user"),
+            User = body.String("user"),
             // vLLM's extension: callers with different salts never share prefix-cache blocks.
             CacheSalt = body.String("cache_salt"),
-            Parameters = GenerationParameterReader.Read(body),
+            Parameters = GenerationParameterReader.Read(body) with
+            {
+                Choices = body.Integer("n") is { } n ? (int)Math.Clamp(n, int.MinValue, int.MaxValue) : null,
+            },
             Constraint = ResponseFormatReader.Read(body),
         }, stream, includeUsage);
     }
@@ -116,15 +158,26 @@ public static class OpenAIRequestReader
         _ => throw JsonFields.WrongType("content", "a string or an array of content parts"),
     };
 
+    /// <summary>OpenAI fields that ask for something this server does not do: a 400 naming them, never a silent ignore.</summary>
+    private static readonly string[] Unsupported = ["audio", "prediction", "web_search_options"];
+
     private static void RefuseUnsupported(JsonElement body)
     {
-        if (body.Integer("n") is { } n && n != 1)
+        foreach (var name in Unsupported)
         {
-            throw HttpDoorException.BadRequest($"'n' is {n}; this server generates one choice per request.", "n");
+            if (body.Get(name) is not null)
+            {
+                throw HttpDoorException.BadRequest($"'{name}' is not supported by this server.", name);
+            }
         }
-        if (body.Get("logprobs") is { ValueKind: JsonValueKind.True or JsonValueKind.Number })
+        if (body.Get("modalities") is { ValueKind: JsonValueKind.Array } modalities
+            && modalities.EnumerateArray().Any(m => m.ValueKind != JsonValueKind.String || m.GetString() != "text"))
         {
-            throw HttpDoorException.BadRequest("'logprobs' is not supported.", "logprobs");
+            throw HttpDoorException.BadRequest("'modalities' may only ask for text.", "modalities");
+        }
+        if (body.Boolean("store") == true)
+        {
+            throw HttpDoorException.BadRequest("'store' is not supported: this server keeps no completions.", "store");
         }
     }
 }

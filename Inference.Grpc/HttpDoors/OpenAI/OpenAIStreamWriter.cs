@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using MlStack.Inference.Generation;
 using MlStack.Inference.Generation.ToolCalls;
@@ -13,7 +12,8 @@ namespace MlStack.Inference.HttpDoors.OpenAI;
 /// instead, in a chunk of its own with no choices. Decoding runs in the model's scheduler and never waits for the
 /// network: the first text goes out alone, at once, and after it what accumulated while a chunk was being written goes
 /// out as the next chunk. So an answer of more than one piece of text always streams as more than one chunk, however
-/// fast the server decodes.
+/// fast the server decodes. With n &gt; 1 the choices interleave as OpenAI's do: each chunk carries one choice,
+/// named by its index, in index order within a wake-up; usage (every choice's tokens) comes once all have finished.
 /// </summary>
 public static class OpenAIStreamWriter
 {
@@ -21,48 +21,69 @@ public static class OpenAIStreamWriter
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
-    /// <param name="tools">Reads the answer for tool calls: content streams as it is released, the calls follow at the end.</param>
-    public static async Task WriteAsync(HttpResponse response, GenerationStream stream, OpenAIJson.Answer answer, bool includeUsage,
-        CancellationToken cancellationToken, ToolCallReader? tools = null)
+    /// <param name="tools">Per choice, reads the answer for tool calls: content streams as it is released, the calls follow at the end.</param>
+    public static async Task WriteAsync(HttpResponse response, GenerationChoices choices, OpenAIJson.Answer answer, bool includeUsage, bool logprobs,
+        CancellationToken cancellationToken, IReadOnlyList<ToolCallReader?>? tools = null)
     {
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no"; // proxies such as nginx must not hold events back
         await response.StartAsync(cancellationToken);
         var output = response.BodyWriter;
-        var text = new StringBuilder();
-        var first = true;
+        var n = choices.Streams.Count;
+        var texts = Enumerable.Range(0, n).Select(_ => new System.Text.StringBuilder()).ToArray();
+        var placed = Enumerable.Range(0, n).Select(_ => new List<OpenAIJson.PlacedLogprobs>()).ToArray();
+        var results = new GenerationResult?[n];
+        var first = Enumerable.Repeat(true, n).ToArray();
+        var offsets = new int[n];
+        var completionTokens = 0;
+        var finished = 0;
+        var tokenizer = choices.Model.Tokenizer;
         try
         {
-            while (await stream.WaitToReadAsync())
+            while (await choices.WaitToReadAsync())
             {
-                text.Clear();
-                GenerationResult? result = null;
-                while (stream.TryRead(out var step))
+                var ended = new GenerationResult?[n];
+                while (choices.TryRead(out var i, out var step))
                 {
-                    text.Append(tools is null ? step.Text : tools.Append(step));
-                    result ??= step.Result;
-                    if (first && text.Length > 0) break;
+                    if (logprobs && step.Logprobs is { } l) placed[i].Add(new(l, offsets[i] + texts[i].Length));
+                    texts[i].Append(tools?[i] is { } reader ? reader.Append(step) : step.Text);
+                    ended[i] ??= step.Result;
+                    if (n == 1 && first[i] && texts[i].Length > 0) break;
                 }
-                var calls = result is not null ? tools?.Finish() : null;
-                text.Append(calls?.Content);
-                if (text.Length > 0 || (result is not null && first && answer.Chat))
+                for (var i = 0; i < n; i++)
                 {
-                    Event(output, o => OpenAIJson.WriteChoice(o, answer, text.ToString(), first, null, null));
-                    first = false;
-                }
-                for (var i = 0; i < (calls?.Calls.Count ?? 0); i++)
-                {
-                    var (index, call) = (i, calls!.Calls[i]);
-                    Event(output, o => OpenAIJson.WriteToolCallDelta(o, answer, index, call, header: true, ""));
-                    Event(output, o => OpenAIJson.WriteToolCallDelta(o, answer, index, call, header: false, call.Arguments));
-                }
-                if (result is not null)
-                {
-                    Event(output, o => OpenAIJson.WriteChoice(o, answer, null, false, OpenAIJson.FinishReason(result, calls), includeUsage ? null : result));
-                    if (includeUsage)
+                    var text = texts[i];
+                    var calls = ended[i] is not null ? tools?[i]?.Finish() : null;
+                    text.Append(calls?.Content);
+                    if (text.Length > 0 || placed[i].Count > 0 || (ended[i] is not null && first[i] && answer.Chat))
                     {
-                        Event(output, o => OpenAIJson.WriteChoice(o, answer, null, false, null, result));
+                        var part = new OpenAIJson.ChoicePart(i, text.ToString(), first[i], null, logprobs ? [.. placed[i]] : null);
+                        Event(output, o => OpenAIJson.WriteAnswer(o, answer, tokenizer, [part], null));
+                        first[i] = false;
+                        offsets[i] += text.Length;
+                        text.Clear();
+                        placed[i].Clear();
+                    }
+                    for (var c = 0; c < (calls?.Calls.Count ?? 0); c++)
+                    {
+                        var (choice, index, call) = (i, c, calls!.Calls[c]);
+                        Event(output, o => OpenAIJson.WriteToolCallDelta(o, answer, choice, index, call, header: true, ""));
+                        Event(output, o => OpenAIJson.WriteToolCallDelta(o, answer, choice, index, call, header: false, call.Arguments));
+                    }
+                    if (ended[i] is not { } result)
+                    {
+                        continue;
+                    }
+                    results[i] = result;
+                    completionTokens += result.CompletionTokens;
+                    finished++;
+                    var usage = finished == n ? new OpenAIJson.UsageCounts(choices.PromptTokens, completionTokens, result.CachedPromptTokens) : null;
+                    var last = new OpenAIJson.ChoicePart(i, null, false, OpenAIJson.FinishReason(result, calls), null);
+                    Event(output, o => OpenAIJson.WriteAnswer(o, answer, tokenizer, [last], includeUsage ? null : usage));
+                    if (includeUsage && usage is not null)
+                    {
+                        Event(output, o => OpenAIJson.WriteAnswer(o, answer, tokenizer, [], usage));
                     }
                 }
                 await output.FlushAsync(cancellationToken);

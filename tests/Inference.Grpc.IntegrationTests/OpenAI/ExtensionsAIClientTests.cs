@@ -42,6 +42,25 @@ public sealed class ExtensionsAIClientTests(GenerationHost host) : IClassFixture
     }
 
     [Fact]
+    public async Task Seed_and_penalties_of_chat_options_are_honoured()
+    {
+        ChatOptions Options(long seed) => new()
+        {
+            Temperature = 1,
+            MaxOutputTokens = OpenAIDoor.MaxTokens,
+            Seed = seed,
+            PresencePenalty = 0.5f,
+            FrequencyPenalty = 0.5f,
+        };
+        async Task<string> TextAsync(long seed) => (await Chat("tiny-llama").GetResponseAsync([new ChatMessage(ChatRole.User, OpenAIDoor.Question)], Options(seed))).Text;
+
+        var first = await TextAsync(21);
+
+        Assert.Equal(first, await TextAsync(21));
+        Assert.NotEqual(first, await TextAsync(22));
+    }
+
+    [Fact]
     public async Task Embeddings_come_back_one_per_text()
     {
         using var generator = OpenAIDoor.Client(host).GetEmbeddingClient(InferenceHost.MiniLm).AsIEmbeddingGenerator();

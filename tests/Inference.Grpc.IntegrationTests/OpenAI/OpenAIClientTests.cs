@@ -68,6 +68,63 @@ public sealed class OpenAIClientTests(GenerationHost host) : IClassFixture<Gener
     }
 
     [Fact]
+    public async Task Logprobs_come_back_through_the_library_with_the_greedy_token_on_top()
+    {
+        var options = new ChatCompletionOptions
+        {
+            Temperature = 0,
+            MaxOutputTokenCount = OpenAIDoor.MaxTokens,
+            IncludeLogProbabilities = true,
+            TopLogProbabilityCount = 3,
+        };
+
+        ChatCompletion completion = await OpenAIDoor.Client(host).GetChatClient("tiny-llama")
+            .CompleteChatAsync([new UserChatMessage(OpenAIDoor.Question)], options);
+
+        Assert.NotEmpty(completion.ContentTokenLogProbabilities);
+        Assert.All(completion.ContentTokenLogProbabilities, token =>
+        {
+            Assert.Equal(3, token.TopLogProbabilities.Count);
+            Assert.Equal(token.Token, token.TopLogProbabilities[0].Token);
+            Assert.Equal(token.LogProbability, token.TopLogProbabilities[0].LogProbability);
+            Assert.True(token.LogProbability <= 0);
+        });
+        var bytes = new List<byte>();
+        foreach (var token in completion.ContentTokenLogProbabilities) if (token.Utf8Bytes is { } utf8) bytes.AddRange(utf8.ToArray());
+        Assert.Contains(completion.Content[0].Text, System.Text.Encoding.UTF8.GetString(bytes.ToArray()));
+    }
+
+#pragma warning disable OPENAI001 // Seed is marked experimental in the library
+    [Fact]
+    public async Task The_librarys_seed_penalties_stop_and_user_are_honoured()
+    {
+        var chat = OpenAIDoor.Client(host).GetChatClient("tiny-gpt");
+        ChatCompletionOptions Options(long seed) => new()
+        {
+            Temperature = 1,
+            MaxOutputTokenCount = OpenAIDoor.MaxTokens,
+            Seed = seed,
+            PresencePenalty = 0.5f,
+            FrequencyPenalty = 0.5f,
+            EndUserId = "alice",
+            StopSequences = { "\n\n" },
+        };
+
+        async Task<string> TextAsync(long seed) =>
+            ((ChatCompletion)await chat.CompleteChatAsync([new UserChatMessage(OpenAIDoor.Question)], Options(seed))).Content[0].Text;
+
+        var first = await TextAsync(7);
+        Assert.Equal(first, await TextAsync(7));
+        Assert.NotEqual(first, await TextAsync(8));
+
+        var error = await Assert.ThrowsAsync<ClientResultException>(() =>
+            chat.CompleteChatAsync([new UserChatMessage("Hello")], new ChatCompletionOptions { PresencePenalty = 3 }));
+        Assert.Equal(400, error.Status);
+        Assert.Contains("presence_penalty", error.Message);
+    }
+#pragma warning restore OPENAI001
+
+    [Fact]
     public async Task Embeddings_are_the_grpc_vectors_normalized()
     {
         string[] texts = ["A cat sleeps in the sun.", "The dog fetches a red ball."];

@@ -115,7 +115,7 @@ public sealed class OpenAIWireTests(GenerationHost host) : IClassFixture<Generat
     [Theory]
     [InlineData("/v1/chat/completions", "{\"model\": \"tiny-gpt\", \"messages\": [", 400, null)]
     [InlineData("/v1/chat/completions", "{\"model\": \"tiny-gpt\"}", 400, "messages")]
-    [InlineData("/v1/chat/completions", "{\"model\": \"tiny-gpt\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}], \"n\": 2}", 400, "n")]
+    [InlineData("/v1/chat/completions", "{\"model\": \"tiny-gpt\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}], \"logit_bias\": {\"x\": 2}}", 400, "logit_bias")]
     [InlineData("/v1/chat/completions", "{\"model\": \"tiny-gpt\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}], \"temperature\": \"hot\"}", 400, "temperature")]
     [InlineData("/v1/completions", "{\"model\": \"tiny-gpt\", \"prompt\": \"Hi\", \"max_tokens\": 0}", 400, null)]
     [InlineData("/v1/embeddings", "{\"input\": [1, 2, 3]}", 400, "input")]

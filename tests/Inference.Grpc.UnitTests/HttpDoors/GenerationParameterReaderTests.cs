@@ -9,7 +9,8 @@ public sealed class GenerationParameterReaderTests
 
     [Theory]
     [InlineData("""{"max_tokens": 7}""")]
-    [InlineData("""{"max_completion_tokens": 7, "max_tokens": 99}""")]
+    [InlineData("""{"max_completion_tokens": 7, "max_tokens": 7}""")]
+    [InlineData("""{"max_completion_tokens": 7}""")]
     [InlineData("""{"max_new_tokens": 7}""")]
     [InlineData("""{"maxOutputTokens": 7}""")]
     public void Each_door_names_max_tokens_its_own_way(string json)

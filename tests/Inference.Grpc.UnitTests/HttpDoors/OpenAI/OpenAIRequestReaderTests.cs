@@ -42,9 +42,18 @@ public sealed class OpenAIRequestReaderTests
     }
 
     [Theory]
-    [InlineData("""{"messages": [{"role": "user", "content": "Hi"}], "n": 3}""", "n")]
     [InlineData("""{"messages": [{"role": "user", "content": "Hi"}], "tools": [{"type": "function"}]}""", "tools")]
-    [InlineData("""{"messages": [{"role": "user", "content": "Hi"}], "logprobs": true}""", "logprobs")]
+    [InlineData("""{"messages": [{"role": "user", "content": "Hi"}], "logprobs": 3}""", "logprobs")]
+    [InlineData("""{"messages": [{"role": "user", "content": "Hi"}], "audio": {"voice": "alloy"}}""", "audio")]
+    [InlineData("""{"messages": [{"role": "user", "content": "Hi"}], "modalities": ["text", "audio"]}""", "modalities")]
+    [InlineData("""{"messages": [{"role": "user", "content": "Hi"}], "prediction": {"type": "content", "content": "x"}}""", "prediction")]
+    [InlineData("""{"messages": [{"role": "user", "content": "Hi"}], "web_search_options": {}}""", "web_search_options")]
+    [InlineData("""{"messages": [{"role": "user", "content": "Hi"}], "store": true}""", "store")]
+    [InlineData("""{"messages": [{"role": "user", "content": "Hi"}], "logit_bias": {"abc": 1}}""", "logit_bias")]
+    [InlineData("""{"messages": [{"role": "user", "content": "Hi"}], "logit_bias": {"5": "high"}}""", "logit_bias")]
+    [InlineData("""{"messages": [{"role": "user", "content": "Hi"}], "logit_bias": [1]}""", "logit_bias")]
+    [InlineData("""{"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 5, "max_completion_tokens": 6}""", "max_completion_tokens")]
+    [InlineData("""{"messages": [{"role": "user", "content": "Hi"}], "presence_penalty": "a lot"}""", "presence_penalty")]
     [InlineData("""{"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}]}""", "messages")]
     [InlineData("""{"messages": "Hi"}""", "messages")]
     [InlineData("""{"messages": [{"content": "Hi"}]}""", "messages")]
@@ -61,9 +70,46 @@ public sealed class OpenAIRequestReaderTests
     [InlineData("""{"prompt": ["a", "b"]}""", "prompt")]
     [InlineData("""{"model": "m"}""", "prompt")]
     [InlineData("""{"prompt": "a", "echo": true}""", "echo")]
+    [InlineData("""{"prompt": "a", "top_logprobs": 2}""", "top_logprobs")]
+    [InlineData("""{"prompt": "a", "logprobs": true}""", "logprobs")]
+    [InlineData("""{"prompt": "a", "n": 2, "best_of": 3}""", "best_of")]
     public void Completions_refuse_what_they_cannot_do(string json, string param)
     {
         Assert.Equal(param, Assert.Throws<HttpDoorException>(() => OpenAIRequestReader.ReadCompletion(Json(json))).Param);
+    }
+
+    [Fact]
+    public void Chat_reads_n_logprobs_penalties_logit_bias_and_user()
+    {
+        var call = OpenAIRequestReader.ReadChat(Json("""
+            {"messages": [{"role": "user", "content": "Hi"}], "n": 3, "logprobs": true, "top_logprobs": 4, "seed": 9,
+             "presence_penalty": 0.5, "frequency_penalty": -1, "logit_bias": {"50256": -100, "7": 2.5}, "user": "alice",
+             "max_tokens": 8, "max_completion_tokens": 8, "modalities": ["text"], "store": false}
+            """));
+
+        var p = call.Request.Parameters;
+        Assert.Equal(3, p.Choices);
+        Assert.True(p.Logprobs);
+        Assert.Equal(4, p.TopLogprobs);
+        Assert.Equal(0.5f, p.PresencePenalty);
+        Assert.Equal(-1f, p.FrequencyPenalty);
+        Assert.Equal(new Dictionary<int, float> { [50256] = -100f, [7] = 2.5f }, p.LogitBias);
+        Assert.Equal(8, p.MaxNewTokens);
+        Assert.Equal("alice", call.Request.User);
+        Assert.True(call.Logprobs);
+    }
+
+    [Fact]
+    public void Completions_logprobs_is_the_number_of_alternatives()
+    {
+        var with = OpenAIRequestReader.ReadCompletion(Json("""{"prompt": "a", "logprobs": 0, "n": 2, "best_of": 2}"""));
+        var without = OpenAIRequestReader.ReadCompletion(Json("""{"prompt": "a"}"""));
+
+        Assert.True(with.Request.Parameters.Logprobs);
+        Assert.Equal(0, with.Request.Parameters.TopLogprobs);
+        Assert.Equal(2, with.Request.Parameters.Choices);
+        Assert.False(without.Request.Parameters.Logprobs);
+        Assert.Null(without.Request.Parameters.TopLogprobs);
     }
 
     [Fact]
