@@ -35,6 +35,9 @@ public sealed class TokenSampler
     /// <summary>The next token among those <paramref name="mask"/> allows (constrained decoding).</summary>
     public int Next(ReadOnlySpan<float> logits, Constraints.TokenMask? mask) => Next(logits, mask, out _);
 
+    /// <summary>The next token; <paramref name="logprobs"/> is its logprob and the top alternatives when the parameters ask for them.</summary>
+    public int Next(ReadOnlySpan<float> logits, out TokenLogprobs? logprobs) => Next(logits, null, out logprobs);
+
     /// <summary>
     /// The next token, among those <paramref name="mask"/> allows when there is one (constrained decoding);
     /// <paramref name="logprobs"/> is its logprob and the top alternatives when the parameters ask for them.

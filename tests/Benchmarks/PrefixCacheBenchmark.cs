@@ -212,6 +212,7 @@ public static class PrefixCacheBenchmark
             KvHeads = kvHeads,
             HeadDim = headDim,
             CacheType = TensorElementType.Float,
+            Format = KvCacheFormat.Concatenated,
             LogitsType = TensorElementType.Float,
             HasPositionIds = true,
             HasUseCacheBranch = false,

@@ -18,6 +18,7 @@ public sealed class PrefixBlockStoreTests : IDisposable
         KvHeads = 1,
         HeadDim = 2,
         CacheType = TensorElementType.Float,
+        Format = KvCacheFormat.Concatenated,
         LogitsType = TensorElementType.Float,
         HasPositionIds = true,
         HasUseCacheBranch = false,
