@@ -46,6 +46,20 @@ public sealed class KeyboardTests(DashboardFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task A_tooltip_opened_by_focus_never_takes_the_click_meant_for_the_button_beside_it()
+    {
+        // At phone width the theme button's tooltip, opened by keyboard focus, lies over the settings button.
+        var chat = new ChatPage(await fixture.OpenAsync("/", 390, 844));
+        await chat.WaitReadyAsync();
+        await chat.Page.GetByTestId("theme-toggle").FocusAsync();
+        await Expect(chat.Page.Locator(".mud-tooltip").First).ToBeVisibleAsync();
+
+        await chat.Page.GetByTestId("settings-button").ClickAsync(new() { Timeout = 10_000 });
+        await Expect(chat.Page.GetByTestId("chat-settings")).ToBeVisibleAsync();
+        await chat.Page.CloseAsync();
+    }
+
+    [Fact]
     public async Task Esc_and_the_close_button_close_settings_and_focus_returns_to_the_message_box()
     {
         var chat = new ChatPage(await fixture.OpenAsync("/"));
