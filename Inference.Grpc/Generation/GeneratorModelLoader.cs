@@ -27,7 +27,7 @@ public sealed class GeneratorModelLoader(
     {
         var stages = new LoadStages();
         // The tokenizer (1-2 s for a 151k-token vocabulary, mostly Microsoft.ML.Tokenizers building its BPE tables)
-        // needs nothing from ONNX Runtime's session (1-2 s of graph optimization and weight prepacking): both are
+        // needs nothing from ONNX Runtime's session (another 1-2 s, spent inside ONNX Runtime): both are
         // built at once, so the load waits for the longer one rather than their sum.
         var tokenizerLoad = Task.Run(() =>
         {
