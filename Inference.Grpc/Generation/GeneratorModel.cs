@@ -20,8 +20,9 @@ public sealed class GeneratorModel : ILoadedModel
 {
     private readonly OrtMemoryInfo _cacheMemory;
 
-    public GeneratorModel(ModelVersionSource source, OrtSessionHandle session, KvCacheBinding binding, int cudaDeviceId, OrtSessionFactory sessions,
-        GenerationOptions options, GenerationMetrics metrics, PrefixBlockStore prefixBlocks, CancellationToken stopping, ILogger logger)
+    public GeneratorModel(ModelVersionSource source, OrtSessionHandle session, ModelTokenizer tokenizer, KvCacheBinding binding, int cudaDeviceId, OrtSessionFactory sessions,
+        GenerationOptions options, GenerationMetrics metrics, PrefixBlockStore prefixBlocks, CancellationToken stopping, ILogger logger,
+        LoadStages stages)
     {
         Name = source.Name;
         Version = source.Version;
@@ -31,12 +32,16 @@ public sealed class GeneratorModel : ILoadedModel
         Session = session;
         Genai = GenaiConfig.Read(Directory);
         Layout = DecoderLayout.Read(session.Session, Genai, Path.GetFileName(ModelVersionFolders.ModelFile(Directory)));
-        Tokenizer = ModelTokenizer.Load(Directory);
+        stages.Mark("layout");
+        Tokenizer = tokenizer;
         Defaults = GenerationDefaults.Read(Directory, Tokenizer, Genai);
+        stages.Mark("defaults");
         ChatTemplates = ChatTemplateSet.Load(Directory);
         TemplateVariables = ReadTemplateVariables(Directory);
+        stages.Mark("chat template");
         VocabularySize = (int)session.Session.OutputMetadata[Layout.LogitsName].Dimensions[^1];
         ToolCalls = ToolCallParsers.Resolve(Config.ToolCallParser, ChatTemplates, Tokenizer);
+        stages.Mark("tool calls");
         if (VocabularySize <= 0)
         {
             VocabularySize = Tokenizer.Count;
@@ -54,12 +59,15 @@ public sealed class GeneratorModel : ILoadedModel
         CacheRebuilder = binding == KvCacheBinding.IoBinding
             ? new GraphKvCacheRebuilder(Layout, sessions, _cacheMemory)
             : new HostKvCacheRebuilder(Layout);
+        stages.Mark("KV cache rebuilder");
         // Blocks are host data; a cache on a device would need a device-side transfer first (not built yet).
         PrefixCache = options.PrefixCaching && ReferenceEquals(_cacheMemory, OrtMemoryInfo.DefaultInstance)
             ? new ModelPrefixCache(prefixBlocks, new HostKvBlockTransfer(Layout, options.PrefixCacheBlockTokens), Name, VersionText, Tags, metrics)
             : null;
+        stages.Mark("prefix cache");
         Constraints = new ConstraintCompiler(Tokenizer, VocabularySize, Defaults.EosTokenIds);
         Scheduler = new GenerationScheduler(this, SchedulerSettings.Resolve(Config.Generation, options, ContextLength), metrics, stopping, logger);
+        stages.Mark("scheduler");
     }
 
     public string Name { get; }
