@@ -34,7 +34,7 @@ public sealed class ConstraintCompiler
                 return kept.Value.Masks;
             }
         }
-        var masks = new TokenMasks(new JsonGrammar(constraint), Trie);
+        var masks = new TokenMasks(new JsonGrammar(constraint, Trie), Trie);
         lock (_gate)
         {
             if (!_byKey.ContainsKey(key))

@@ -12,8 +12,13 @@ public sealed record EndFrame : GrammarFrame
     public static readonly EndFrame Instance = new();
 }
 
-/// <summary>Fixed text (the constraint's prefix or suffix), <see cref="Position"/> bytes of it written.</summary>
-public sealed record TextFrame(byte[] Text, int Position) : GrammarFrame;
+/// <summary>
+/// Fixed text (the constraint's prefix or suffix), <see cref="Position"/> bytes of it written. <see cref="TokensLeft"/>[p]
+/// is the fewest tokens that write the text from byte p on (one entry per byte, and 0 at the end): the budget counts
+/// the text in tokens, since one added token (Qwen's &lt;/tool_call&gt;) or a few BPE pieces write what bytes would
+/// overstate many times over.
+/// </summary>
+public sealed record TextFrame(byte[] Text, int Position, int[] TokensLeft) : GrammarFrame;
 
 /// <summary>A value of <see cref="Node"/> is due; <see cref="SpaceAllowed"/>: one space may come first (after ':' or ',').</summary>
 public sealed record ValueFrame(GrammarNode Node, bool SpaceAllowed) : GrammarFrame;

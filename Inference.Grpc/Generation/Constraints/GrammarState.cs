@@ -24,7 +24,7 @@ public sealed class GrammarState : IEquatable<GrammarState>
 
     public bool CanFinish => Array.Exists(Stacks, JsonGrammar.CanFinish);
 
-    public int MinBytesToFinish => Stacks.Length == 0 ? int.MaxValue : Stacks.Min(JsonGrammar.MinBytesToFinish);
+    public int MinTokensToFinish => Stacks.Length == 0 ? int.MaxValue : Stacks.Min(JsonGrammar.MinTokensToFinish);
 
     /// <summary>The state after <paramref name="bytes"/>; <see cref="IsDead"/> when they leave the grammar.</summary>
     public GrammarState Advance(ReadOnlySpan<byte> bytes)

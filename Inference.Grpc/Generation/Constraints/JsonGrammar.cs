@@ -15,19 +15,23 @@ public sealed class JsonGrammar
 {
     public const int MaxIntegerDigits = 18, MaxFractionDigits = 15, MaxExponentDigits = 3;
 
-    public JsonGrammar(OutputConstraint constraint)
+    /// <param name="trie">The vocabulary, to count the prefix and suffix in the fewest tokens that write them; null: a token per byte.</param>
+    public JsonGrammar(OutputConstraint constraint, VocabularyTrie? trie = null)
     {
         Root = SchemaCompiler.Compile(constraint.Schema, constraint.Strict);
         var prefix = Encoding.UTF8.GetBytes(constraint.Prefix);
         var suffix = Encoding.UTF8.GetBytes(constraint.Suffix);
         var stack = new GrammarStack(EndFrame.Instance, null);
-        if (suffix.Length > 0) stack = stack.Push(new TextFrame(suffix, 0));
+        if (suffix.Length > 0) stack = stack.Push(new TextFrame(suffix, 0, TokensLeft(suffix, trie)));
         stack = stack.Push(new ValueFrame(Root, SpaceAllowed: false));
-        if (prefix.Length > 0) stack = stack.Push(new TextFrame(prefix, 0));
+        if (prefix.Length > 0) stack = stack.Push(new TextFrame(prefix, 0, TokensLeft(prefix, trie)));
         Initial = new GrammarState([stack]);
     }
 
     public GrammarNode Root { get; }
+
+    private static int[] TokensLeft(byte[] text, VocabularyTrie? trie) =>
+        trie?.FewestTokens(text) ?? [.. Enumerable.Range(0, text.Length + 1).Select(p => text.Length - p)];
 
     /// <summary>Before the first byte.</summary>
     public GrammarState Initial { get; }
@@ -359,8 +363,11 @@ public sealed class JsonGrammar
         return false;
     }
 
-    /// <summary>The fewest bytes that complete the output from here (prefix, value and suffix); int.MaxValue when none is finite.</summary>
-    public static int MinBytesToFinish(GrammarStack stack)
+    /// <summary>
+    /// The fewest tokens that surely complete the output from here: the JSON value's bytes (a byte is a token at worst)
+    /// plus the prefix and suffix in their fewest tokens; int.MaxValue when none is finite.
+    /// </summary>
+    public static int MinTokensToFinish(GrammarStack stack)
     {
         long total = 0;
         for (GrammarStack? s = stack; s is not null && total < int.MaxValue; s = s.Below)
@@ -368,7 +375,7 @@ public sealed class JsonGrammar
             total += s.Top switch
             {
                 EndFrame => 0,
-                TextFrame t => t.Text.Length - t.Position,
+                TextFrame t => t.TokensLeft[t.Position],
                 ValueFrame v => v.Node.MinLength,
                 StringFrame str => str.Pending + StringFrame.EscapeRest[str.Escape] + 1,
                 NumberFrame n => n.Phase is NumberPhase.Minus or NumberPhase.Dot or NumberPhase.Exponent or NumberPhase.ExponentSign ? 1 : 0,

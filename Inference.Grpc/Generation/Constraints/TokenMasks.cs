@@ -6,7 +6,7 @@ namespace MlStack.Inference.Generation.Constraints;
 /// Which tokens a grammar state allows, as a bit per logit column: the vocabulary trie walked with the state (a
 /// subtree is left as soon as no parser stack survives its prefix). Masks are cached per state: the states a value
 /// passes through repeat (the inside of a string, a number's digits, after ':' of the same property), so after the
-/// first few tokens most steps cost a dictionary look-up. A mask also records the largest number of bytes any allowed
+/// first few tokens most steps cost a dictionary look-up. A mask also records the largest number of tokens any allowed
 /// token leaves to write, so the budget check on a cached mask is one comparison.
 /// </summary>
 public sealed class TokenMasks(JsonGrammar grammar, VocabularyTrie trie, int capacity = TokenMasks.DefaultCapacity)
@@ -46,8 +46,9 @@ public sealed class TokenMasks(JsonGrammar grammar, VocabularyTrie trie, int cap
 
     /// <summary>
     /// The tokens allowed in <paramref name="state"/> after which the output can still be finished in
-    /// <paramref name="tokensLeft"/> more tokens (one byte each at worst: every byte is a token in the byte-level
-    /// vocabularies served). Not cached: it is asked for only at the end of a budget.
+    /// <paramref name="tokensLeft"/> more tokens (the JSON value one byte each at worst: every byte is a token in the
+    /// byte-level vocabularies served; the prefix and suffix in their fewest tokens). Not cached: it is asked for only
+    /// at the end of a budget.
     /// </summary>
     public TokenMask Within(GrammarState state, int tokensLeft)
     {
@@ -74,7 +75,7 @@ public sealed class TokenMasks(JsonGrammar grammar, VocabularyTrie trie, int cap
             if (inText)
             {
                 var after = state.Advance(bytes);
-                var finish = after.MinBytesToFinish;
+                var finish = after.MinTokensToFinish;
                 if (!after.IsDead && finish <= budget)
                 {
                     bits[id >> 6] |= 1UL << id;
@@ -119,7 +120,7 @@ public sealed class TokenMasks(JsonGrammar grammar, VocabularyTrie trie, int cap
                 if (tokens.Length > 0)
                 {
                     var finish = int.MaxValue;
-                    foreach (var stack in next) finish = Math.Min(finish, JsonGrammar.MinBytesToFinish(stack));
+                    foreach (var stack in next) finish = Math.Min(finish, JsonGrammar.MinTokensToFinish(stack));
                     if (finish <= budget)
                     {
                         Longest = Math.Max(Longest, finish);
@@ -133,7 +134,7 @@ public sealed class TokenMasks(JsonGrammar grammar, VocabularyTrie trie, int cap
 }
 
 /// <summary>
-/// The allowed tokens of one state (bit id of <see cref="Bits"/>), and the most bytes any of them leaves to write
+/// The allowed tokens of one state (bit id of <see cref="Bits"/>), and the most tokens any of them leaves to write
 /// before the output may end.
 /// </summary>
 public sealed record TokenMask(ulong[] Bits, int LongestFinish)

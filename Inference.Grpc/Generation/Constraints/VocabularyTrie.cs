@@ -108,6 +108,42 @@ public sealed class VocabularyTrie
 
     public int EdgeChild(int edge) => _edgeChild[edge];
 
+    /// <summary>
+    /// For each byte position p of <paramref name="text"/> (and its end), the fewest tokens whose bytes write
+    /// text[p..] (added tokens included): the shortest path over the positions, each token an edge. A position no token
+    /// sequence reaches counts a token per byte left.
+    /// </summary>
+    public int[] FewestTokens(ReadOnlySpan<byte> text)
+    {
+        var fewest = new int[text.Length + 1];
+        for (var p = text.Length - 1; p >= 0; p--)
+        {
+            var best = int.MaxValue;
+            var node = Root;
+            for (var depth = 1; p + depth <= text.Length; depth++)
+            {
+                var child = -1;
+                for (int edge = EdgeStart(node), end = EdgeEnd(node); edge < end; edge++)
+                {
+                    if (EdgeByte(edge) == text[p + depth - 1])
+                    {
+                        child = EdgeChild(edge);
+                        break;
+                    }
+                }
+                if (child < 0) break;
+                node = child;
+                if (TokensAt(node).Length > 0 && fewest[p + depth] < int.MaxValue) best = Math.Min(best, 1 + fewest[p + depth]);
+            }
+            foreach (var id in AddedTokens)
+            {
+                if (text[p..].StartsWith(_bytes[id])) best = Math.Min(best, 1 + fewest[p + _bytes[id].Length]);
+            }
+            fewest[p] = best == int.MaxValue ? text.Length - p : best;
+        }
+        return fewest;
+    }
+
     /// <summary>The ids of the tokens whose bytes end at <paramref name="node"/>.</summary>
     public ReadOnlySpan<int> TokensAt(int node) => _tokens.AsSpan(_tokenStart[node], _tokenEnd[node] - _tokenStart[node]);
 }

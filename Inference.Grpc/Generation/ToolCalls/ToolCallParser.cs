@@ -51,6 +51,13 @@ public abstract class ToolCallParser
         return new ParsedAnswer(string.IsNullOrWhiteSpace(content) ? "" : content, calls);
     }
 
+    /// <summary>
+    /// The calls of the output from its start marker on as far as they are written, for streaming: each call whose
+    /// name is read and whose arguments' object has opened, with the arguments' text so far (less what may be the end
+    /// of the call). null: this family's calls are sent whole at the end of the answer.
+    /// </summary>
+    public virtual IReadOnlyList<PartialToolCall>? ReadPartial(string calls) => null;
+
     /// <summary>The calls of the output from its start marker on; null when it does not read as calls only.</summary>
     protected abstract List<ToolCall>? ParseCalls(string calls);
 

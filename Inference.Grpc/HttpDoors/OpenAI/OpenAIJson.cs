@@ -91,7 +91,7 @@ public static class OpenAIJson
     /// One chunk of a streamed call, as OpenAI streams them: the first of a call has its index, id, type and name (and
     /// empty arguments), the next ones the index and a piece of the arguments.
     /// </summary>
-    public static void WriteToolCallDelta(IBufferWriter<byte> output, Answer answer, int choice, int index, ToolCall call, bool header, string arguments)
+    public static void WriteToolCallDelta(IBufferWriter<byte> output, Answer answer, int choice, ToolCallDelta delta)
     {
         using var json = new Utf8JsonWriter(output);
         WriteHeader(json, answer);
@@ -99,13 +99,13 @@ public static class OpenAIJson
         json.WriteNumber("index", choice);
         json.WriteStartObject("delta");
         json.WriteStartArray("tool_calls");
-        if (header) WriteToolCall(json, call, index, arguments);
+        if (delta.IsHeader) WriteToolCall(json, new ToolCall(delta.Id!, delta.Name!, ""), delta.Index, delta.Arguments);
         else
         {
             json.WriteStartObject();
-            json.WriteNumber("index", index);
+            json.WriteNumber("index", delta.Index);
             json.WriteStartObject("function");
-            json.WriteString("arguments", arguments);
+            json.WriteString("arguments", delta.Arguments);
             json.WriteEndObject();
             json.WriteEndObject();
         }

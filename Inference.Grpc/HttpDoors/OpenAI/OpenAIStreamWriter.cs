@@ -21,7 +21,11 @@ public static class OpenAIStreamWriter
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
-    /// <param name="tools">Per choice, reads the answer for tool calls: content streams as it is released, the calls follow at the end.</param>
+    /// <param name="tools">
+    /// Per choice, reads the answer for tool calls: content streams as it is released, then each call's id and name and
+    /// its arguments in pieces, a piece per token, as the reader gives them (whole at the end for parsers that do not
+    /// read partial calls).
+    /// </param>
     public static async Task WriteAsync(HttpResponse response, GenerationChoices choices, OpenAIJson.Answer answer, bool includeUsage, bool logprobs,
         CancellationToken cancellationToken, IReadOnlyList<ToolCallReader?>? tools = null)
     {
@@ -36,6 +40,7 @@ public static class OpenAIStreamWriter
         var results = new GenerationResult?[n];
         var first = Enumerable.Repeat(true, n).ToArray();
         var offsets = new int[n];
+        var deltas = Enumerable.Range(0, n).Select(_ => new List<ToolCallDelta>()).ToArray();
         var completionTokens = 0;
         var finished = 0;
         var tokenizer = choices.Model.Tokenizer;
@@ -47,7 +52,12 @@ public static class OpenAIStreamWriter
                 while (choices.TryRead(out var i, out var step))
                 {
                     if (logprobs && step.Logprobs is { } l) placed[i].Add(new(l, offsets[i] + texts[i].Length));
-                    texts[i].Append(tools?[i] is { } reader ? reader.Append(step) : step.Text);
+                    if (tools?[i] is { } reader)
+                    {
+                        texts[i].Append(reader.Append(step));
+                        deltas[i].AddRange(reader.TakeCallDeltas());
+                    }
+                    else texts[i].Append(step.Text);
                     ended[i] ??= step.Result;
                     if (n == 1 && first[i] && texts[i].Length > 0) break;
                 }
@@ -56,7 +66,8 @@ public static class OpenAIStreamWriter
                     var text = texts[i];
                     var calls = ended[i] is not null ? tools?[i]?.Finish() : null;
                     text.Append(calls?.Content);
-                    if (text.Length > 0 || placed[i].Count > 0 || (ended[i] is not null && first[i] && answer.Chat))
+                    if (calls is not null) deltas[i].AddRange(tools![i]!.TakeCallDeltas(calls));
+                    if (text.Length > 0 || placed[i].Count > 0 || ((ended[i] is not null || deltas[i].Count > 0) && first[i] && answer.Chat))
                     {
                         var part = new OpenAIJson.ChoicePart(i, text.ToString(), first[i], null, logprobs ? [.. placed[i]] : null);
                         Event(output, o => OpenAIJson.WriteAnswer(o, answer, tokenizer, [part], null));
@@ -65,12 +76,12 @@ public static class OpenAIStreamWriter
                         text.Clear();
                         placed[i].Clear();
                     }
-                    for (var c = 0; c < (calls?.Calls.Count ?? 0); c++)
+                    foreach (var delta in deltas[i])
                     {
-                        var (choice, index, call) = (i, c, calls!.Calls[c]);
-                        Event(output, o => OpenAIJson.WriteToolCallDelta(o, answer, choice, index, call, header: true, ""));
-                        Event(output, o => OpenAIJson.WriteToolCallDelta(o, answer, choice, index, call, header: false, call.Arguments));
+                        var choice = i;
+                        Event(output, o => OpenAIJson.WriteToolCallDelta(o, answer, choice, delta));
                     }
+                    deltas[i].Clear();
                     if (ended[i] is not { } result)
                     {
                         continue;

@@ -191,6 +191,23 @@ public sealed class ToolCallDoorTests(ToolModelsHost host) : IClassFixture<ToolM
     }
 
     [Fact]
+    public async Task A_streamed_named_call_sends_its_arguments_in_more_than_one_delta_as_they_are_written()
+    {
+        var choice = JsonNode.Parse("""{"type":"function","function":{"name":"get_weather"}}""");
+        using var response = await host.Http.PostAsJsonAsync("/v1/chat/completions", ToolRequests.Chat(choice, stream: true));
+        var events = (await response.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e["data: ".Length..]).ToList();
+        var chunks = events[..^1].Select(e => JsonNode.Parse(e)!).ToList();
+        var deltas = chunks.SelectMany(c => c["choices"]!.AsArray().SelectMany(ch => ch!["delta"]?["tool_calls"]?.AsArray() ?? [])).ToList();
+
+        Assert.Equal("get_weather", (string?)deltas[0]!["function"]!["name"]);
+        var pieces = deltas.Skip(1).Select(d => (string?)d!["function"]!["arguments"]).ToList();
+        Assert.True(pieces.Count > 1, $"arguments in {pieces.Count} delta(s): {string.Join(" | ", events)}");
+        Assert.All(deltas.Skip(1), d => Assert.Null(d!["id"]));
+        Assert.Equal(JsonValueKind.String, JsonDocument.Parse(string.Concat(pieces)).RootElement.GetProperty("location").ValueKind);
+        Assert.Equal("tool_calls", (string?)chunks.Last(c => c["choices"]!.AsArray().Count > 0)["choices"]![0]!["finish_reason"]);
+    }
+
+    [Fact]
     public async Task A_named_choice_on_grpc_chat_returns_the_call_on_the_last_message()
     {
         var chat = new ChatRequest

@@ -165,10 +165,10 @@ public class JsonGrammarTests
     public void Minimal_bytes_to_finish_count_what_must_still_be_written()
     {
         var grammar = Grammar("""{"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "array", "items": {"type": "integer"}}}, "required": ["a", "b"], "additionalProperties": false}""");
-        Assert.Equal("""{"a":"","b":[]}""".Length, grammar.Initial.MinBytesToFinish);
-        Assert.Equal("\",\"b\":[]}".Length, grammar.Initial.Advance("""{"a":"xyz"""u8).MinBytesToFinish);
-        Assert.Equal("]}".Length, grammar.Initial.Advance("""{"a":"","b":[1,2"""u8).MinBytesToFinish);
-        Assert.Equal(0, grammar.Initial.Advance("""{"a":"","b":[]}"""u8).MinBytesToFinish);
+        Assert.Equal("""{"a":"","b":[]}""".Length, grammar.Initial.MinTokensToFinish);
+        Assert.Equal("\",\"b\":[]}".Length, grammar.Initial.Advance("""{"a":"xyz"""u8).MinTokensToFinish);
+        Assert.Equal("]}".Length, grammar.Initial.Advance("""{"a":"","b":[1,2"""u8).MinTokensToFinish);
+        Assert.Equal(0, grammar.Initial.Advance("""{"a":"","b":[]}"""u8).MinTokensToFinish);
     }
 
     [Theory]

@@ -37,7 +37,7 @@ public class TokenMasksTests
         var eos = new HashSet<int>(tokenizer.SpecialTokens.Values.Take(1));
         var trie = new VocabularyTrie(tokenizer, vocabulary > 0 ? vocabulary : tokenizer.Count, eos);
         var constraint = new OutputConstraint { Schema = schema is null ? null : JsonDocument.Parse(schema).RootElement.Clone(), Prefix = prefix, Suffix = suffix };
-        return new TokenMasks(new JsonGrammar(constraint), trie);
+        return new TokenMasks(new JsonGrammar(constraint, trie), trie);
     }
 
     /// <summary>Any allowed token at every step, drawn uniformly; the text and whether it ended (end-of-sequence or done).</summary>
@@ -122,7 +122,7 @@ public class TokenMasksTests
     public void A_budget_just_over_the_shortest_value_still_closes_it()
     {
         var masks = Masks(TinyLlama.Value, Schema);
-        var shortest = masks.Grammar.Initial.MinBytesToFinish;
+        var shortest = masks.Grammar.Initial.MinTokensToFinish;
         var schema = JsonSchema.FromText(Schema);
         for (var seed = 0; seed < 20; seed++)
         {
@@ -154,6 +154,48 @@ public class TokenMasksTests
             Assert.Equal("lookup", document.RootElement.GetProperty("name").GetString());
             Assert.Equal(JsonValueKind.String, document.RootElement.GetProperty("arguments").GetProperty("q").ValueKind);
         }
+    }
+
+    private const string CallSchema = """{"type": "object", "properties": {"name": {"const": "get_weather"}, "arguments": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"], "additionalProperties": false}}, "required": ["name", "arguments"], "additionalProperties": false}""";
+
+    [Theory]
+    [InlineData("tiny-llama")]
+    [InlineData("Qwen3")]
+    public void The_budget_counts_the_suffix_in_tokens_so_a_call_that_fits_ends_whole(string vocabulary)
+    {
+        // A hermes call at a max_tokens under its length in bytes: the prefix and suffix take fewer tokens than bytes
+        // (Qwen: one added token for </tool_call>), and counting them as bytes gave up the steering, cutting the call
+        // inside "</tool_call>" with finish length.
+        var tokenizer = vocabulary == "Qwen3" ? Qwen3.Value : TinyLlama.Value;
+        const string prefix = "<tool_call>\n", suffix = "\n</tool_call>";
+        var masks = Masks(tokenizer, CallSchema, prefix, suffix);
+        var jsonBytes = Masks(tokenizer, CallSchema).Grammar.Initial.MinTokensToFinish;
+        var suffixTokens = masks.Trie.FewestTokens(Encoding.UTF8.GetBytes(suffix))[0];
+        var budget = masks.Trie.FewestTokens(Encoding.UTF8.GetBytes(prefix))[0] + jsonBytes + suffixTokens;
+        Assert.True(suffixTokens < suffix.Length, $"{suffixTokens} tokens for the suffix");
+        Assert.Equal(budget, masks.Grammar.Initial.MinTokensToFinish);
+        Assert.True(budget < prefix.Length + jsonBytes + suffix.Length);
+        for (var seed = 0; seed < 20; seed++)
+        {
+            var (text, ended) = RandomWalk(masks, seed, budget);
+            Assert.True(ended, $"seed {seed}: {text}");
+            Assert.EndsWith(suffix, text);
+            using var document = JsonDocument.Parse(text[prefix.Length..^suffix.Length]);
+            Assert.Equal(JsonValueKind.String, document.RootElement.GetProperty("arguments").GetProperty("location").ValueKind);
+        }
+    }
+
+    [Fact]
+    public void Fewest_tokens_take_an_added_token_whole()
+    {
+        var trie = Masks(Qwen3.Value, null).Trie;
+        var text = Encoding.UTF8.GetBytes("\n</tool_call>");
+
+        var fewest = trie.FewestTokens(text);
+
+        Assert.Equal(2, fewest[0]); // "\n" and the added </tool_call>
+        Assert.Equal(1, fewest[1]);
+        Assert.Equal(0, fewest[text.Length]);
     }
 
     [Fact]

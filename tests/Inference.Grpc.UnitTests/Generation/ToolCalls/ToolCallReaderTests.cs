@@ -90,6 +90,74 @@ public sealed class ToolCallReaderTests
         Assert.Equal("f", Assert.Single(end.Calls).Name);
     }
 
+    [Fact]
+    public void Hermes_calls_stream_their_id_and_name_first_then_the_arguments_in_pieces_that_reassemble_into_the_parse()
+    {
+        var tokenizer = ModelTokenizer.Load(TokenizerReferences.Family("Qwen3").Directory);
+        var parser = new HermesToolCallParser();
+        const string output = "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Paris, France\", \"unit\": \"celsius\"}}\n</tool_call>\n" +
+            "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {}}\n</tool_call>";
+        var reader = new ToolCallReader(tokenizer, parser);
+
+        var deltas = new List<ToolCallDelta>();
+        var stepsWithDeltas = 0;
+        foreach (var step in Steps(tokenizer, output))
+        {
+            Assert.Equal("", reader.Append(step));
+            var taken = reader.TakeCallDeltas();
+            if (taken.Count > 0) stepsWithDeltas++;
+            deltas.AddRange(taken);
+        }
+        var end = reader.Finish();
+        deltas.AddRange(reader.TakeCallDeltas(end));
+
+        var expected = parser.Parse(output).Calls;
+        Assert.Equal(expected.Select(c => (c.Name, c.Arguments)), end.Calls.Select(c => (c.Name, c.Arguments)));
+        for (var index = 0; index < expected.Count; index++)
+        {
+            var pieces = deltas.Where(d => d.Index == index).ToList();
+            Assert.True(pieces[0].IsHeader);
+            Assert.Equal(end.Calls[index].Id, pieces[0].Id);
+            Assert.Equal(expected[index].Name, pieces[0].Name);
+            Assert.All(pieces.Skip(1), d => Assert.False(d.IsHeader));
+            Assert.Equal(expected[index].Arguments, string.Concat(pieces.Select(d => d.Arguments)));
+        }
+        // The first call's arguments went out as the model wrote them, not in one piece at the end.
+        Assert.True(deltas.Count(d => d.Index == 0 && !d.IsHeader) > 3);
+        Assert.True(stepsWithDeltas > 3);
+    }
+
+    [Fact]
+    public void A_streamed_call_whose_answer_ends_malformed_stands_as_streamed()
+    {
+        var tokenizer = ModelTokenizer.Load(TokenizerReferences.Family("Qwen3").Directory);
+        var reader = new ToolCallReader(tokenizer, new HermesToolCallParser());
+
+        reader.Append(new GenerationStep("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Par", null));
+        var streamed = reader.TakeCallDeltas();
+        reader.Append(new GenerationStep("\n</tool_call>", null));
+        Assert.Empty(reader.TakeCallDeltas()); // the closing tag ends the call's arguments: nothing of it goes out
+        var end = reader.Finish();
+
+        Assert.Equal(2, streamed.Count);
+        Assert.Equal("{\"location\": \"Par", streamed[1].Arguments);
+        Assert.Equal("", end.Content);
+        var call = Assert.Single(end.Calls);
+        Assert.Equal((streamed[0].Id, "get_weather", "{\"location\": \"Par"), (call.Id, call.Name, call.Arguments));
+        Assert.Empty(reader.TakeCallDeltas(end));
+        // Unstreamed, the same answer is a plain text answer, as before.
+        Assert.Empty(new HermesToolCallParser().Parse("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Par\n</tool_call>").Calls);
+    }
+
+    [Fact]
+    public void A_possible_closing_tag_at_the_end_of_open_arguments_is_held_back()
+    {
+        var partial = new HermesToolCallParser().ReadPartial("<tool_call>\n{\"name\": \"f\", \"arguments\": {\"a\": \"x </tool");
+
+        Assert.Equal(new PartialToolCall("f", "{\"a\": \"x"), Assert.Single(partial)); // the blank too: it may be before the tag
+        Assert.Empty(new HermesToolCallParser().ReadPartial("<tool_call>\n{\"name\": \"f\", \"argu"));
+    }
+
     /// <summary>The output as the generation stream gives it: one step per token, control tokens without text.</summary>
     private static IEnumerable<GenerationStep> Steps(ModelTokenizer tokenizer, string output)
     {
