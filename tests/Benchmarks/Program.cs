@@ -10,6 +10,7 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
     ["dashboard"] = MlStack.Benchmarks.DashboardBenchmark.RunAsync,
     ["cold-start"] = MlStack.Benchmarks.ColdStartBenchmark.RunAsync,
     ["http-doors"] = MlStack.Benchmarks.HttpDoorBenchmark.RunAsync,
+    ["structured-outputs"] = MlStack.Benchmarks.StructuredOutputBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
