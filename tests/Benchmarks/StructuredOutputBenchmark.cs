@@ -57,7 +57,7 @@ public static class StructuredOutputBenchmark
         }
         else
         {
-            Console.WriteLine($"No model at {modelDirectory}: end-to-end part skipped (compare the mask time per token with the decoder step time).");
+            Console.WriteLine($"End-to-end part skipped (--end-to-end false, or no model at {modelDirectory}): compare the mask time per token with the decoder step time.");
         }
         Console.WriteLine($"Load average at end: {LoadAverage()}");
         return 0;
