@@ -13,6 +13,7 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
     ["genai-peer"] = MlStack.Benchmarks.GenAIPeerBenchmark.RunAsync,
     ["prefix-cache"] = MlStack.Benchmarks.PrefixCacheBenchmark.RunAsync,
     ["sampler"] = MlStack.Benchmarks.SamplerBenchmark.RunAsync,
+    ["structured-outputs"] = MlStack.Benchmarks.StructuredOutputBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))

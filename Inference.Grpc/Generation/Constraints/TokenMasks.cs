@@ -95,6 +95,10 @@ public sealed class TokenMasks(JsonGrammar grammar, VocabularyTrie trie, int cap
     {
         private readonly List<GrammarStack>[] _levels = [.. Enumerable.Range(0, trie.MaxTokenBytes + 2).Select(_ => new List<GrammarStack>())];
 
+        // Inside a string most bytes leave the stack as it is (the same object), so the bytes-to-finish of a stack
+        // are looked up by reference instead of recomputed at each of the trie's ~330k nodes.
+        private readonly Dictionary<GrammarStack, int> _finish = new(ReferenceEqualityComparer.Instance);
+
         public int Longest;
 
         public void Run(IReadOnlyList<GrammarStack> stacks)
@@ -120,7 +124,7 @@ public sealed class TokenMasks(JsonGrammar grammar, VocabularyTrie trie, int cap
                 if (tokens.Length > 0)
                 {
                     var finish = int.MaxValue;
-                    foreach (var stack in next) finish = Math.Min(finish, JsonGrammar.MinTokensToFinish(stack));
+                    foreach (var stack in next) finish = Math.Min(finish, Finish(stack));
                     if (finish <= budget)
                     {
                         Longest = Math.Max(Longest, finish);
@@ -129,6 +133,15 @@ public sealed class TokenMasks(JsonGrammar grammar, VocabularyTrie trie, int cap
                 }
                 Visit(child, depth + 1);
             }
+        }
+
+        private int Finish(GrammarStack stack)
+        {
+            if (!_finish.TryGetValue(stack, out var finish))
+            {
+                _finish[stack] = finish = JsonGrammar.MinTokensToFinish(stack);
+            }
+            return finish;
         }
     }
 }
