@@ -20,21 +20,7 @@ namespace MlStack.Benchmarks;
 /// </summary>
 public static class StructuredOutputBenchmark
 {
-    public const string Schema = """
-        {"type": "object", "properties": {
-            "title": {"type": "string"},
-            "year": {"type": "integer"},
-            "rating": {"type": "number"},
-            "genre": {"enum": ["drama", "comedy", "horror"]},
-            "cast": {"type": "array", "items": {"$ref": "#/$defs/actor"}},
-            "sequel": {"anyOf": [{"type": "string"}, {"type": "null"}]},
-            "studio": {"type": "object", "properties": {"name": {"type": "string"}, "city": {"type": ["string", "null"]}},
-                       "required": ["name", "city"], "additionalProperties": false}
-        },
-        "required": ["title", "year", "rating", "genre", "cast", "sequel", "studio"], "additionalProperties": false,
-        "$defs": {"actor": {"type": "object", "properties": {"name": {"type": "string"}, "lead": {"type": "boolean"}},
-                            "required": ["name", "lead"], "additionalProperties": false}}}
-        """;
+    public const string Schema = MovieSchema.Text;
 
     private static readonly string[] Words = ["harbor", "night", "Anna", "Ben", "glass", "river", "Zoë", "北京", "storm", "quiet", "\"quoted\"", "line\nbreak", "café", "7"];
 

@@ -1,3 +1,4 @@
+using MlStack.Testing;
 using System.Text;
 using System.Text.Json;
 using Json.Schema;
@@ -13,21 +14,7 @@ namespace MlStack.Inference.IntegrationTests.Generation;
 /// </summary>
 public sealed class StructuredOutputEngineTests(GenerationHost host) : IClassFixture<GenerationHost>
 {
-    public const string Schema = """
-        {"type": "object", "properties": {
-            "title": {"type": "string"},
-            "year": {"type": "integer"},
-            "rating": {"type": "number"},
-            "genre": {"enum": ["drama", "comedy", "horror"]},
-            "cast": {"type": "array", "items": {"$ref": "#/$defs/actor"}},
-            "sequel": {"anyOf": [{"type": "string"}, {"type": "null"}]},
-            "studio": {"type": "object", "properties": {"name": {"type": "string"}, "city": {"type": ["string", "null"]}},
-                       "required": ["name", "city"], "additionalProperties": false}
-        },
-        "required": ["title", "year", "rating", "genre", "cast", "sequel", "studio"], "additionalProperties": false,
-        "$defs": {"actor": {"type": "object", "properties": {"name": {"type": "string"}, "lead": {"type": "boolean"}},
-                            "required": ["name", "lead"], "additionalProperties": false}}}
-        """;
+    public const string Schema = MovieSchema.Text;
 
     private TextGenerator Generator => host.Services.GetRequiredService<TextGenerator>();
 
