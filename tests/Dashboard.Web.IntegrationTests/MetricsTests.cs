@@ -35,8 +35,8 @@ public sealed class MetricsTests(DashboardFixture fixture)
         await ExpectAxesEndNowAsync(page, TimeSpan.FromMinutes(5));
 
         await page.Locator("[data-testid=range-selector]").GetByText("1 h").ClickAsync();
-        await ExpectChartWithDataAsync(ttft);
         await ExpectAxesEndNowAsync(page, TimeSpan.FromHours(1));
+        await ExpectChartWithDataAsync(ttft);
         await DashboardFixture.ScreenshotAsync(page, "metrics-1h");
         await page.CloseAsync();
     }
@@ -48,6 +48,10 @@ public sealed class MetricsTests(DashboardFixture fixture)
     private static async Task ExpectAxesEndNowAsync(IPage page, TimeSpan duration)
     {
         await Expect(page.Locator($"[data-testid=metric-chart][data-end]:not([data-end=''])").First).ToBeAttachedAsync();
+        // A range just chosen redraws on the page's next render: until then the panels still show the last span.
+        await page.WaitForFunctionAsync("""
+            seconds => [...document.querySelectorAll('[data-testid=metric-chart]')].every(c => Number(c.dataset.end) - Number(c.dataset.start) === seconds)
+            """, (long)duration.TotalSeconds);
         var spans = await page.EvaluateAsync<long[][]>("""
             () => [...document.querySelectorAll('[data-testid=metric-chart]')].map(c => [Number(c.dataset.start), Number(c.dataset.end)])
             """);
