@@ -28,10 +28,18 @@ public sealed class OrtSessionFactory(IOptions<ExecutionOptions> options, ILogge
         return new OrtSessionHandle(new InferenceSession(modelPath, sessionOptions), kind, reason);
     }
 
-    public OrtSessionHandle Create(byte[] model)
+    /// <summary>
+    /// A session over a graph in memory (one rewritten at load); <paramref name="externalDataFolder"/> is where its
+    /// external data files are (the folder of the file it was read from), since a graph in memory has no folder.
+    /// </summary>
+    public OrtSessionHandle Create(byte[] model, string? externalDataFolder = null)
     {
         var (kind, reason) = _selected.Value;
         using var sessionOptions = CreateSessionOptions(options.Value, kind);
+        if (externalDataFolder is not null)
+        {
+            sessionOptions.AddSessionConfigEntry("session.model_external_initializers_file_folder_path", externalDataFolder);
+        }
         return new OrtSessionHandle(new InferenceSession(model, sessionOptions), kind, reason);
     }
 

@@ -58,6 +58,14 @@ public sealed class GenerationOptions
     [Range(1L, long.MaxValue)]
     public long PrefixCacheBytes { get; set; } = 512L * 1024 * 1024;
 
+    /// <summary>
+    /// Rewrites an Optimum export's attention at load into ONNX Runtime's GroupQueryAttention, its KV cache written in
+    /// place (the layout onnxruntime-genai exports), where the graph is the pattern it knows; otherwise, and for
+    /// onnxruntime-genai exports, the model runs as exported. On by default: measured faster on the Qwen2.5-0.5B-shaped
+    /// model (docs/benchmarks.md, "Attention fused at load"), with the same greedy ids.
+    /// </summary>
+    public bool FuseAttention { get; set; } = true;
+
     /// <summary>max_new_tokens when neither the request nor generation_config.json gives one.</summary>
     [Range(1, 1_000_000)]
     public int DefaultMaxNewTokens { get; set; } = 128;

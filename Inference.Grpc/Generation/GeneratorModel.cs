@@ -22,7 +22,7 @@ public sealed class GeneratorModel : ILoadedModel
 
     public GeneratorModel(ModelVersionSource source, OrtSessionHandle session, ModelTokenizer tokenizer, KvCacheBinding binding, int cudaDeviceId, OrtSessionFactory sessions,
         GenerationOptions options, GenerationMetrics metrics, PrefixBlockStore prefixBlocks, CancellationToken stopping, ILogger logger,
-        LoadStages stages)
+        LoadStages stages, bool attentionFused = false)
     {
         Name = source.Name;
         Version = source.Version;
@@ -31,7 +31,8 @@ public sealed class GeneratorModel : ILoadedModel
         Config = source.Config;
         Session = session;
         Genai = GenaiConfig.Read(Directory);
-        Layout = DecoderLayout.Read(session.Session, Genai, Path.GetFileName(ModelVersionFolders.ModelFile(Directory)));
+        AttentionFused = attentionFused;
+        Layout = DecoderLayout.Read(session.Session, Genai, Path.GetFileName(ModelVersionFolders.ModelFile(Directory)), attentionFused);
         stages.Mark("layout");
         Tokenizer = tokenizer;
         Defaults = GenerationDefaults.Read(Directory, Tokenizer, Genai);
@@ -80,6 +81,9 @@ public sealed class GeneratorModel : ILoadedModel
     public ExecutionProviderKind Provider => Session.Provider;
     public KvCacheBinding Binding { get; }
     public DecoderLayout Layout { get; }
+
+    /// <summary>An Optimum export whose attention was fused into GroupQueryAttention at load (its cache a shared buffer).</summary>
+    public bool AttentionFused { get; }
 
     /// <summary>The folder's genai_config.json (an onnxruntime-genai export), or null (an Optimum export).</summary>
     public GenaiConfig? Genai { get; }

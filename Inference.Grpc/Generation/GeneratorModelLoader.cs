@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using MlStack.Inference.Execution;
+using MlStack.Inference.Generation.AttentionFusion;
 using MlStack.Inference.Generation.Decoding;
 using MlStack.Inference.Generation.PrefixCaching;
 using MlStack.Inference.Repository;
@@ -23,6 +24,21 @@ public sealed class GeneratorModelLoader(
 {
     public IReadOnlyCollection<string> Tasks { get; } = [ModelConfig.TextGenerationTask];
 
+    /// <summary>
+    /// An Optimum export's graph with its attention fused (Generation:FuseAttention), or the reason it was not; null when
+    /// the setting is off or the model is an onnxruntime-genai export (fused already).
+    /// </summary>
+    private FusedAttentionGraph? FuseAttention(ModelVersionSource source, string modelFile, LoadStages stages)
+    {
+        if (!generationOptions.Value.FuseAttention || File.Exists(Path.Combine(source.Directory, GenaiConfig.FileNameInFolder)))
+        {
+            return null;
+        }
+        var fused = GroupQueryAttentionRewrite.Rewrite(modelFile);
+        stages.Mark("attention fusion");
+        return fused;
+    }
+
     public ILoadedModel Load(ModelVersionSource source)
     {
         var stages = new LoadStages();
@@ -36,9 +52,14 @@ public sealed class GeneratorModelLoader(
             return (Tokenizer: tokenizer, Took: Stopwatch.GetElapsedTime(started));
         });
         OrtSessionHandle session;
+        FusedAttentionGraph? fused = null;
         try
         {
-            session = ExternalDataFiles.Open(sessions, ModelVersionFolders.ModelFile(source.Directory));
+            var modelFile = ModelVersionFolders.ModelFile(source.Directory);
+            fused = FuseAttention(source, modelFile, stages);
+            session = fused?.Model is { } graph
+                ? ExternalDataFiles.Open(() => sessions.Create(graph, Path.GetDirectoryName(Path.GetFullPath(modelFile))), modelFile)
+                : ExternalDataFiles.Open(sessions, modelFile);
         }
         catch
         {
@@ -54,7 +75,7 @@ public sealed class GeneratorModelLoader(
             stages.Alongside("tokenizer (alongside the session)", tokenizerTook);
             var binding = KvCacheBindingSelector.Select(generationOptions.Value.KvCacheBinding, session.Provider);
             var model = new GeneratorModel(source, session, tokenizer, binding, executionOptions.Value.CudaDeviceId, sessions, generationOptions.Value, metrics, prefixBlocks,
-                lifetime.ApplicationStopping, logger, stages);
+                lifetime.ApplicationStopping, logger, stages, attentionFused: fused?.Model is not null);
             var settings = model.Scheduler.Settings;
             logger.LogInformation(
                 "Generator model {Model} version {Version} loaded on {Provider} ({Reason}); {Format} KV cache via {Binding}; {Layers} layers, context {Context}; " +
@@ -69,6 +90,15 @@ public sealed class GeneratorModelLoader(
             else if (generationOptions.Value.PrefixCaching)
             {
                 logger.LogInformation("Prefix caching off for {Model} version {Version}: its KV cache lives in device memory", model.Name, model.VersionText);
+            }
+            if (fused is { Model: not null })
+            {
+                logger.LogInformation("Attention of {Model} version {Version} fused at load: {Layers} layers run GroupQueryAttention, their KV cache written in place",
+                    model.Name, model.VersionText, fused.Layers);
+            }
+            else if (fused is { Refusal: { } refusal })
+            {
+                logger.LogInformation("Attention of {Model} version {Version} runs as exported, not fused: {Reason}", model.Name, model.VersionText, refusal);
             }
             logger.LogInformation("Generator model {Model} version {Version} load stages: {Stages}", model.Name, model.VersionText, stages);
             return model;

@@ -17,11 +17,14 @@ public static class ExternalDataFiles
     private const long MaxGraphBytes = 256L << 20;
 
     /// <summary>Opens the session; a failure caused by external data is an InvalidDataException naming the file.</summary>
-    public static OrtSessionHandle Open(OrtSessionFactory sessions, string modelPath)
+    public static OrtSessionHandle Open(OrtSessionFactory sessions, string modelPath) => Open(() => sessions.Create(modelPath), modelPath);
+
+    /// <summary>Opens a session with <paramref name="create"/> over the graph read from <paramref name="modelPath"/> (rewritten or not).</summary>
+    public static OrtSessionHandle Open(Func<OrtSessionHandle> create, string modelPath)
     {
         try
         {
-            return sessions.Create(modelPath);
+            return create();
         }
         catch (OnnxRuntimeException error)
         {

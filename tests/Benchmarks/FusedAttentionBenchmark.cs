@@ -1,104 +1,146 @@
 using static MlStack.Benchmarks.BenchmarkSupport;
 using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Execution;
 using MlStack.Inference.Generation;
+using MlStack.Inference.Generation.AttentionFusion;
 using MlStack.Inference.Generation.Decoding;
 using MlStack.Testing;
 
 namespace MlStack.Benchmarks;
 
 /// <summary>
-/// What a decoder step would cost with its attention fused into ONNX Runtime's GroupQueryAttention and the KV cache
-/// written in place (an experiment the server does not run yet): the shipped model through the server's own step
-/// (<see cref="OrtValueDecoderStep"/>: each step's Concat copies the whole past into a new present) against the same
-/// model rewritten by tools/kv-cache/fuse_attention.py, whose per-layer cache is one preallocated buffer bound as both
-/// past and present through IOBinding (a step writes only its new tokens). Both decode greedily from the same prompt
-/// first, and the suite refuses to time a rewritten model whose ids differ. Row counts and the two steps are
-/// interleaved repeat by repeat; the server's session settings (CPU, one intra-op thread per core, spinning inside a run).
-///   /usr/bin/python3 tools/kv-cache/fuse_attention.py Inference.Grpc/models/tiny-gpt/1 /tmp/fused/tiny-gpt.onnx
-///   dotnet run -c Release --project tests/Benchmarks -- fused-attention --fused /tmp/fused [--models tiny-gpt,tiny-llama]
-///     [--rows 1,2,4,8,16] [--context 12] [--steps 128] [--repeats 5]
+/// Whether fusing an Optimum export's attention at load (Generation:FuseAttention) pays: the server's decoder step on the
+/// exported graph (<see cref="OrtValueDecoderStep"/>: each step's Concat copies the whole past into a new present)
+/// against the same graph rewritten by <see cref="GroupQueryAttentionRewrite"/> (<see cref="SharedBufferDecoderStep"/>:
+/// one buffer per layer bound as past and present, a step writes only its new positions). Both decode greedily from the
+/// same prompts first, at 1 and 8 rows, and the suite refuses to time a fused model whose ids differ. Row counts,
+/// contexts and the two graphs are interleaved repeat by repeat; the server's CPU session settings.
+///   dotnet run -c Release --project tests/Benchmarks -- fused-attention [--models tiny-gpt,tiny-llama | --model-dir DIR]
+///     [--rows 1,2,4,8,16] [--contexts 12] [--steps 128] [--repeats 5] [--check-tokens 40] [--threads N]
 /// </summary>
 public static class FusedAttentionBenchmark
 {
-    private const int CheckedTokens = 40;
-
     public static Task<int> RunAsync(string[] args)
     {
-        var fusedDirectory = Option(args, "--fused", "");
-        if (fusedDirectory.Length == 0)
-        {
-            Console.Error.WriteLine("fused-attention: --fused DIR is required (DIR/<model>.onnx from tools/kv-cache/fuse_attention.py)");
-            return Task.FromResult(2);
-        }
-        var models = Option(args, "--models", string.Join(',', RepositoryPaths.ShippedGeneratorModels)).Split(',');
+        var modelDirectory = Option(args, "--model-dir", "");
+        var folders = modelDirectory.Length > 0
+            ? [Path.GetFullPath(modelDirectory)]
+            : Option(args, "--models", string.Join(',', RepositoryPaths.ShippedGeneratorModels)).Split(',').Select(RepositoryPaths.GeneratorVersionDirectory).ToArray();
         var rowCounts = IntListOption(args, "--rows", "1,2,4,8,16");
-        var context = IntOption(args, "--context", 12);
+        var contexts = IntListOption(args, "--contexts", "12");
         var steps = IntOption(args, "--steps", 128);
         var repeats = IntOption(args, "--repeats", 5);
+        var checkedTokens = IntOption(args, "--check-tokens", 40);
+        var threads = IntOption(args, "--threads", 0);
 
-        Console.WriteLine($"decoder step, exported attention against fused in-place attention: {Environment.ProcessorCount} cores, load average {LoadAverage()}; " +
-            $"the server's CPU session settings; a prompt of {context} tokens per row, then {steps} steps, median step of {repeats} repeats");
-        var settings = new ExecutionOptions { Provider = ExecutionProviderPreference.Cpu };
-        var rows = new List<string>();
-        foreach (var model in models)
+        Console.WriteLine($"decoder step, exported attention against attention fused at load: {Environment.ProcessorCount} cores, load average {LoadAverage()}; " +
+            $"the server's CPU session settings ({(threads > 0 ? threads + " threads" : "one intra-op thread per core")}); prompts of {string.Join("/", contexts)} tokens per row, " +
+            $"then {steps} steps, median step of {repeats} repeats");
+        var settings = new ExecutionOptions { Provider = ExecutionProviderPreference.Cpu, IntraOpNumThreads = threads };
+        var sessions = new OrtSessionFactory(Options.Create(settings), NullLogger<OrtSessionFactory>.Instance);
+        var table = new List<string>();
+        foreach (var folder in folders)
         {
-            using var sessionOptions = OrtSessionFactory.CreateSessionOptions(settings, ExecutionProviderKind.Cpu);
-            using var exported = new InferenceSession(Path.Combine(RepositoryPaths.GeneratorVersionDirectory(model), "model.onnx"), sessionOptions);
-            using var fused = new InferenceSession(Path.Combine(fusedDirectory, model + ".onnx"), sessionOptions);
-            var layout = DecoderLayout.Read(exported);
-            var vocabulary = (int)exported.OutputMetadata["logits"].Dimensions[^1];
-            using var step = new OrtValueDecoderStep(exported, layout, context + Math.Max(steps, CheckedTokens) + 1, vocabulary);
+            var name = Path.GetFileName(folder) is "1" ? Path.GetFileName(Path.GetDirectoryName(folder))! : Path.GetFileName(folder);
+            var file = ModelFile(folder);
+            var started = Stopwatch.GetTimestamp();
+            var fusedGraph = GroupQueryAttentionRewrite.Rewrite(file);
+            var rewriteTook = Stopwatch.GetElapsedTime(started);
+            if (fusedGraph.Model is not { } graph)
+            {
+                Console.Error.WriteLine($"{name}: not fused: {fusedGraph.Refusal}");
+                return Task.FromResult(1);
+            }
+            using var exported = sessions.Create(file);
+            using var fused = sessions.Create(graph, folder);
+            Console.WriteLine($"{name}: {fusedGraph.Layers} layers fused in {rewriteTook.TotalMilliseconds:F0} ms");
+            var exportedLayout = DecoderLayout.Read(exported.Session);
+            var fusedLayout = DecoderLayout.Read(fused.Session, null, Path.GetFileName(file), attentionFused: true);
+            var vocabulary = (int)exported.Session.OutputMetadata["logits"].Dimensions[^1];
+            var capacity = contexts.Max() + Math.Max(steps, checkedTokens) + 1;
+            using var exportedStep = new OrtValueDecoderStep(exported.Session, exportedLayout, capacity, vocabulary);
+            using var fusedStep = new SharedBufferDecoderStep(fused.Session, fusedLayout, capacity, vocabulary);
+            using var exportedCaches = new HostKvCacheRebuilder(exportedLayout);
+            using var fusedCaches = new HostKvCacheRebuilder(fusedLayout);
             using var run = new RunOptions();
 
             foreach (var n in new[] { 1, 8 })
             {
-                var expected = DecodeExported(step, layout, run, n, context, CheckedTokens, times: null);
-                var actual = DecodeFused(fused, layout, run, n, context, CheckedTokens, times: null);
+                var expected = Decode(exportedStep, exportedCaches, run, n, contexts.Min(), checkedTokens, capacity, times: null);
+                var actual = Decode(fusedStep, fusedCaches, run, n, contexts.Min(), checkedTokens, capacity, times: null);
                 if (!expected.SequenceEqual(actual))
                 {
-                    Console.Error.WriteLine($"{model}: the fused model's greedy ids differ from the exported model's at {n} rows; not timed");
+                    Console.Error.WriteLine($"{name}: the fused graph's greedy ids differ from the exported graph's at {n} rows; not timed");
                     return Task.FromResult(1);
                 }
             }
-            Console.WriteLine($"{model}: greedy ids of the fused model equal the exported model's ({CheckedTokens} tokens, 1 and 8 rows)");
+            Console.WriteLine($"{name}: greedy ids of the fused graph equal the exported graph's ({checkedTokens} tokens after {contexts.Min()}, 1 and 8 rows)");
 
-            var exportedTimes = rowCounts.ToDictionary(n => n, _ => new List<double>());
-            var fusedTimes = rowCounts.ToDictionary(n => n, _ => new List<double>());
+            var exportedTimes = new Dictionary<(int, int), List<double>>();
+            var fusedTimes = new Dictionary<(int, int), List<double>>();
             for (var repeat = 0; repeat < repeats; repeat++)
             {
-                foreach (var n in rowCounts)
+                foreach (var context in contexts)
                 {
-                    DecodeExported(step, layout, run, n, context, steps, exportedTimes[n]);
-                    DecodeFused(fused, layout, run, n, context, steps, fusedTimes[n]);
+                    foreach (var n in rowCounts)
+                    {
+                        Decode(exportedStep, exportedCaches, run, n, context, steps, capacity, Times(exportedTimes, (context, n)));
+                        Decode(fusedStep, fusedCaches, run, n, context, steps, capacity, Times(fusedTimes, (context, n)));
+                    }
                 }
             }
-            var exportedOne = Median(exportedTimes[rowCounts.Min()]) / rowCounts.Min();
-            var fusedOne = Median(fusedTimes[rowCounts.Min()]) / rowCounts.Min();
-            foreach (var n in rowCounts)
+            foreach (var context in contexts)
             {
-                var e = Median(exportedTimes[n]);
-                var f = Median(fusedTimes[n]);
-                rows.Add($"| {model} | {n} | {e:F3} | {e / exportedOne:F2}x | {n * exportedOne / e:F2}x | {f:F3} | {f / fusedOne:F2}x | {n * fusedOne / f:F2}x | {e / f:F2}x |");
+                var exportedOne = Median(exportedTimes[(context, rowCounts.Min())]) / rowCounts.Min();
+                var fusedOne = Median(fusedTimes[(context, rowCounts.Min())]) / rowCounts.Min();
+                foreach (var n in rowCounts)
+                {
+                    var e = Median(exportedTimes[(context, n)]);
+                    var f = Median(fusedTimes[(context, n)]);
+                    table.Add($"| {name} | {context} | {n} | {e:F3} | {n * exportedOne / e:F2}x | {f:F3} | {n * fusedOne / f:F2}x | {e / f:F2}x |");
+                }
             }
         }
-        Console.WriteLine("| model | rows | exported ms per step p50 | vs 1 row | tokens/s vs 1 row | fused ms per step p50 | vs 1 row | tokens/s vs 1 row | fused speed-up |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        rows.ForEach(Console.WriteLine);
+        Console.WriteLine("| model | prompt tokens | rows | exported ms per step p50 | tokens/s vs 1 row | fused ms per step p50 | tokens/s vs 1 row | fused speed-up |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        table.ForEach(Console.WriteLine);
         Console.WriteLine($"Load average at end: {LoadAverage()}");
         return Task.FromResult(0);
     }
 
+    private static string ModelFile(string folder) =>
+        File.Exists(Path.Combine(folder, "model.onnx")) ? Path.Combine(folder, "model.onnx") : Path.Combine(folder, "decoder_model_merged.onnx");
+
+    private static List<double> Times(Dictionary<(int, int), List<double>> times, (int, int) key) =>
+        times.TryGetValue(key, out var list) ? list : times[key] = [];
+
     private static long[] Prompt(int rows, int context) =>
         Enumerable.Range(0, rows * context).Select(i => (long)((i % context) * 7 % 97 + 1)).ToArray();
 
-    /// <summary>Greedy decoding through the server's step; each decode step's time goes to <paramref name="times"/>.</summary>
-    private static List<long> DecodeExported(DecoderStep step, DecoderLayout layout, RunOptions run, int rows, int context, int steps, List<double>? times)
+    /// <summary>
+    /// Greedy decoding through a server step: the prompt in one run, then <paramref name="steps"/> one-token steps, each
+    /// step's time into <paramref name="times"/>. The cache is made as the scheduler makes it (a shared buffer of
+    /// <paramref name="capacity"/> positions per row).
+    /// </summary>
+    private static List<long> Decode(DecoderStep step, KvCacheRebuilder caches, RunOptions run, int rows, int context, int steps, int capacity, List<double>? times)
     {
         var ids = new List<long>();
         var next = new long[rows];
-        var cache = step.Run(KvCache.Empty(layout, rows), Prompt(rows, context), context, run);
+        KvCache cache;
+        if (step.Layout.Format == KvCacheFormat.Concatenated)
+        {
+            cache = KvCache.Empty(step.Layout, rows);
+        }
+        else
+        {
+            var empty = Enumerable.Range(0, rows).Select(_ => caches.Create(capacity)).ToList();
+            cache = caches.Gather([.. empty.Select(c => (c, 0))], capacity);
+            empty.ForEach(c => c.Dispose());
+        }
+        cache = step.Run(cache, Prompt(rows, context), context, run);
         try
         {
             for (var s = 0; ; s++)
@@ -114,68 +156,6 @@ public static class FusedAttentionBenchmark
         finally
         {
             cache.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// Greedy decoding through the fused model: every row's tokens from slot 0 of a buffer of the whole context per layer,
-    /// bound as past and present, seqlens_k = each row's total length - 1.
-    /// </summary>
-    private static List<long> DecodeFused(InferenceSession session, DecoderLayout layout, RunOptions run, int rows, int context, int steps, List<double>? times)
-    {
-        var capacity = context + steps + 1;
-        var buffers = layout.PastNames.Select(_ => OrtValue.CreateTensorValueFromMemory(
-            new float[rows * layout.KvHeads * capacity * layout.HeadDim], [rows, layout.KvHeads, capacity, layout.HeadDim])).ToArray();
-        var seqlens = new int[rows];
-        var total = new int[1];
-        using var seqlensValue = OrtValue.CreateTensorValueFromMemory(seqlens, [rows]);
-        using var totalValue = OrtValue.CreateTensorValueFromMemory(total, []);
-        using var binding = session.CreateIoBinding();
-        for (var i = 0; i < buffers.Length; i++)
-        {
-            binding.BindInput(layout.PastNames[i], buffers[i]);
-            binding.BindOutput(layout.PresentNames[i], buffers[i]);
-        }
-        binding.BindInput("seqlens_k", seqlensValue);
-        binding.BindInput("total_sequence_length", totalValue);
-        try
-        {
-            var ids = new List<long>();
-            var tokens = Prompt(rows, context);
-            var width = context;
-            var past = 0;
-            for (var s = 0; ; s++)
-            {
-                var started = Stopwatch.GetTimestamp();
-                var positions = new long[rows * width];
-                for (var r = 0; r < rows; r++)
-                {
-                    seqlens[r] = past + width - 1;
-                    for (var j = 0; j < width; j++) positions[r * width + j] = past + j;
-                }
-                total[0] = past + width;
-                using var tokensValue = OrtValue.CreateTensorValueFromMemory(tokens, [rows, width]);
-                using var positionsValue = OrtValue.CreateTensorValueFromMemory(positions, [rows, width]);
-                binding.BindInput("input_ids", tokensValue);
-                binding.BindInput("position_ids", positionsValue);
-                binding.BindOutputToDevice("logits", OrtMemoryInfo.DefaultInstance);
-                session.RunWithBinding(run, binding);
-                using var outputs = binding.GetOutputValues();
-                var logits = outputs[^1].GetTensorDataAsSpan<float>(); // bound last
-                var vocabulary = logits.Length / (rows * width);
-                var next = new long[rows];
-                for (var r = 0; r < rows; r++) next[r] = TokenSampler.ArgMax(logits.Slice(((r + 1) * width - 1) * vocabulary, vocabulary));
-                if (s > 0) times?.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                ids.AddRange(next);
-                if (s == steps) return ids;
-                past += width;
-                width = 1;
-                tokens = next;
-            }
-        }
-        finally
-        {
-            foreach (var buffer in buffers) buffer.Dispose();
         }
     }
 }

@@ -44,8 +44,10 @@ public sealed class DecoderLayout
     /// <summary>
     /// Reads the signature; <paramref name="genai"/> is the folder's genai_config.json (null for an Optimum export),
     /// whose tensor names and past_present_share_buffer it follows. <paramref name="file"/> names the graph in errors.
+    /// <paramref name="attentionFused"/>: an Optimum export whose attention was fused at load, which reads its cache
+    /// as onnxruntime-genai's layout does (a <see cref="KvCacheFormat.SharedBuffer"/>) under Optimum's names.
     /// </summary>
-    public static DecoderLayout Read(InferenceSession session, GenaiConfig? genai = null, string file = "model.onnx")
+    public static DecoderLayout Read(InferenceSession session, GenaiConfig? genai = null, string file = "model.onnx", bool attentionFused = false)
     {
         var inputs = session.InputMetadata;
         var outputs = session.OutputMetadata;
@@ -110,7 +112,7 @@ public sealed class DecoderLayout
         }
         var layout = new DecoderLayout
         {
-            Format = genai is null ? KvCacheFormat.Concatenated : KvCacheFormat.SharedBuffer,
+            Format = genai is null && !attentionFused ? KvCacheFormat.Concatenated : KvCacheFormat.SharedBuffer,
             InputIdsName = inputIds,
             AttentionMaskName = mask,
             LogitsName = logitsName,

@@ -1,15 +1,17 @@
 using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Generation;
 using MlStack.Inference.Generation.Decoding;
+using MlStack.Inference.IntegrationTests.Generation.AttentionFusion;
 
 namespace MlStack.Inference.IntegrationTests.Generation.Decoding;
 
 /// <summary>
 /// The batched decoder step on its own: rows of different lengths in one padded, masked run give each row what it
 /// gets alone, also after rows leave and join (the cache rebuilt with host copies, and by the gather graph that
-/// runs on the device under CUDA, here on host memory).
+/// runs on the device under CUDA, here on host memory). The models run as exported (a concatenated cache): fused at
+/// load, their left-aligned shared buffer is SharedBufferDecodingTests' subject.
 /// </summary>
-public sealed class BatchedDecodingTests(GenerationHost host) : IClassFixture<GenerationHost>
+public sealed class BatchedDecodingTests(ExportedAttentionHost host) : IClassFixture<ExportedAttentionHost>
 {
     private static readonly string[] Prompts =
     [

@@ -3,11 +3,13 @@ using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Execution;
 using MlStack.Inference.Generation;
 using MlStack.Inference.Generation.Decoding;
+using MlStack.Inference.IntegrationTests.Generation.AttentionFusion;
 using MlStack.Testing;
 
 namespace MlStack.Inference.IntegrationTests.Generation.Decoding;
 
-public sealed class KvCacheTests(GenerationHost host) : IClassFixture<GenerationHost>
+/// <summary>The concatenated cache of the shipped models run as exported (fused at load, they read a shared buffer: SharedBufferDecodingTests).</summary>
+public sealed class KvCacheTests(ExportedAttentionHost host) : IClassFixture<ExportedAttentionHost>
 {
     private const int Steps = 40;
 
