@@ -34,7 +34,7 @@ public sealed class GeneratorModelLoader(
         {
             return null;
         }
-        var fused = GroupQueryAttentionRewrite.Rewrite(modelFile);
+        var fused = GroupQueryAttentionRewrite.Rewrite(modelFile, sessions.Provider);
         stages.Mark("attention fusion");
         return fused;
     }

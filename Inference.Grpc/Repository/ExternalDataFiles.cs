@@ -1,6 +1,7 @@
-using System.Text;
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using MlStack.Inference.Execution;
+using Onnx;
 
 namespace MlStack.Inference.Repository;
 
@@ -8,8 +9,7 @@ namespace MlStack.Inference.Repository;
 /// The external data files an ONNX graph names (TensorProto.external_data: location, offset, length), checked when
 /// ONNX Runtime cannot open the graph, so the load error names the missing or truncated file rather than an
 /// initializer. ONNX Runtime itself finds them relative to the graph's folder (never the working directory). The
-/// graph is read with a few lines of protobuf wire-format decoding: the onnx package's generated classes are not a
-/// NuGet package, and only five fields are needed.
+/// graph is read with OnnxSharp's ONNX protobuf classes.
 /// </summary>
 public static class ExternalDataFiles
 {
@@ -69,97 +69,50 @@ public static class ExternalDataFiles
         return null;
     }
 
-    // ModelProto.graph 7; GraphProto.node 1, .initializer 5; NodeProto.attribute 5; AttributeProto.g 6, .graphs 11;
-    // TensorProto.external_data 13 (StringStringEntryProto: key 1, value 2).
-    private static void ReadModel(ReadOnlySpan<byte> model, Dictionary<string, long> needed)
+    private static void ReadModel(byte[] model, Dictionary<string, long> needed)
     {
-        foreach (var (field, value) in Fields(model))
+        ModelProto proto;
+        try
         {
-            if (field == 7) ReadGraph(value.Span, needed);
+            proto = ModelProto.Parser.ParseFrom(model);
         }
+        catch (InvalidProtocolBufferException error)
+        {
+            throw new InvalidDataException(error.Message, error);
+        }
+        ReadGraph(proto.Graph, needed);
     }
 
-    private static void ReadGraph(ReadOnlySpan<byte> graph, Dictionary<string, long> needed)
+    private static void ReadGraph(GraphProto? graph, Dictionary<string, long> needed)
     {
-        foreach (var (field, value) in Fields(graph))
+        if (graph is null)
         {
-            if (field == 5) ReadTensor(value.Span, needed);
-            else if (field == 1)
+            return;
+        }
+        foreach (var tensor in graph.Initializer)
+        {
+            ReadTensor(tensor, needed);
+        }
+        // Subgraphs (If, Loop, Scan) may name external data too: a merged decoder's branches read the outer weights,
+        // but nothing stops a branch from holding its own.
+        foreach (var attribute in graph.Node.SelectMany(n => n.Attribute))
+        {
+            ReadGraph(attribute.G, needed);
+            foreach (var subgraph in attribute.Graphs)
             {
-                foreach (var (nodeField, attribute) in Fields(value.Span))
-                {
-                    if (nodeField != 5) continue;
-                    foreach (var (attributeField, subgraph) in Fields(attribute.Span))
-                    {
-                        if (attributeField is 6 or 11) ReadGraph(subgraph.Span, needed);
-                    }
-                }
+                ReadGraph(subgraph, needed);
             }
         }
     }
 
-    private static void ReadTensor(ReadOnlySpan<byte> tensor, Dictionary<string, long> needed)
+    private static void ReadTensor(TensorProto tensor, Dictionary<string, long> needed)
     {
-        string? location = null;
-        long offset = 0, length = 0;
-        foreach (var (field, entry) in Fields(tensor))
+        var entries = tensor.ExternalData.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        if (!entries.TryGetValue("location", out var location))
         {
-            if (field != 13) continue;
-            string? key = null, text = null;
-            foreach (var (entryField, bytes) in Fields(entry.Span))
-            {
-                if (entryField == 1) key = Encoding.UTF8.GetString(bytes.Span);
-                else if (entryField == 2) text = Encoding.UTF8.GetString(bytes.Span);
-            }
-            switch (key)
-            {
-                case "location": location = text; break;
-                case "offset": offset = long.Parse(text ?? "0", System.Globalization.CultureInfo.InvariantCulture); break;
-                case "length": length = long.Parse(text ?? "0", System.Globalization.CultureInfo.InvariantCulture); break;
-            }
+            return;
         }
-        if (location is not null)
-        {
-            needed[location] = Math.Max(needed.GetValueOrDefault(location), offset + length);
-        }
-    }
-
-    /// <summary>The length-delimited fields of a message (varint and fixed fields are skipped).</summary>
-    private static List<(int Field, ReadOnlyMemory<byte> Value)> Fields(ReadOnlySpan<byte> message)
-    {
-        var fields = new List<(int, ReadOnlyMemory<byte>)>();
-        var at = 0;
-        while (at < message.Length)
-        {
-            var key = Varint(message, ref at);
-            var field = (int)(key >> 3);
-            switch (key & 7)
-            {
-                case 0: Varint(message, ref at); break;
-                case 1: at += 8; break;
-                case 5: at += 4; break;
-                case 2:
-                    var length = (int)Varint(message, ref at);
-                    if (length < 0 || at + length > message.Length) throw new InvalidDataException("truncated field");
-                    fields.Add((field, message.Slice(at, length).ToArray()));
-                    at += length;
-                    break;
-                default: throw new InvalidDataException("unknown wire type");
-            }
-        }
-        return fields;
-    }
-
-    private static ulong Varint(ReadOnlySpan<byte> bytes, ref int at)
-    {
-        ulong value = 0;
-        for (var shift = 0; shift < 64; shift += 7)
-        {
-            if (at >= bytes.Length) throw new InvalidDataException("truncated varint");
-            var b = bytes[at++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if ((b & 0x80) == 0) return value;
-        }
-        throw new InvalidDataException("bad varint");
+        long Number(string key) => entries.TryGetValue(key, out var text) ? long.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        needed[location] = Math.Max(needed.GetValueOrDefault(location), Number("offset") + Number("length"));
     }
 }

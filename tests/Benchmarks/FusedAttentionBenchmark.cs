@@ -117,41 +117,48 @@ public static class FusedAttentionBenchmark
     private static List<double> Times(Dictionary<(int, int), List<double>> times, (int, int) key) =>
         times.TryGetValue(key, out var list) ? list : times[key] = [];
 
-    private static long[] Prompt(int rows, int context) =>
-        Enumerable.Range(0, rows * context).Select(i => (long)((i % context) * 7 % 97 + 1)).ToArray();
+    /// <summary>Row <paramref name="row"/>'s prompt: its own tokens, up to 3 shorter than <paramref name="context"/>, so rows differ in length.</summary>
+    private static long[] Prompt(int row, int context) =>
+        Enumerable.Range(0, Math.Max(1, context - row % 4)).Select(i => (long)((i * 7 + row * 13) % 97 + 1)).ToArray();
 
     /// <summary>
-    /// Greedy decoding through a server step: the prompt in one run, then <paramref name="steps"/> one-token steps, each
-    /// step's time into <paramref name="times"/>. The cache is made as the scheduler makes it (a shared buffer of
-    /// <paramref name="capacity"/> positions per row).
+    /// Greedy decoding through a server step: each row's prompt prefilled alone in chunks of at most 256 tokens (a long
+    /// prompt's logits for 8 rows at once would not fit one tensor), the rows gathered into one batch, then
+    /// <paramref name="steps"/> one-token steps, each step's time into <paramref name="times"/>. The caches are made as the
+    /// scheduler makes them (a shared buffer of <paramref name="capacity"/> positions per row).
     /// </summary>
     private static List<long> Decode(DecoderStep step, KvCacheRebuilder caches, RunOptions run, int rows, int context, int steps, int capacity, List<double>? times)
     {
+        const int Chunk = 256;
         var ids = new List<long>();
         var next = new long[rows];
-        KvCache cache;
-        if (step.Layout.Format == KvCacheFormat.Concatenated)
+        var prefilled = new List<KvCache>();
+        for (var r = 0; r < rows; r++)
         {
-            cache = KvCache.Empty(step.Layout, rows);
+            var row = caches.Create(capacity);
+            var prompt = Prompt(r, context);
+            for (var start = 0; start < prompt.Length; start += Chunk)
+            {
+                var width = Math.Min(Chunk, prompt.Length - start);
+                row = step.Run(row, prompt.AsSpan(start, width), width, run);
+            }
+            next[r] = TokenSampler.ArgMax(step.Logits(0));
+            prefilled.Add(row);
         }
-        else
-        {
-            var empty = Enumerable.Range(0, rows).Select(_ => caches.Create(capacity)).ToList();
-            cache = caches.Gather([.. empty.Select(c => (c, 0))], capacity);
-            empty.ForEach(c => c.Dispose());
-        }
-        cache = step.Run(cache, Prompt(rows, context), context, run);
+        var cache = caches.Gather([.. prefilled.Select(c => (c, 0))], capacity);
+        prefilled.ForEach(c => c.Dispose());
+        ids.AddRange(next);
         try
         {
-            for (var s = 0; ; s++)
+            for (var s = 0; s < steps; s++)
             {
-                for (var r = 0; r < rows; r++) next[r] = TokenSampler.ArgMax(step.Logits(r));
-                ids.AddRange(next);
-                if (s == steps) return ids;
                 var started = Stopwatch.GetTimestamp();
                 cache = step.Run(cache, next, 1, run);
                 times?.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                for (var r = 0; r < rows; r++) next[r] = TokenSampler.ArgMax(step.Logits(r));
+                ids.AddRange(next);
             }
+            return ids;
         }
         finally
         {

@@ -67,6 +67,14 @@ public sealed class DashboardFixture : IAsyncLifetime
     public static async Task ScreenshotAsync(IPage page, string name)
     {
         Directory.CreateDirectory(ScreenshotDirectory);
+        // A panel still sliding in would be caught half-way: wait (2 s at most) for running CSS transitions to end.
+        // Animations that loop (spinners) never end, so only transitions are awaited.
+        await page.EvaluateAsync("""
+            () => Promise.race([
+                Promise.all(document.getAnimations().filter(a => a instanceof CSSTransition).map(a => a.finished.catch(() => null))),
+                new Promise(resolve => setTimeout(resolve, 2000)),
+            ])
+            """);
         await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = false });
     }
 

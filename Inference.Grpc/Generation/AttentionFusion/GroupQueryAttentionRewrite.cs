@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Google.Protobuf;
+using MlStack.Inference.Execution;
 using Onnx;
 
 namespace MlStack.Inference.Generation.AttentionFusion;
@@ -22,7 +23,8 @@ namespace MlStack.Inference.Generation.AttentionFusion;
 /// </list>
 /// Refused, with the reason, and the model served as exported: a graph without position_ids (its positions come from
 /// the right-aligned mask), a sliding window or a position bias (ALiBi) the fused operator would not apply, or any layer
-/// whose attention is not the pattern. The graph is read with OnnxSharp's ONNX protobuf classes; weights in external
+/// whose attention is not the pattern, a graph whose activations are quantized at run time (dynamic int8); on CUDA, a float32 export (the operator's CUDA kernel is float16/bfloat16 only).
+/// The graph is read with OnnxSharp's ONNX protobuf classes; weights in external
 /// data stay in their files and are read by ONNX Runtime from the model's folder.
 /// </summary>
 public static class GroupQueryAttentionRewrite
@@ -34,7 +36,7 @@ public static class GroupQueryAttentionRewrite
     private static readonly HashSet<string> UnfusedFamilies = ["bloom", "falcon", "mpt", "baichuan", "jais", "gemma2", "gemma3", "gemma3_text", "cohere2", "gpt_oss"];
 
     /// <summary>The rewritten graph, or why the model is served as exported.</summary>
-    public static FusedAttentionGraph Rewrite(string modelPath)
+    public static FusedAttentionGraph Rewrite(string modelPath, ExecutionProviderKind provider = ExecutionProviderKind.Cpu)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
         if (ReadHeads(folder, out var refusal) is not { } heads)
@@ -50,10 +52,10 @@ public static class GroupQueryAttentionRewrite
         {
             return FusedAttentionGraph.Refused($"its graph cannot be read ({error.Message})");
         }
-        return Rewrite(model, heads);
+        return Rewrite(model, heads, provider);
     }
 
-    internal static FusedAttentionGraph Rewrite(ModelProto model, int heads)
+    internal static FusedAttentionGraph Rewrite(ModelProto model, int heads, ExecutionProviderKind provider = ExecutionProviderKind.Cpu)
     {
         var graph = model.Graph;
         var inputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
@@ -64,6 +66,14 @@ public static class GroupQueryAttentionRewrite
         if (graph.Node.Any(n => n.OpType == "GroupQueryAttention"))
         {
             return FusedAttentionGraph.Refused("it already runs GroupQueryAttention");
+        }
+        // Measured on the Qwen2.5-0.5B-shaped int8 export: the fused attention's float rounding differs from the
+        // exported MatMuls' in the last bits, and a value the next DynamicQuantizeLinear rounds to int8 (one scale per
+        // tensor) can cross a step, so greedy ids part after a few tokens. Ids must not change: such a graph runs as
+        // exported.
+        if (graph.Node.Any(n => n.OpType == "DynamicQuantizeLinear") || graph.Node.SelectMany(n => n.Attribute).Any(a => a.G?.Node.Any(n => n.OpType == "DynamicQuantizeLinear") == true))
+        {
+            return FusedAttentionGraph.Refused("its activations are quantized at run time (DynamicQuantizeLinear): a fused attention's float rounding can move a value across an int8 step and change greedy ids");
         }
         var opset = model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
         if (!KeepCachedBranch(graph, out var refusal))
@@ -90,6 +100,12 @@ public static class GroupQueryAttentionRewrite
         if (cache.Count != 4 || cache[1].DimValue <= 0 || cache[3].DimValue <= 0)
         {
             return FusedAttentionGraph.Refused("past_key_values.0.key has no fixed [batch, kv_heads, past, head_dim] shape");
+        }
+        // ONNX Runtime's CUDA GroupQueryAttention is float16/bfloat16 only: a float32 graph would run it on the CPU,
+        // copying every layer's activations across; such a model runs as exported.
+        if (provider == ExecutionProviderKind.Cuda && graph.Input.First(i => i.Name == "past_key_values.0.key").Type.TensorType.ElemType == (int)TensorProto.Types.DataType.Float)
+        {
+            return FusedAttentionGraph.Refused("on CUDA, GroupQueryAttention runs float16 and bfloat16 only, and this export's cache is float32");
         }
         var kvHeads = cache[1].DimValue;
         var headDim = cache[3].DimValue;

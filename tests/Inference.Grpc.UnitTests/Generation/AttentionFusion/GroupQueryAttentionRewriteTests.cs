@@ -17,7 +17,7 @@ public sealed class GroupQueryAttentionRewriteTests
 {
     public static TheoryData<string> FusedModels => new()
     {
-        Built("optimum-fp32"), Built("optimum-merged-fp32"), Built("optimum-fp16"), Built("optimum-int8"),
+        Built("optimum-fp32"), Built("optimum-merged-fp32"), Built("optimum-fp16"),
         RepositoryPaths.GeneratorVersionDirectory("tiny-gpt"), RepositoryPaths.GeneratorVersionDirectory("tiny-llama"),
     };
 
@@ -50,6 +50,15 @@ public sealed class GroupQueryAttentionRewriteTests
 
         Assert.Null(fused.Model);
         Assert.Equal("it has no position_ids input: its positions come from the right-aligned attention_mask", fused.Refusal);
+    }
+
+    [Fact]
+    public void A_dynamically_quantized_export_is_served_as_exported()
+    {
+        var fused = GroupQueryAttentionRewrite.Rewrite(Path.Combine(Built("optimum-int8"), "model.onnx"));
+
+        Assert.Null(fused.Model);
+        Assert.Equal("its activations are quantized at run time (DynamicQuantizeLinear): a fused attention's float rounding can move a value across an int8 step and change greedy ids", fused.Refusal);
     }
 
     [Theory]
@@ -101,6 +110,17 @@ public sealed class GroupQueryAttentionRewriteTests
 
         Assert.Null(fused.Model);
         Assert.Equal("the scores of past_key_values.0.key's layer reach a Tanh (soft_cap) before the softmax", fused.Refusal);
+    }
+
+    [Fact]
+    public void On_cuda_only_a_float16_export_is_fused()
+    {
+        // The CUDA kernel of GroupQueryAttention is float16/bfloat16 only (decided from the graph; no GPU needed).
+        var float32 = GroupQueryAttentionRewrite.Rewrite(Path.Combine(Built("optimum-fp32"), "model.onnx"), ExecutionProviderKind.Cuda);
+        var float16 = GroupQueryAttentionRewrite.Rewrite(Path.Combine(Built("optimum-fp16"), "model.onnx"), ExecutionProviderKind.Cuda);
+
+        Assert.Equal("on CUDA, GroupQueryAttention runs float16 and bfloat16 only, and this export's cache is float32", float32.Refusal);
+        Assert.NotNull(float16.Model);
     }
 
     [Fact]
