@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using MlStack.Inference.Generation.Scheduling;
 
 namespace MlStack.Inference.Generation;
@@ -27,6 +28,10 @@ public sealed class GenerationStream : IAsyncEnumerable<GenerationStep>, IDispos
     private long _lastTokenAt;
     private string? _finish;
     private bool _done;
+
+    /// <summary>The sequence's channel is empty and gets no more tokens (its WaitToReadAsync answered false).</summary>
+    private bool _ended;
+    private Exception? _failure;
     private bool _recorded;
 
     internal GenerationStream(GeneratorModel model, int promptTokens, GenerationSequence sequence, GenerationMetrics metrics, long arrival,
@@ -65,20 +70,39 @@ public sealed class GenerationStream : IAsyncEnumerable<GenerationStep>, IDispos
         {
             return false;
         }
-        if (_finish is null)
+        if (_finish is null && !_ended)
         {
             var ready = _sequence.Tokens.WaitToReadAsync(_cancellationToken); // false: the sequence ended and the summary is ready
-            if (!ready.IsCompleted)
+            bool more;
+            try
             {
-                await ready;
-                if (_generated > 0)
+                if (ready.IsCompleted)
                 {
-                    // Resumed inside the scheduler's write (see GenerationSequence). The first token is worth that: it is
-                    // sent at once. Later ones are handed to the thread pool, so decoding, the text and the gRPC write of
-                    // every stream run beside the batch's next decoder step instead of in front of it.
-                    await Task.Yield();
+                    more = ready.Result;
+                }
+                else
+                {
+                    more = await ready;
+                    if (_generated > 0)
+                    {
+                        // Resumed inside the scheduler's write (see GenerationSequence). The first token is worth that: it is
+                        // sent at once. Later ones are handed to the thread pool, so decoding, the text and the gRPC write of
+                        // every stream run beside the batch's next decoder step instead of in front of it.
+                        await Task.Yield();
+                    }
                 }
             }
+            catch (Exception error) when (!_cancellationToken.IsCancellationRequested)
+            {
+                // The sequence failed: TryRead throws its error. A bare ChannelClosedException is a plain end
+                // (dotnet/runtime#125705).
+                more = false;
+                _failure = error is ChannelClosedException { InnerException: null } ? null : error;
+            }
+            // The channel's own answer, not its Completion task: an unbounded channel's Completion can stay incomplete
+            // forever when the reader takes the last token while the writer completes (dotnet/runtime#123544, seen here
+            // as a stream spinning after its sequence had ended).
+            _ended = !more;
         }
         return true;
     }
@@ -96,11 +120,11 @@ public sealed class GenerationStream : IAsyncEnumerable<GenerationStep>, IDispos
             step = Next(token);
             return true;
         }
-        if (_finish is null && !_sequence.Tokens.Completion.IsCompleted)
+        if (_finish is null && !_ended && !_sequence.Tokens.Completion.IsCompleted)
         {
             return false;
         }
-        if (_sequence.Tokens.Completion.Exception?.InnerException is { } error)
+        if ((_failure ?? _sequence.Tokens.Completion.Exception?.InnerException) is { } error)
         {
             throw error;
         }
