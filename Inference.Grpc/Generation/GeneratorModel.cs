@@ -22,7 +22,7 @@ public sealed class GeneratorModel : ILoadedModel
 
     public GeneratorModel(ModelVersionSource source, OrtSessionHandle session, ModelTokenizer tokenizer, KvCacheBinding binding, int cudaDeviceId, OrtSessionFactory sessions,
         GenerationOptions options, GenerationMetrics metrics, PrefixBlockStore prefixBlocks, CancellationToken stopping, ILogger logger,
-        LoadStages stages, bool attentionFused = false)
+        LoadStages stages, GenaiConfig? genai, bool attentionFused)
     {
         Name = source.Name;
         Version = source.Version;
@@ -30,9 +30,9 @@ public sealed class GeneratorModel : ILoadedModel
         Directory = source.Directory;
         Config = source.Config;
         Session = session;
-        Genai = GenaiConfig.Read(Directory);
+        Genai = genai;
         AttentionFused = attentionFused;
-        Layout = DecoderLayout.Read(session.Session, Genai, Path.GetFileName(ModelVersionFolders.ModelFile(Directory)), attentionFused);
+        Layout = DecoderLayout.Read(session.Session, Genai, Path.GetFileName(ModelVersionFolders.ModelFile(Directory, Genai)), attentionFused);
         stages.Mark("layout");
         Tokenizer = tokenizer;
         Defaults = GenerationDefaults.Read(Directory, Tokenizer, Genai);

@@ -28,9 +28,9 @@ public sealed class GeneratorModelLoader(
     /// An Optimum export's graph with its attention fused (Generation:FuseAttention), or the reason it was not; null when
     /// the setting is off or the model is an onnxruntime-genai export (fused already).
     /// </summary>
-    private FusedAttentionGraph? FuseAttention(ModelVersionSource source, string modelFile, LoadStages stages)
+    private FusedAttentionGraph? FuseAttention(GenaiConfig? genai, string modelFile, LoadStages stages)
     {
-        if (!generationOptions.Value.FuseAttention || File.Exists(Path.Combine(source.Directory, GenaiConfig.FileNameInFolder)))
+        if (!generationOptions.Value.FuseAttention || genai is not null)
         {
             return null;
         }
@@ -52,11 +52,13 @@ public sealed class GeneratorModelLoader(
             return (Tokenizer: tokenizer, Took: Stopwatch.GetElapsedTime(started));
         });
         OrtSessionHandle session;
+        GenaiConfig? genai;
         FusedAttentionGraph? fused = null;
         try
         {
-            var modelFile = ModelVersionFolders.ModelFile(source.Directory);
-            fused = FuseAttention(source, modelFile, stages);
+            genai = GenaiConfig.Read(source.Directory);
+            var modelFile = ModelVersionFolders.ModelFile(source.Directory, genai);
+            fused = FuseAttention(genai, modelFile, stages);
             session = fused?.Model is { } graph
                 ? ExternalDataFiles.Open(() => sessions.Create(graph, Path.GetDirectoryName(Path.GetFullPath(modelFile))), modelFile)
                 : ExternalDataFiles.Open(sessions, modelFile);
@@ -75,7 +77,7 @@ public sealed class GeneratorModelLoader(
             stages.Alongside("tokenizer (alongside the session)", tokenizerTook);
             var binding = KvCacheBindingSelector.Select(generationOptions.Value.KvCacheBinding, session.Provider);
             var model = new GeneratorModel(source, session, tokenizer, binding, executionOptions.Value.CudaDeviceId, sessions, generationOptions.Value, metrics, prefixBlocks,
-                lifetime.ApplicationStopping, logger, stages, attentionFused: fused?.Model is not null);
+                lifetime.ApplicationStopping, logger, stages, genai, attentionFused: fused?.Model is not null);
             var settings = model.Scheduler.Settings;
             logger.LogInformation(
                 "Generator model {Model} version {Version} loaded on {Provider} ({Reason}); {Format} KV cache via {Binding}; {Layers} layers, context {Context}; " +

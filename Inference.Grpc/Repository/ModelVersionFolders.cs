@@ -21,11 +21,14 @@ public static class ModelVersionFolders
             .ToArray();
 
     /// <summary>The graph a version folder is served from; model.onnx's path when none of the candidates exists.</summary>
-    public static string ModelFile(string versionDirectory)
+    public static string ModelFile(string versionDirectory) => ModelFile(versionDirectory, GenaiConfig.Read(versionDirectory));
+
+    /// <summary>The same, for a folder whose genai_config.json (or its absence, null) has been read already.</summary>
+    public static string ModelFile(string versionDirectory, GenaiConfig? genai)
     {
-        if (File.Exists(Path.Combine(versionDirectory, GenaiConfig.FileNameInFolder)))
+        if (genai is not null)
         {
-            return Path.Combine(versionDirectory, GenaiConfig.Read(versionDirectory)!.FileName);
+            return Path.Combine(versionDirectory, genai.FileName);
         }
         var model = Path.Combine(versionDirectory, ModelFileName);
         var merged = Path.Combine(versionDirectory, MergedDecoderFileName);

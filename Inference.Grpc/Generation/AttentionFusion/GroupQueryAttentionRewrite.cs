@@ -67,18 +67,18 @@ public static class GroupQueryAttentionRewrite
         {
             return FusedAttentionGraph.Refused("it already runs GroupQueryAttention");
         }
-        // Measured on the Qwen2.5-0.5B-shaped int8 export: the fused attention's float rounding differs from the
-        // exported MatMuls' in the last bits, and a value the next DynamicQuantizeLinear rounds to int8 (one scale per
-        // tensor) can cross a step, so greedy ids part after a few tokens. Ids must not change: such a graph runs as
-        // exported.
-        if (graph.Node.Any(n => n.OpType == "DynamicQuantizeLinear") || graph.Node.SelectMany(n => n.Attribute).Any(a => a.G?.Node.Any(n => n.OpType == "DynamicQuantizeLinear") == true))
-        {
-            return FusedAttentionGraph.Refused("its activations are quantized at run time (DynamicQuantizeLinear): a fused attention's float rounding can move a value across an int8 step and change greedy ids");
-        }
         var opset = model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
         if (!KeepCachedBranch(graph, out var refusal))
         {
             return FusedAttentionGraph.Refused(refusal!);
+        }
+        // Measured on the Qwen2.5-0.5B-shaped int8 export: the fused attention's float rounding differs from the
+        // exported MatMuls' in the last bits, and a value the next DynamicQuantizeLinear rounds to int8 (one scale per
+        // tensor) can cross a step, so greedy ids part after a few tokens. Ids must not change: such a graph runs as
+        // exported. (Checked after a merged export's cache branch is inlined: its nodes are the graph's now.)
+        if (graph.Node.Any(n => n.OpType == "DynamicQuantizeLinear"))
+        {
+            return FusedAttentionGraph.Refused("its activations are quantized at run time (DynamicQuantizeLinear): a fused attention's float rounding can move a value across an int8 step and change greedy ids");
         }
 
         var index = new OnnxGraph(graph);
@@ -96,14 +96,15 @@ public static class GroupQueryAttentionRewrite
         {
             return FusedAttentionGraph.Refused("it has no past_key_values inputs");
         }
-        var cache = graph.Input.First(i => i.Name == "past_key_values.0.key").Type.TensorType.Shape.Dim;
+        var cacheType = graph.Input.First(i => i.Name == "past_key_values.0.key").Type.TensorType;
+        var cache = cacheType.Shape.Dim;
         if (cache.Count != 4 || cache[1].DimValue <= 0 || cache[3].DimValue <= 0)
         {
             return FusedAttentionGraph.Refused("past_key_values.0.key has no fixed [batch, kv_heads, past, head_dim] shape");
         }
         // ONNX Runtime's CUDA GroupQueryAttention is float16/bfloat16 only: a float32 graph would run it on the CPU,
         // copying every layer's activations across; such a model runs as exported.
-        if (provider == ExecutionProviderKind.Cuda && graph.Input.First(i => i.Name == "past_key_values.0.key").Type.TensorType.ElemType == (int)TensorProto.Types.DataType.Float)
+        if (provider == ExecutionProviderKind.Cuda && cacheType.ElemType == (int)TensorProto.Types.DataType.Float)
         {
             return FusedAttentionGraph.Refused("on CUDA, GroupQueryAttention runs float16 and bfloat16 only, and this export's cache is float32");
         }

@@ -1,5 +1,6 @@
 using MlStack.Inference.Generation.Decoding;
 using MlStack.Inference.IntegrationTests.Generation.BuiltModels;
+using MlStack.Inference.IntegrationTests.Generation.Decoding;
 using MlStack.Testing;
 
 namespace MlStack.Inference.IntegrationTests.Generation.AttentionFusion;
@@ -12,16 +13,6 @@ namespace MlStack.Inference.IntegrationTests.Generation.AttentionFusion;
 public sealed class AttentionFusionServingTests(GenerationHost fusedHost, ExportedAttentionHost exportedHost)
     : IClassFixture<GenerationHost>, IClassFixture<ExportedAttentionHost>
 {
-    private static readonly string[] Prompts =
-    [
-        "Once upon a time,",
-        "The cat",
-        "On Monday the weather was cold and the children stayed at home with their mother",
-        "One, two, three,",
-        "Hello",
-        "Tell me about the bee.",
-    ];
-
     [Theory]
     [MemberData(nameof(ShippedGenerators.Names), MemberType = typeof(ShippedGenerators))]
     public async Task An_optimum_export_is_fused_at_load_unless_the_setting_is_off(string name)
@@ -43,7 +34,7 @@ public sealed class AttentionFusionServingTests(GenerationHost fusedHost, Export
     {
         var fused = await fusedHost.ModelAsync(name);
         var exported = await exportedHost.ModelAsync(name);
-        var prompts = Prompts.Select(p => fused.Tokenizer.Encode(p).ToArray()).ToArray();
+        var prompts = BatchedDecodingTests.Prompts.Select(p => fused.Tokenizer.Encode(p).ToArray()).ToArray();
         var alone = new List<int[]>();
         foreach (var prompt in prompts)
         {
@@ -55,7 +46,7 @@ public sealed class AttentionFusionServingTests(GenerationHost fusedHost, Export
 
         for (var i = 0; i < prompts.Length; i++)
         {
-            Assert.True(alone[i].SequenceEqual(batched[i]), $"\"{Prompts[i]}\": {string.Join(",", batched[i])} fused and batched, {string.Join(",", alone[i])} exported alone");
+            Assert.True(alone[i].SequenceEqual(batched[i]), $"\"{BatchedDecodingTests.Prompts[i]}\": {string.Join(",", batched[i])} fused and batched, {string.Join(",", alone[i])} exported alone");
         }
         Assert.True(watcher.LargestStep > 1, $"the fused model's streams shared decoder steps (largest step {watcher.LargestStep})");
     }

@@ -13,7 +13,8 @@ namespace MlStack.Inference.IntegrationTests.Generation.Decoding;
 /// </summary>
 public sealed class BatchedDecodingTests(ExportedAttentionHost host) : IClassFixture<ExportedAttentionHost>
 {
-    private static readonly string[] Prompts =
+    /// <summary>Prompts of different lengths; AttentionFusionServingTests batches them too.</summary>
+    internal static readonly string[] Prompts =
     [
         "Once upon a time,",
         "The cat",
