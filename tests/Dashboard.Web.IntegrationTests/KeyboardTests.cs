@@ -46,6 +46,33 @@ public sealed class KeyboardTests(DashboardFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task A_button_focused_in_an_earlier_answer_stays_in_view_when_the_page_renders()
+    {
+        // The transcript is scrolled to its end when it changes; a render of the page for anything else (here Esc, which
+        // the page handles: nothing is open) must not pull it there, away from the focused button.
+        var chat = new ChatPage(await fixture.OpenAsync("/", 1366, 860));
+        await chat.WaitReadyAsync();
+        await chat.UseSettingsAsync(maxNewTokens: 160, ignoreEndOfSequence: true);
+        await chat.NewChatAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await chat.SendAsync($"Tell me story number {i}.");
+            await chat.WaitForAnswerAsync();
+        }
+        var first = chat.Answers.First.GetByTestId("copy-button");
+        await Expect(first).Not.ToBeInViewportAsync(); // three long answers: the first one's footer is scrolled away
+
+        await first.FocusAsync();
+        await Expect(first).ToBeInViewportAsync();
+        await chat.Page.Keyboard.PressAsync("Escape");
+        await chat.Page.WaitForTimeoutAsync(500); // the render Esc caused has run
+
+        await Expect(first).ToBeInViewportAsync();
+        await Expect(first).ToBeFocusedAsync();
+        await chat.Page.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_tooltip_opened_by_focus_never_takes_the_click_meant_for_the_button_beside_it()
     {
         // At phone width the theme button's tooltip, opened by keyboard focus, lies over the settings button.
